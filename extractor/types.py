@@ -1,0 +1,186 @@
+"""The filing record: the public contract every stage reads and writes.
+
+A record is built by the deterministic parser (``extractor.parse``), gains
+``items[].event`` from the LLM fill stage, is stored by batch runs and edited by
+review. Field names are public: extend, never rename.
+
+Every extracted value is a :class:`Field`: the value, a confidence in [0, 1],
+how it was obtained (``method``), and where it came from: ``span`` is a
+``[start, end)`` character interval of the filing's *normalized* text and
+``quote`` is exactly ``text[start:end]``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Any, Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+from pydantic import Field as PydField
+
+SCHEMA_VERSION = "1.0"
+
+T = TypeVar("T")
+
+Span = tuple[int, int]
+
+
+class Strict(BaseModel):
+    """Base for everything that crosses a boundary: unknown keys are errors."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Method(str, Enum):
+    parser = "parser"  # read from the document text by the deterministic parser
+    header = "header"  # read from the EDGAR SGML header (metadata, not the document)
+    llm = "llm"  # filled by a language model
+    human = "human"  # set or confirmed by a reviewer
+
+
+class Alignment(str, Enum):
+    exact = "exact"  # quote found verbatim
+    lenient = "lenient"  # found ignoring case / whitespace / punctuation variants
+    fuzzy = "fuzzy"  # found approximately
+    none = "none"  # not found in the text: ungrounded
+
+
+class Field(Strict, Generic[T]):
+    value: T | None = None
+    confidence: float = PydField(0.0, ge=0.0, le=1.0)
+    method: Method = Method.parser
+    span: Span | None = None
+    quote: str | None = None
+    alignment: Alignment | None = None
+    reasons: list[str] = PydField(default_factory=list)
+
+
+class Format(str, Enum):
+    html = "html"
+    sgml = "sgml"
+    text = "text"
+
+
+class Status(str, Enum):
+    ok = "ok"
+    partial = "partial"
+    error = "error"
+
+
+class Source(Strict):
+    path: str
+    sha256: str
+    size_bytes: int
+    format: Format | None = None
+    encoding: str | None = None
+    accession: str | None = None
+    cik: str | None = None
+    document: str | None = None  # primary document file name, when the submission says
+
+
+class Registrant(Strict):
+    name: Field[str]
+    state_of_incorporation: Field[str] | None = None
+    commission_file_number: Field[str] | None = None
+    irs_employer_id: Field[str] | None = None
+
+
+class Checkboxes(Strict):
+    rule_425: Field[bool]
+    rule_14a12: Field[bool]
+    rule_14d2b: Field[bool]
+    rule_13e4c: Field[bool]
+
+
+class Security(Strict):
+    title: Field[str]
+    trading_symbol: Field[str]
+    exchange: Field[str]
+
+
+class Cover(Strict):
+    company_name: Field[str] = PydField(default_factory=Field)
+    registrants: list[Registrant] = PydField(default_factory=list)
+    date_of_report: Field[dt.date] = PydField(default_factory=Field)
+    state_of_incorporation: Field[str] = PydField(default_factory=Field)
+    commission_file_number: Field[str] = PydField(default_factory=Field)
+    irs_employer_id: Field[str] = PydField(default_factory=Field)
+    address: Field[str] = PydField(default_factory=Field)
+    zip_code: Field[str] = PydField(default_factory=Field)
+    phone: Field[str] = PydField(default_factory=Field)
+    checkboxes: Checkboxes | None = None
+    emerging_growth_company: Field[bool] | None = None
+    securities_12b: list[Security] = PydField(default_factory=list)
+
+
+class LLMCall(Strict):
+    """Metadata of the model call(s) that filled one item's event."""
+
+    model: str
+    prompt_name: str
+    prompt_hash: str
+    tokens_in: int = 0
+    tokens_out: int = 0
+    latency_s: float = 0.0
+    attempts: int = 0
+    cache_hit: bool = False
+    outcome: str = "ok"
+    error: str | None = None
+
+
+class Item(Strict):
+    number: str  # "2.02"; pre-2004 items as "5", "7", "12"
+    title: str  # the SEC's canonical title
+    legacy: bool
+    modern_equivalent: str | None
+    reported: bool  # false when the item only says "Not applicable" / "None"
+    heading: str  # the heading as printed
+    span: Span  # from the heading to before the next heading / signatures / exhibit index
+    text: str  # text[span[0]:span[1]]
+    event: dict[str, Any] | None = None  # filled by the LLM stage (see extractor.schemas)
+    llm: LLMCall | None = None
+
+
+class Exhibit(Strict):
+    number: Field[str]  # normalized: "99.1", "10.2", "3(i)" as printed
+    description: Field[str]
+    document: str | None = None  # attached document's file name / <TYPE>, when included
+
+
+class Signature(Strict):
+    name: Field[str]
+    title: Field[str]
+    date: Field[dt.date]
+
+
+class PartError(Strict):
+    part: str  # "input", "cover", "items", "exhibits", "signatures", "item 5.02", ...
+    message: str
+
+
+class Sections(Strict):
+    """Character spans of the major parts of the normalized text."""
+
+    cover: Span | None = None
+    body: Span | None = None
+    signatures: Span | None = None
+    exhibit_index: Span | None = None
+
+
+class FilingRecord(Strict):
+    schema_version: str = SCHEMA_VERSION
+    source: Source
+    form_type: Field[str] = PydField(default_factory=Field)
+    cover: Cover = PydField(default_factory=Cover)
+    items: list[Item] = PydField(default_factory=list)
+    exhibits: list[Exhibit] = PydField(default_factory=list)
+    signatures: list[Signature] = PydField(default_factory=list)
+    sections: Sections = PydField(default_factory=Sections)
+    status: Status = Status.ok
+    errors: list[PartError] = PydField(default_factory=list)
+    text_length: int = 0
+    text: str | None = None  # the normalized text, only when asked for (spans index it)
+
+
+RecordStatus = Literal["ok", "partial", "error"]
