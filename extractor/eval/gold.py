@@ -111,3 +111,10 @@ def load_gold(path: Path) -> GoldFiling:
 
 def load_gold_dir(folder: Path) -> list[GoldFiling]:
     return [load_gold(p) for p in sorted(Path(folder).glob("*.json"))]
+
+
+if __name__ == "__main__":  # python -m extractor.eval.gold evals/gold
+    import sys
+
+    golds = load_gold_dir(Path(sys.argv[1] if len(sys.argv) > 1 else "evals/gold"))
+    print(f"{len(golds)} gold files valid")
