@@ -1,0 +1,176 @@
+"""Field confidence in [0, 1] (pure).
+
+For a non-null value::
+
+    c = base(alignment)                 exact 0.90 · lenient 0.85 · fuzzy 0.55..0.85 (score 85..100)
+                                        · none 0.15
+      x check factor                    value vs its quote: ok 1.0 · n/a 0.95 (enums, booleans,
+                                        paraphrased text: nothing to check) · partial 0.75 · fail 0.40
+      x 0.85 ** reasks                  instructor re-asks the item needed
+      x (0.6 + 0.4 * p)                 p = exp(mean token logprob of the value), when the server
+                                        returned logprobs; factor 1 otherwise
+    parser agrees (same fact known):    c = c + (1 - c) / 2
+    parser disagrees:                   c = c * 0.5
+    caps:                               ungrounded (alignment none) <= 0.20;
+                                        read from text addressing the model (injection) <= 0.10
+
+For a null value (the text does not say it): ``c = 0.60 x 0.85 ** reasks x (0.6 + 0.4 p)``.
+
+Parser-known facts used for agreement: the cover's date of report (an event date equal to it agrees)
+and the registrant names (a counterparty that *is* the registrant disagrees).
+
+The constants are a first, documented guess; ``benchmarks``/the eval harness report how well they
+predict correctness (reliability table, ECE) so they can be recalibrated on the dev gold set.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from .ground import Leaf, normalize_with_map
+from .jsonspans import value_spans
+from .llm.base import TokenLogprob
+from .types import Alignment, Field, Method
+
+BASE = {Alignment.exact: 0.90, Alignment.lenient: 0.85, Alignment.none: 0.15}
+CHECK = {"ok": 1.0, "n/a": 0.95, "partial": 0.75, "fail": 0.40}
+REASK = 0.85
+NULL_BASE = 0.60
+UNGROUNDED_CAP = 0.20
+INJECTION_CAP = 0.10
+DATE_FIELDS_AGREEING_WITH_REPORT = frozenset(
+    {"agreement_date", "termination_date", "completion_date", "effective_date", "meeting_date", "notice_date"}
+)
+
+
+@dataclass(frozen=True)
+class ParserFacts:
+    """Facts the deterministic parser already knows about the filing."""
+
+    date_of_report: dt.date | None = None
+    registrants: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Signals:
+    alignment: Alignment
+    align_score: float = 100.0
+    check: str = "n/a"
+    reasks: int = 0
+    value_prob: float | None = None
+    parser: str | None = None  # "agree" | "disagree" | None
+    injected: bool = False
+    null: bool = False
+    reasons: tuple[str, ...] = field(default_factory=tuple)
+
+
+def field_confidence(s: Signals) -> float:
+    """The documented formula (module docstring)."""
+    lp = 1.0 if s.value_prob is None else 0.6 + 0.4 * s.value_prob
+    if s.null:
+        return round(NULL_BASE * REASK**s.reasks * lp, 3)
+    if s.alignment is Alignment.fuzzy:
+        base = 0.55 + 0.30 * max(0.0, min(1.0, (s.align_score - 85.0) / 15.0))
+    else:
+        base = BASE[s.alignment]
+    c = base * CHECK.get(s.check, 0.95) * REASK**s.reasks * lp
+    if s.parser == "agree":
+        c = c + (1 - c) / 2
+    elif s.parser == "disagree":
+        c *= 0.5
+    if s.alignment is Alignment.none:
+        c = min(c, UNGROUNDED_CAP)
+    if s.injected:
+        c = min(c, INJECTION_CAP)
+    return round(max(0.0, min(1.0, c)), 3)
+
+
+def parser_agreement(leaf: Leaf, facts: ParserFacts) -> str | None:
+    if leaf.value is None:
+        return None
+    if leaf.kind == "date" and leaf.name in DATE_FIELDS_AGREEING_WITH_REPORT and facts.date_of_report:
+        value = leaf.value if isinstance(leaf.value, dt.date) else dt.date.fromisoformat(str(leaf.value))
+        return "agree" if value == facts.date_of_report else None
+    if leaf.name in ("counterparties", "counterparty") and facts.registrants:
+        nv, _ = normalize_with_map(str(leaf.value))
+        for name in facts.registrants:
+            nn, _ = normalize_with_map(name)
+            if nn and (nv == nn or nv.rstrip(".") == nn.rstrip(".")):
+                return "disagree"
+    return None
+
+
+def value_probs(raw: str | None, logprobs: list[TokenLogprob] | None) -> dict[tuple[str | int, ...], float]:
+    """Path of each JSON scalar -> exp(mean logprob of the tokens overlapping it)."""
+    if not raw or not logprobs:
+        return {}
+    probs: dict[tuple[str | int, ...], float] = {}
+    for path, (start, end) in value_spans(raw).items():
+        toks = [
+            t.logprob for t in logprobs if t.offset < max(end, start + 1) and t.offset + len(t.token) > start
+        ]
+        if toks:
+            probs[path] = math.exp(sum(toks) / len(toks))
+    return probs
+
+
+def leaf_field(
+    leaf: Leaf, *, reasks: int, probs: dict[tuple[str | int, ...], float], facts: ParserFacts
+) -> dict[str, Any]:
+    """One grounded leaf -> a Field dict (value, confidence, method llm, span, quote, alignment, reasons)."""
+    agreement = parser_agreement(leaf, facts)
+    reasons = list(leaf.reasons)
+    if agreement == "agree":
+        reasons.append("agrees with the parser (date of report)")
+    elif agreement == "disagree":
+        reasons.append("is the registrant itself")
+    if reasks:
+        reasons.append(f"{reasks} re-ask(s)")
+    signals = Signals(
+        alignment=leaf.aligned.status,
+        align_score=leaf.aligned.score,
+        check=leaf.check.status,
+        reasks=reasks,
+        value_prob=probs.get((*leaf.path, "value")),
+        parser=agreement,
+        injected=leaf.injected,
+        null=leaf.value is None,
+    )
+    value = leaf.value.isoformat() if isinstance(leaf.value, dt.date) else leaf.value
+    f = Field[Any](
+        value=value,
+        confidence=field_confidence(signals),
+        method=Method.llm,
+        span=leaf.span,
+        quote=leaf.quote,
+        alignment=None if leaf.value is None else leaf.aligned.status,
+        reasons=reasons,
+    )
+    return f.model_dump(mode="json")
+
+
+def score_tree(
+    tree: Any,
+    *,
+    reasks: int = 0,
+    raw: str | None = None,
+    logprobs: list[TokenLogprob] | None = None,
+    facts: ParserFacts | None = None,
+) -> Any:
+    """Grounded tree (from ``ground.ground_event``) -> the event with a Field dict at each leaf."""
+    probs = value_probs(raw, logprobs)
+    facts = facts or ParserFacts()
+
+    def walk(node: Any) -> Any:
+        if isinstance(node, Leaf):
+            return leaf_field(node, reasks=reasks, probs=probs, facts=facts)
+        if isinstance(node, dict):
+            return {k: walk(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [walk(v) for v in node]
+        return node
+
+    return walk(tree)

@@ -1,0 +1,361 @@
+"""Grounding: tie each value the model returned to the words of the filing (pure functions).
+
+For every non-null leaf the model gives ``{quote, value}``. The quote is aligned to the item's text:
+
+1. ``exact``: the quote occurs verbatim;
+2. ``lenient``: it occurs once case, whitespace runs, curly quotes, dashes and non-breaking spaces are
+   normalized;
+3. ``fuzzy``: rapidfuzz's best partial alignment scores >= ``FUZZY_MIN`` (quotes of >= 12 chars only);
+4. otherwise, for string values, the *value* itself is looked up (exact/lenient); else ``none``.
+
+The span found is mapped to the normalized filing: ``item.span[0] + offset in item.text``, and the
+stored quote becomes exactly ``text[start:end]``. Then the value is checked against its quote: a date
+must be a date the quote states, a number must appear in the quote, a name must appear in it
+(free-text fields such as summaries are paraphrases and are not checked). Text that addresses the model
+("ignore previous instructions", "you are an AI", ...) marks suspect regions; a value read from one is
+flagged (see ``injection_regions``). Confidence is computed from these facts in
+``extractor.confidence``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+from rapidfuzz import fuzz
+
+from .quoted import leaf_kind, plain_fields
+from .types import Alignment
+
+FUZZY_MIN = 85.0
+FUZZY_MIN_LEN = 12
+# free-text fields: the value is the model's wording, not a copy, so it is not checked against the quote
+PARAPHRASE = frozenset(
+    {"summary", "description", "name", "agreement_type", "instrument", "securities", "consideration"}
+)
+# name-like fields: the value must appear in its quote
+NAMES = frozenset(
+    {"person", "counterparties", "counterparty", "former_auditor", "new_auditor", "exchange", "position"}
+)
+
+
+# -- alignment -----------------------------------------------------------------------------------
+_TRANS = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2013": "-", "\u2014": "-", "\u00a0": " "}
+)
+
+
+def normalize_with_map(text: str) -> tuple[str, list[int]]:
+    """Lower-cased, whitespace-collapsed, punctuation-unified text and, per char, its index in ``text``."""
+    out: list[str] = []
+    pos: list[int] = []
+    prev_space = True
+    for i, ch in enumerate(text.translate(_TRANS)):
+        if ch.isspace():
+            if not prev_space:
+                out.append(" ")
+                pos.append(i)
+            prev_space = True
+            continue
+        out.append(ch.lower())
+        pos.append(i)
+        prev_space = False
+    if out and out[-1] == " ":
+        out.pop()
+        pos.pop()
+    return "".join(out), pos
+
+
+@dataclass(frozen=True)
+class Aligned:
+    status: Alignment
+    start: int | None = None  # offsets in the item text
+    end: int | None = None
+    score: float = 0.0  # 100 for exact/lenient, rapidfuzz score for fuzzy
+
+
+def align(quote: str | None, text: str, *, allow_fuzzy: bool = True) -> Aligned:
+    """Find ``quote`` in ``text``: exact, then lenient, then fuzzy."""
+    if not quote or not quote.strip():
+        return Aligned(Alignment.none)
+    q = quote.strip()
+    i = text.find(q)
+    if i >= 0:
+        return Aligned(Alignment.exact, i, i + len(q), 100.0)
+    nt, pos = normalize_with_map(text)
+    nq, _ = normalize_with_map(q)
+    if not nq:
+        return Aligned(Alignment.none)
+    j = nt.find(nq)
+    if j >= 0:
+        return Aligned(Alignment.lenient, pos[j], pos[j + len(nq) - 1] + 1, 100.0)
+    if allow_fuzzy and len(nq) >= FUZZY_MIN_LEN and nt:
+        res = fuzz.partial_ratio_alignment(nq, nt, score_cutoff=FUZZY_MIN)
+        if res is not None and res.dest_end > res.dest_start:
+            s, e = res.dest_start, res.dest_end
+            return Aligned(Alignment.fuzzy, pos[s], pos[e - 1] + 1, float(res.score))
+    return Aligned(Alignment.none)
+
+
+# -- value checks ---------------------------------------------------------------------------------
+_MONTHS = {
+    m: i + 1
+    for i, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sept", "sep"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for m in names
+}
+_MON = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
+_RE_MDY = re.compile(_MON + r"\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{4})", re.I)
+_RE_DMY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:day\s+of\s+)?" + _MON + r",?\s+(\d{4})", re.I)
+_RE_MD = re.compile(_MON + r"\s+(\d{1,2})(?:st|nd|rd|th)?\b(?!\s*,?\s*\d{4})", re.I)
+_RE_MY = re.compile(_MON + r",?\s+(\d{4})", re.I)
+_RE_NUM = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{2,4})\b")
+_RE_ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def _mk(y: int, m: int, d: int) -> dt.date | None:
+    try:
+        return dt.date(y, m, d)
+    except ValueError:
+        return None
+
+
+def dates_in(text: str) -> tuple[set[dt.date], set[tuple[int, int]], set[tuple[int, int]]]:
+    """Full dates, (month, day) without year, and (year, month) stated in ``text``."""
+    full: set[dt.date] = set()
+    md: set[tuple[int, int]] = set()
+    ym: set[tuple[int, int]] = set()
+    for m in _RE_MDY.finditer(text):
+        d = _mk(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))
+        if d:
+            full.add(d)
+    for m in _RE_DMY.finditer(text):
+        d = _mk(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
+        if d:
+            full.add(d)
+    for m in _RE_NUM.finditer(text):
+        y = int(m.group(3))
+        y = y + (2000 if y < 50 else 1900) if y < 100 else y
+        d = _mk(y, int(m.group(1)), int(m.group(2)))
+        if d:
+            full.add(d)
+    for m in _RE_ISO.finditer(text):
+        d = _mk(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        if d:
+            full.add(d)
+    for m in _RE_MD.finditer(text):
+        md.add((_MONTHS[m.group(1).lower()], int(m.group(2))))
+    for m in _RE_MY.finditer(text):
+        ym.add((int(m.group(2)), _MONTHS[m.group(1).lower()]))
+    return full, md, ym
+
+
+def numbers_in(text: str) -> set[int]:
+    return {int(n.replace(",", "")) for n in re.findall(r"\d[\d,]*", text) if n.replace(",", "").isdigit()}
+
+
+@dataclass(frozen=True)
+class Check:
+    status: str  # "ok" | "partial" | "fail" | "n/a"
+    reason: str | None = None
+
+
+def check_value(name: str, kind: str, value: Any, quote: str | None) -> Check:
+    """Is ``value`` what ``quote`` says? Dates and numbers parsed; names looked up; others n/a."""
+    if value is None or not quote:
+        return Check("n/a")
+    if kind == "date":
+        day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+        full, md, ym = dates_in(quote)
+        if day in full:
+            return Check("ok")
+        if (day.month, day.day) in md or (day.year, day.month) in ym:
+            return Check("partial", "quote states the date only in part")
+        if full or md:
+            return Check("fail", "date differs from the date in its quote")
+        return Check("fail", "no date in its quote")
+    if kind in ("int", "float"):
+        if int(value) in numbers_in(quote):
+            return Check("ok")
+        return Check("fail", "number not in its quote")
+    if kind == "str":
+        if name in PARAPHRASE:
+            return Check("n/a")
+        nv, _ = normalize_with_map(str(value))
+        nq, _ = normalize_with_map(quote)
+        if nv and nv in nq:
+            return Check("ok")
+        if fuzz.partial_ratio(nv, nq) >= FUZZY_MIN:
+            return Check("partial", "value only approximately in its quote")
+        if name in NAMES:
+            return Check("fail", "value not in its quote")
+        return Check("partial", "value not in its quote")
+    return Check("n/a")
+
+
+# -- prompt injection -----------------------------------------------------------------------------
+_INJECTION = re.compile(
+    r"ignore\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier|preceding)\s+(?:instructions|prompts?|directions|rules)"
+    r"|disregard\s+(?:all\s+|any\s+)?(?:the\s+)?(?:previous|prior|above|earlier|system)"
+    r"|you\s+are\s+(?:now\s+)?(?:an?\s+)?(?:ai|assistant|language\s+model|large\s+language|llm|chatbot)"
+    r"|(?:system|developer)\s+(?:prompt|message|instructions?)"
+    r"|\bnew\s+instructions?\b"
+    r"|(?:^|\n)\s*(?:assistant|system|user)\s*:"
+    r"|(?:respond|reply|answer)\s+(?:only\s+)?with\b"
+    r"|(?:set|report)\s+(?:the\s+)?confidence"
+    r"|</?\s*(?:filing_text|system|instructions?|prompt)\s*>",
+    re.I,
+)
+
+
+def injection_regions(text: str, *, reach: int = 400) -> list[tuple[int, int]]:
+    """Spans of ``text`` around phrases that address a language model, widened to the paragraph."""
+    regions: list[tuple[int, int]] = []
+    for m in _INJECTION.finditer(text):
+        lo = text.rfind("\n\n", max(0, m.start() - reach), m.start())
+        hi = text.find("\n\n", m.end(), m.end() + reach)
+        start = lo + 2 if lo >= 0 else max(0, m.start() - reach)
+        end = hi if hi >= 0 else min(len(text), m.end() + reach)
+        if regions and start <= regions[-1][1]:
+            regions[-1] = (regions[-1][0], max(end, regions[-1][1]))
+        else:
+            regions.append((start, end))
+    return regions
+
+
+# -- the grounded tree ----------------------------------------------------------------------------
+@dataclass
+class Leaf:
+    """One value as the model gave it, with everything grounding learned about it."""
+
+    path: tuple[str | int, ...]  # ("changes", 0, "person") -- as in the event; raw JSON adds "value"
+    name: str  # field name
+    kind: str  # leaf_kind
+    value: Any
+    model_quote: str | None
+    aligned: Aligned
+    span: tuple[int, int] | None  # in the normalized filing
+    quote: str | None  # text[span] when aligned, else the model's quote
+    check: Check
+    injected: bool = False
+    reasons: list[str] = field(default_factory=list)
+
+
+def ground_leaf(
+    path: tuple[str | int, ...],
+    name: str,
+    kind: str,
+    pair: dict[str, Any] | None,
+    item_text: str,
+    item_start: int,
+    regions: list[tuple[int, int]],
+) -> Leaf:
+    pair = pair or {}
+    value, mquote = pair.get("value"), pair.get("quote")
+    reasons: list[str] = []
+    if value is None:
+        return Leaf(
+            path,
+            name,
+            kind,
+            None,
+            mquote,
+            Aligned(Alignment.none),
+            None,
+            None,
+            Check("n/a"),
+            reasons=["null"],
+        )
+    aligned = align(mquote, item_text)
+    if aligned.status is Alignment.none:
+        reasons.append("quote not found in the item text" if mquote else "no quote given")
+        if kind in ("str", "int") and name not in PARAPHRASE:
+            by_value = align(str(value), item_text, allow_fuzzy=False)
+            if by_value.status is not Alignment.none:
+                aligned = by_value
+                reasons.append("grounded by the value itself")
+    elif aligned.status is Alignment.fuzzy:
+        reasons.append(f"quote aligned approximately ({aligned.score:.0f}%)")
+    span = quote = None
+    injected = False
+    if aligned.start is not None and aligned.end is not None:
+        span = (item_start + aligned.start, item_start + aligned.end)
+        quote = item_text[aligned.start : aligned.end]
+        injected = any(aligned.start < e and s < aligned.end for s, e in regions)
+        if injected:
+            reasons.append("read from text that addresses the model (possible prompt injection)")
+    check = check_value(name, kind, value, quote if quote is not None else mquote)
+    if check.reason:
+        reasons.append(check.reason)
+    return Leaf(
+        path,
+        name,
+        kind,
+        value,
+        mquote,
+        aligned,
+        span,
+        quote if quote is not None else mquote,
+        check,
+        injected,
+        reasons,
+    )
+
+
+def ground_event(
+    schema: type[BaseModel], quoted: dict[str, Any], item_text: str, item_start: int
+) -> dict[str, Any]:
+    """Quoted model output (as a JSON dict) -> the event's shape with a :class:`Leaf` at each value."""
+    regions = injection_regions(item_text)
+
+    def walk(
+        model: type[BaseModel], data: dict[str, Any] | None, prefix: tuple[str | int, ...]
+    ) -> dict[str, Any]:
+        data = data or {}
+        out: dict[str, Any] = {}
+        for name, (shape, inner, _info) in plain_fields(model).items():
+            got = data.get(name)
+            path = (*prefix, name)
+            if shape == "leaf":
+                out[name] = ground_leaf(path, name, leaf_kind(inner), got, item_text, item_start, regions)
+            elif shape == "leaf_list":
+                kind = leaf_kind(inner)
+                out[name] = [
+                    ground_leaf((*path, i), name, kind, pair, item_text, item_start, regions)
+                    for i, pair in enumerate(got or [])
+                    if pair and pair.get("value") is not None
+                ]
+            elif shape == "model_list":
+                out[name] = [walk(inner, sub, (*path, i)) for i, sub in enumerate(got or [])]
+            else:
+                out[name] = walk(inner, got, path) if got is not None else None
+        return out
+
+    return walk(schema, quoted, ())
+
+
+def iter_leaves(tree: Any) -> list[Leaf]:
+    if isinstance(tree, Leaf):
+        return [tree]
+    if isinstance(tree, dict):
+        return [leaf for v in tree.values() for leaf in iter_leaves(v)]
+    if isinstance(tree, list):
+        return [leaf for v in tree for leaf in iter_leaves(v)]
+    return []

@@ -1,0 +1,291 @@
+"""Any OpenAI-compatible endpoint through ``openai`` + ``instructor``.
+
+Retries live here and nowhere else:
+
+- transport errors (429 honouring ``Retry-After``/``retry-after-ms``, 5xx, timeouts, connection resets)
+  are retried by tenacity: exponential backoff with full jitter, each sleep capped at
+  ``backoff_max_s``, at most ``transport_retries`` retries;
+- schema validation errors are re-asked by instructor (``max_retries=max_reasks``), the model seeing
+  the validation error;
+- the per-item :class:`~extractor.llm.base.Budget` bounds both: no request starts once it is spent,
+  and re-asks are cut to the calls left.
+
+The openai client's own retries are off (``max_retries=0``) so that only tenacity retries.
+
+Instructor mode: ``auto`` picks TOOLS for api.openai.com and JSON_SCHEMA for anything else (llama.cpp,
+vLLM, ...), where the server constrains output to the schema by grammar. Override with ``mode``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+import instructor
+import openai
+from instructor.core.hooks import Hooks
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    Retrying,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_random_exponential,
+)
+
+from ..config import Settings
+from ..errors import BudgetExceeded
+from .base import Budget, CallRecord, FillError, FillResult, Message, T, chain, describe, logprobs_of, raw_of
+
+log = logging.getLogger(__name__)
+
+MODES = {
+    "tools": instructor.Mode.TOOLS,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "json": instructor.Mode.JSON,
+    "md_json": instructor.Mode.MD_JSON,
+}
+
+RETRY_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+
+
+def resolve_mode(mode: str, base_url: str | None) -> instructor.Mode:
+    if mode != "auto":
+        return MODES[mode]
+    if base_url is None or "api.openai.com" in base_url:
+        return instructor.Mode.TOOLS
+    return instructor.Mode.JSON_SCHEMA
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Transport trouble worth retrying: somewhere in the cause chain of what instructor raised."""
+    for e in chain(exc):
+        if isinstance(e, openai.APIStatusError):
+            return e.status_code in RETRY_STATUS
+        if isinstance(e, (openai.APITimeoutError, openai.APIConnectionError)):
+            return True
+        if isinstance(e, (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError)):
+            return True
+    return False
+
+
+def retry_after_s(exc: BaseException) -> float | None:
+    """Seconds the server asked us to wait (Retry-After / retry-after-ms), if it said."""
+    for e in chain(exc):
+        response = getattr(e, "response", None)
+        headers = getattr(response, "headers", None)
+        if headers is None:
+            continue
+        ms = headers.get("retry-after-ms")
+        if ms:
+            try:
+                return max(0.0, float(ms) / 1000)
+            except ValueError:
+                pass
+        value = headers.get("retry-after")
+        if value:
+            try:
+                return max(0.0, float(value))
+            except ValueError:
+                when = email.utils.parsedate_to_datetime(value)
+                if when is not None:
+                    return max(0.0, when.timestamp() - time.time())
+    return None
+
+
+class _Wait:
+    """Retry-After when the server gives one (capped), else exponential backoff with full jitter."""
+
+    def __init__(self, cap: float) -> None:
+        self.cap = cap
+        self.backoff = wait_random_exponential(multiplier=0.5, max=cap)
+
+    def __call__(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        hint = retry_after_s(exc) if exc is not None else None
+        if hint is not None:
+            return min(hint, self.cap)
+        return float(self.backoff(state))
+
+
+class _Tally:
+    """Per-call instructor hooks: count requests and re-asks, sum tokens, keep the last completion."""
+
+    def __init__(self, call: CallRecord, budget: Budget | None) -> None:
+        self.call = call
+        self.budget = budget
+        self.last: Any = None
+        self.hooks = Hooks()
+        self.hooks.on("completion:kwargs", self._on_kwargs)
+        self.hooks.on("completion:response", self._on_response)
+        self.hooks.on("parse:error", self._on_parse_error)
+
+    def _on_kwargs(self, *args: Any, **kwargs: Any) -> None:
+        self.call.attempts += 1
+        if self.budget is not None:
+            self.budget.charge(calls=1)
+
+    def _on_response(self, response: Any) -> None:
+        self.last = response
+        usage = getattr(response, "usage", None)
+        tin = int(getattr(usage, "prompt_tokens", 0) or 0)
+        tout = int(getattr(usage, "completion_tokens", 0) or 0)
+        self.call.tokens_in += tin
+        self.call.tokens_out += tout
+        if self.budget is not None:
+            self.budget.charge(tokens=tin + tout)
+        raw = raw_of(response)
+        if raw is not None:
+            self.call.raw_completion = raw
+        self.call.logprobs = logprobs_of(response)
+
+    def _on_parse_error(self, *args: Any, **kwargs: Any) -> None:
+        self.call.reasks += 1
+
+
+def _classify(exc: BaseException) -> str:
+    for e in chain(exc):
+        if isinstance(e, BudgetExceeded):
+            return "budget"
+        if is_transient(e):
+            return "transport"
+        if isinstance(e, openai.APIStatusError):
+            return "http"
+        if isinstance(e, instructor.core.exceptions.IncompleteOutputException):
+            return "truncated"
+        if isinstance(e, (IndexError,)):
+            return "empty"
+    text = str(exc).lower()
+    if "validation error" in text or "json" in text:
+        return "validation"
+    return "error"
+
+
+class OpenAIProvider:
+    """Fill schemas through any OpenAI-compatible chat completions endpoint."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        name: str = "openai",
+        http_client: httpx.Client | None = None,
+        async_http_client: httpx.AsyncClient | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self.settings = settings
+        self.name = name
+        self.model = settings.model or "local"
+        self.mode = resolve_mode(settings.mode, settings.base_url)
+        key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
+        common: dict[str, Any] = {
+            "base_url": settings.base_url,
+            "api_key": key,
+            "max_retries": 0,
+            "timeout": settings.timeout_s,
+        }
+        self._sync_raw = openai.OpenAI(**common, http_client=http_client)
+        self._async_raw = openai.AsyncOpenAI(**common, http_client=async_http_client)
+        self._client = instructor.from_openai(self._sync_raw, mode=self.mode)
+        self._aclient = instructor.from_openai(self._async_raw, mode=self.mode)
+        self._sleep = sleep
+        self._async_sleep = async_sleep
+
+    def __repr__(self) -> str:  # never the key
+        return f"OpenAIProvider(name={self.name!r}, model={self.model!r}, base_url={self.settings.base_url!r}, mode={self.mode.value})"
+
+    # -- shared pieces ---------------------------------------------------------------------------
+    def _kwargs(
+        self, schema: type[T], messages: list[Message], budget: Budget | None, tally: _Tally
+    ) -> dict[str, Any]:
+        reasks = self.settings.max_reasks
+        timeout = self.settings.timeout_s
+        if budget is not None:
+            budget.check()
+            reasks = max(0, min(reasks, budget.max_calls - budget.calls - 1))
+            timeout = max(1.0, min(timeout, budget.remaining_seconds()))
+        kwargs: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "response_model": schema,
+            "max_retries": reasks,
+            "hooks": tally.hooks,
+            "temperature": self.settings.temperature,
+            "max_tokens": self.settings.max_tokens,
+            "timeout": timeout,
+        }
+        if self.settings.logprobs:
+            kwargs["logprobs"] = True
+        return kwargs
+
+    def _retrying_args(self) -> dict[str, Any]:
+        return {
+            "stop": stop_after_attempt(self.settings.transport_retries + 1),
+            "wait": _Wait(self.settings.backoff_max_s),
+            "retry": retry_if_exception(is_transient),
+            "reraise": True,
+            "before_sleep": self._log_retry,
+        }
+
+    def _log_retry(self, state: RetryCallState) -> None:
+        exc = state.outcome.exception() if state.outcome else None
+        log.warning(
+            "transport error from %s (attempt %d), retrying: %s",
+            self.name,
+            state.attempt_number,
+            describe(exc) if exc else "?",
+        )
+
+    def _fail(self, exc: BaseException, call: CallRecord, started: float) -> FillError:
+        call.latency_s = time.monotonic() - started
+        reason = _classify(exc)
+        call.outcome = "budget" if reason == "budget" else "error"
+        call.error = f"{reason}: {describe(exc)}"
+        last = getattr(exc, "last_completion", None)
+        if call.raw_completion is None and last is not None:
+            call.raw_completion = raw_of(last) or str(last)[:2000]
+        return FillError(f"{self.name} fill failed ({reason}): {describe(exc)}", call=call, reason=reason)
+
+    # -- sync ------------------------------------------------------------------------------------
+    def fill(
+        self, schema: type[T], messages: list[Message], *, budget: Budget | None = None
+    ) -> FillResult[T]:
+        call = CallRecord(provider=self.name, model=self.model)
+        tally = _Tally(call, budget)
+        started = time.monotonic()
+        try:
+            for attempt in Retrying(sleep=self._sleep, **self._retrying_args()):
+                with attempt:
+                    kwargs = self._kwargs(schema, messages, budget, tally)
+                    value, _completion = self._client.chat.completions.create_with_completion(**kwargs)
+        except Exception as exc:
+            raise self._fail(exc, call, started) from exc
+        call.latency_s = time.monotonic() - started
+        return FillResult(value=value, call=call)
+
+    # -- async -----------------------------------------------------------------------------------
+    async def afill(
+        self, schema: type[T], messages: list[Message], *, budget: Budget | None = None
+    ) -> FillResult[T]:
+        call = CallRecord(provider=self.name, model=self.model)
+        tally = _Tally(call, budget)
+        started = time.monotonic()
+        try:
+            async for attempt in AsyncRetrying(sleep=self._async_sleep, **self._retrying_args()):
+                with attempt:
+                    kwargs = self._kwargs(schema, messages, budget, tally)
+                    value, _completion = await self._aclient.chat.completions.create_with_completion(**kwargs)
+        except Exception as exc:
+            raise self._fail(exc, call, started) from exc
+        call.latency_s = time.monotonic() - started
+        return FillResult(value=value, call=call)
+
+    def close(self) -> None:
+        self._sync_raw.close()
+        # the async client is closed by garbage collection when no loop is running
