@@ -1,0 +1,185 @@
+"""``extractor eval``: score the parser (and LLM models) on the hand-labeled gold filings."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+DEFAULT_CONFIG = "evals/config.toml"
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "eval",
+        help="score the parser and models on the gold filings",
+        description=(
+            "Run the parser (and, with --models, LLM models) on the gold filings and print per-field "
+            "accuracy, set P/R/F1, bootstrap 95%% CIs, calibration, cost and latency. "
+            "'parser' names the parser-only baseline."
+        ),
+    )
+    p.add_argument("--gold", help="gold label folder (default: from the config, else evals/gold)")
+    p.add_argument(
+        "--corpus",
+        help="folder of the corpus files the gold labels name "
+        "(default: $EXTRACTOR_CORPUS, the config's corpus, else ../shared/corpus/raw)",
+    )
+    p.add_argument("--config", default=DEFAULT_CONFIG, help="eval config TOML (default: %(default)s)")
+    p.add_argument("--models", help="comma-separated models to compare, e.g. parser,qwen-0.5b")
+    p.add_argument("--out", help="write the full result JSON here")
+    p.add_argument("--baseline", help="earlier result JSON: mark regressions, exit 1 beyond thresholds")
+    p.add_argument("--report", help="write a self-contained HTML report here")
+    p.add_argument("--seed", type=int, help="bootstrap seed (default: config, 0)")
+    p.add_argument("--replicates", type=int, help="bootstrap replicates (default: config, 1000; 0 = no CIs)")
+    p.add_argument("--files", help="only gold files whose name contains this text")
+    p.add_argument("--limit", type=int, help="only the first N gold files")
+    p.add_argument(
+        "--misses",
+        nargs="?",
+        const="",
+        metavar="KEY_PREFIX",
+        help="list every wrong value with its reason (optionally only keys starting with KEY_PREFIX)",
+    )
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(func=run)
+
+
+def _repo_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+def resolve_corpus(arg: str | None, config_corpus: str | None) -> Path:
+    for candidate in (arg, os.environ.get("EXTRACTOR_CORPUS")):
+        if candidate:
+            return Path(candidate)
+    rel = config_corpus or "../shared/corpus/raw"
+    for base in (Path.cwd(), _repo_root()):
+        if (base / rel).is_dir():
+            return base / rel
+    return _repo_root() / rel
+
+
+def build_runners(names: list[str], cfg: Any) -> list[Any]:
+    from ..eval.runner import FillRunner, ParserRunner
+
+    runners: list[Any] = []
+    for name in names:
+        mc = cfg.model(name)
+        if mc.kind == "parser":
+            runners.append(ParserRunner(name))
+        else:
+            from ..config import Settings
+
+            runners.append(FillRunner(name, Settings(**mc.settings)))
+    return runners
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from ..errors import ConfigError
+    from ..eval.config import load_config
+    from ..eval.gold import load_gold_dir
+    from ..eval.report import print_report
+    from ..eval.results import build_results, compare_baseline
+    from ..eval.runner import run_model
+
+    console = Console(width=None if sys.stdout.isatty() else 180)
+    err = Console(stderr=True)
+    try:
+        cfg = load_config(Path(args.config) if args.config else None)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        return 2
+    gold_dir = Path(args.gold or cfg.gold)
+    if not gold_dir.is_dir():
+        err.print(f"[red]error:[/red] gold folder {gold_dir} not found")
+        return 2
+    corpus = resolve_corpus(args.corpus, cfg.corpus)
+    golds = load_gold_dir(gold_dir)
+    if args.files:
+        golds = [g for g in golds if args.files in g.file]
+    if args.limit:
+        golds = golds[: args.limit]
+    if not golds:
+        err.print(f"[red]error:[/red] no gold files in {gold_dir}")
+        return 2
+    missing = [g.file for g in golds if not (corpus / g.file).exists()]
+    if missing:
+        err.print(
+            f"[yellow]warning:[/yellow] {len(missing)} gold filings not found in {corpus}: {missing[:3]}"
+        )
+    names = [m.strip() for m in (args.models.split(",") if args.models else cfg.default_models) if m.strip()]
+    try:
+        runners = build_runners(names, cfg)
+    except Exception as exc:  # bad settings for a model
+        err.print(f"[red]error:[/red] cannot set up models: {exc}")
+        return 2
+
+    def progress(model: str, k: int, n: int) -> None:
+        if not args.quiet and (k == n or k % 10 == 0):
+            err.print(f"[dim]{model}: {k}/{n} filings[/dim]")
+
+    runs = {r.name: run_model(r, golds, corpus, progress=progress) for r in runners}
+    seed = cfg.seed if args.seed is None else args.seed
+    replicates = cfg.replicates if args.replicates is None else args.replicates
+    results = build_results(
+        runs,
+        gold_dir=str(gold_dir),
+        seed=seed,
+        replicates=replicates,
+        prices=cfg.prices(),
+        review_threshold=cfg.review_threshold,
+    )
+    changes = []
+    if args.baseline:
+        try:
+            baseline = json.loads(Path(args.baseline).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            err.print(f"[red]error:[/red] cannot read baseline {args.baseline}: {exc}")
+            return 2
+        changes = compare_baseline(
+            results,
+            baseline,
+            max_drop=cfg.thresholds.max_drop,
+            per_metric=cfg.thresholds.per_metric,
+            metrics=cfg.thresholds.gate,
+        )
+        results["baseline"] = {
+            "path": args.baseline,
+            "changes": [
+                {
+                    "model": c.model,
+                    "metric": c.metric,
+                    "old": c.old,
+                    "new": c.new,
+                    "threshold": c.threshold,
+                    "status": c.status,
+                }
+                for c in changes
+            ],
+        }
+    print_report(results, console, changes=changes, show_misses=args.misses)
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
+        err.print(f"wrote {args.out}")
+    if args.report:
+        from ..eval.html import render_html
+
+        Path(args.report).write_text(render_html(results), encoding="utf-8")
+        err.print(f"wrote {args.report}")
+    regressions = [c for c in changes if c.status == "regression"]
+    if regressions:
+        err.print(f"[red]{len(regressions)} regression(s) beyond threshold[/red]")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    from . import main
+
+    sys.exit(main(["eval", *sys.argv[1:]]))

@@ -1,0 +1,89 @@
+"""The eval configuration file (``evals/config.toml``): gold set, corpus, models, prices, thresholds.
+
+Example::
+
+    gold = "evals/gold"
+    corpus = "../shared/corpus/raw"      # relative to the config file's repository root
+    default_models = ["parser"]          # used when --models is not given
+    seed = 0
+    replicates = 1000
+    review_threshold = 0.8
+
+    [models.qwen-0_5b]
+    kind = "llm"
+    settings = { local_model = "qwen2.5-coder-0.5b" }   # extractor.config.Settings fields
+    input_per_mtok = 0.0                 # USD per million tokens
+    output_per_mtok = 0.0
+
+    [thresholds]
+    max_drop = 0.02                      # a metric dropping more than this vs --baseline is a regression
+    gate = ["items", "exhibits", "signatures", "cover", "events"]
+    per_metric = { items = 0.01 }
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ..errors import ConfigError
+
+
+class _Cfg(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ModelConfig(_Cfg):
+    kind: Literal["parser", "llm"] = "llm"
+    settings: dict[str, Any] = Field(default_factory=dict)
+    input_per_mtok: float = 0.0
+    output_per_mtok: float = 0.0
+
+
+class Thresholds(_Cfg):
+    max_drop: float = 0.02
+    gate: list[str] | None = None  # None: every metric present in both runs
+    per_metric: dict[str, float] = Field(default_factory=dict)
+
+
+class EvalConfig(_Cfg):
+    gold: str = "evals/gold"
+    corpus: str | None = None
+    models: dict[str, ModelConfig] = Field(default_factory=dict)
+    default_models: list[str] = Field(default_factory=lambda: ["parser"])
+    seed: int = 0
+    replicates: int = 1000
+    review_threshold: float = 0.8
+    thresholds: Thresholds = Field(default_factory=Thresholds)
+
+    def model(self, name: str) -> ModelConfig:
+        if name in self.models:
+            return self.models[name]
+        if name == "parser":
+            return ModelConfig(kind="parser")
+        return ModelConfig(kind="llm", settings={"model": name})
+
+    def prices(self) -> dict[str, dict[str, float]]:
+        return {
+            n: {"input_per_mtok": m.input_per_mtok, "output_per_mtok": m.output_per_mtok}
+            for n, m in self.models.items()
+        }
+
+
+def load_config(path: Path | None) -> EvalConfig:
+    """Read the TOML file; a missing default file gives the defaults."""
+    if path is None or not Path(path).exists():
+        if path is not None and str(path) != "evals/config.toml":
+            raise ConfigError(f"eval config {path} not found")
+        return EvalConfig()
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"cannot read eval config {path}: {exc}") from exc
+    try:
+        return EvalConfig.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"invalid eval config {path}: {exc}") from exc

@@ -1,0 +1,318 @@
+"""Summaries of an eval run (pure): per-model metrics with bootstrap CIs, breakdowns by format and era,
+paired differences between models, calibration, cost and latency, and regressions against a baseline.
+
+The input is one :class:`FilingRun` per (model, gold filing); the output is a plain JSON-able dict
+(the ``--out`` file), which the terminal and HTML reports read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from . import stats
+from .compare import Obs
+from .stats import MetricDef
+
+RESULTS_VERSION = 1
+
+
+@dataclass
+class FilingRun:
+    """One model on one gold filing."""
+
+    file: str
+    format: str
+    era: str
+    status: str = "ok"  # the record's status, or "failed" when the run raised
+    observations: list[Obs] = field(default_factory=list)
+    tokens_in: int = 0
+    tokens_out: int = 0
+    latency_s: float = 0.0
+    calls: int = 0
+    cache_hits: int = 0
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["observations"] = [_obs_json(o) for o in self.observations]
+        return d
+
+
+def _obs_json(o: Obs) -> dict[str, Any]:
+    d = asdict(o)
+    if o.kind == "field":
+        for k in ("tp", "fp", "fn", "elements"):
+            d.pop(k)
+    else:
+        d["elements"] = [list(e) for e in o.elements]
+    return d
+
+
+def obs_from_json(d: dict[str, Any]) -> Obs:
+    d = dict(d)
+    d["elements"] = tuple(tuple(e) for e in d.get("elements", ()))
+    return Obs(**d)
+
+
+# ---------------------------------------------------------------------------------------- metrics
+
+GROUPS: dict[str, str] = {
+    "cover": "all cover fields (incl. form type)",
+    "fields": "all scalar fields of the parser (cover, exhibit descriptions, signer titles/dates)",
+    "events": "all scalar event fields",
+    "events.sets": "all event lists (5.02 changes, 5.07 proposals, counterparties)",
+}
+
+
+def _is_parser_obs(o: Obs) -> bool:
+    return not o.key.startswith("event.")
+
+
+def metric_defs(keys_kinds: Sequence[tuple[str, str]]) -> list[MetricDef]:
+    """Headline groups first, then one metric per observed key (sets as F1)."""
+    defs = [
+        MetricDef("cover", "acc", lambda o: o.key == "form_type" or o.key.startswith("cover.")),
+        MetricDef("fields", "acc", _is_parser_obs),
+        MetricDef("items", "f1", lambda o: o.key == "items"),
+        MetricDef("exhibits", "f1", lambda o: o.key == "exhibits"),
+        MetricDef("signatures", "f1", lambda o: o.key == "signatures"),
+        MetricDef("events", "acc", lambda o: o.key.startswith("event.")),
+        MetricDef("events.sets", "f1", lambda o: o.key.startswith("event.")),
+    ]
+    seen = {d.name for d in defs}
+    for key, kind in sorted(set(keys_kinds), key=lambda kk: _key_order(kk[0])):
+        if key in seen:
+            continue
+        seen.add(key)
+        defs.append(MetricDef(key, "acc" if kind == "field" else "f1", lambda o, _k=key: o.key == _k))
+    return defs
+
+
+def _key_order(key: str) -> tuple[int, str]:
+    head = key.split(".", 1)[0]
+    rank = {"form_type": 0, "cover": 1, "items": 2, "exhibits": 3, "signatures": 4, "event": 5}.get(head, 6)
+    return rank, key
+
+
+def summarize_metric(
+    metric: MetricDef, filings: Sequence[Sequence[Obs]], weights: Sequence[Sequence[int]] | None
+) -> dict[str, Any] | None:
+    counts = stats.per_filing_counts(filings, metric)
+    value = stats.point(metric.kind, counts)
+    if value is None:
+        return None
+    out: dict[str, Any] = {"kind": metric.kind, "value": value, "n": stats.support(metric.kind, counts)}
+    if metric.kind == "f1":
+        tp = sum(c[0] for c in counts)
+        fp = sum(c[1] for c in counts)
+        fn = sum(c[2] for c in counts)
+        out.update(tp=tp, fp=fp, fn=fn)
+        out["precision"] = stats.point("precision", counts)
+        out["recall"] = stats.point("recall", counts)
+    else:
+        out["correct"] = sum(c[0] for c in counts)
+    if weights:
+        interval = stats.ci(stats.replicate_stats(metric.kind, counts, weights))
+        if interval:
+            out["lo"], out["hi"] = interval
+    return out
+
+
+def summarize_model(
+    runs: Sequence[FilingRun],
+    defs: Sequence[MetricDef],
+    *,
+    weights: Sequence[Sequence[int]] | None,
+    prices: dict[str, float] | None = None,
+    review_threshold: float = 0.8,
+    breakdown_weights: bool = False,
+) -> dict[str, Any]:
+    filings = [r.observations for r in runs]
+    metrics = {}
+    for d in defs:
+        s = summarize_metric(d, filings, weights)
+        if s is not None:
+            metrics[d.name] = s
+    breakdown: dict[str, dict[str, dict[str, Any]]] = {"format": {}, "era": {}}
+    for dim in ("format", "era"):
+        for bucket in sorted({getattr(r, dim) for r in runs}):
+            sub = [r.observations for r in runs if getattr(r, dim) == bucket]
+            rows: dict[str, Any] = {"_filings": len(sub)}
+            for d in defs:
+                s = summarize_metric(d, sub, None)
+                if s is not None:
+                    rows[d.name] = s
+            breakdown[dim][bucket] = rows
+    return {
+        "metrics": metrics,
+        "breakdown": breakdown,
+        "calibration": calibration_summary(runs, weights, review_threshold),
+        "cost": cost_summary(runs, prices),
+        "status": {s: sum(1 for r in runs if r.status == s) for s in sorted({r.status for r in runs})},
+    }
+
+
+def calibration_summary(
+    runs: Sequence[FilingRun], weights: Sequence[Sequence[int]] | None, threshold: float
+) -> dict[str, Any]:
+    per_filing = [stats.calibration_pairs(r.observations) for r in runs]
+    pairs = [p for ps in per_filing for p in ps]
+    out: dict[str, Any] = {"n": len(pairs), "wrong": sum(1 for _, ok in pairs if not ok)}
+    out["bins"] = [asdict(b) for b in stats.reliability(pairs)]
+    out["ece"] = stats.ece(pairs)
+    out["auroc"] = stats.auroc_wrong(pairs)
+    load = stats.review_load(pairs, threshold)
+    out["review"] = {
+        "threshold": threshold,
+        "total": load.total,
+        "flagged": load.flagged,
+        "flagged_share": load.flagged_share,
+        "errors": load.errors,
+        "errors_caught": load.errors_caught,
+        "error_recall": load.error_recall,
+        "flag_precision": load.flag_precision,
+    }
+    if weights and pairs:
+        owner = [i for i, ps in enumerate(per_filing) for _ in ps]
+        eces, aurocs = [], []
+        for w in weights:
+            sample = [p for p, i in zip(pairs, owner, strict=True) for _ in range(w[i])]
+            eces.append(stats.ece(sample))
+            aurocs.append(stats.auroc_wrong(pairs, [float(w[i]) for i in owner]))
+        if (c := stats.ci(eces)) is not None:
+            out["ece_lo"], out["ece_hi"] = c
+        if (c := stats.ci(aurocs)) is not None:
+            out["auroc_lo"], out["auroc_hi"] = c
+    return out
+
+
+def cost_summary(runs: Sequence[FilingRun], prices: dict[str, float] | None) -> dict[str, Any]:
+    """Tokens, dollars (tokens x price per million) and wall time per filing."""
+    n = len(runs) or 1
+    tin = sum(r.tokens_in for r in runs)
+    tout = sum(r.tokens_out for r in runs)
+    p_in = (prices or {}).get("input_per_mtok", 0.0)
+    p_out = (prices or {}).get("output_per_mtok", 0.0)
+    dollars = tin / 1e6 * p_in + tout / 1e6 * p_out
+    lat = sorted(r.latency_s for r in runs)
+    return {
+        "filings": len(runs),
+        "tokens_in": tin,
+        "tokens_out": tout,
+        "tokens_per_filing": (tin + tout) / n,
+        "usd_total": dollars,
+        "usd_per_filing": dollars / n,
+        "latency_mean_s": sum(lat) / n if lat else 0.0,
+        "latency_p50_s": stats.percentile(lat, 0.5) if lat else 0.0,
+        "latency_p95_s": stats.percentile(lat, 0.95) if lat else 0.0,
+        "calls": sum(r.calls for r in runs),
+        "cache_hits": sum(r.cache_hits for r in runs),
+        "prices": {"input_per_mtok": p_in, "output_per_mtok": p_out},
+    }
+
+
+def build_results(
+    runs_by_model: dict[str, list[FilingRun]],
+    *,
+    gold_dir: str,
+    seed: int = 0,
+    replicates: int = 1000,
+    prices: dict[str, dict[str, float]] | None = None,
+    review_threshold: float = 0.8,
+) -> dict[str, Any]:
+    """The full result: every model is run on the same filings in the same order (checked)."""
+    models = list(runs_by_model)
+    files = [r.file for r in runs_by_model[models[0]]] if models else []
+    for m in models:
+        if [r.file for r in runs_by_model[m]] != files:
+            raise ValueError(f"model {m!r} was run on different filings")
+    keys = [(o.key, o.kind) for runs in runs_by_model.values() for r in runs for o in r.observations]
+    defs = metric_defs(keys)
+    weights = stats.replicate_weights(len(files), replicates, seed) if replicates and files else None
+    summaries = {
+        m: summarize_model(
+            runs_by_model[m],
+            defs,
+            weights=weights,
+            prices=(prices or {}).get(m),
+            review_threshold=review_threshold,
+        )
+        for m in models
+    }
+    comparisons = []
+    if weights:
+        for i, a in enumerate(models):
+            for b in models[i + 1 :]:
+                for d in defs:
+                    ca = stats.per_filing_counts([r.observations for r in runs_by_model[a]], d)
+                    cb = stats.per_filing_counts([r.observations for r in runs_by_model[b]], d)
+                    pa, pb = stats.point(d.kind, ca), stats.point(d.kind, cb)
+                    if pa is None or pb is None:
+                        continue
+                    interval = stats.paired_diff(
+                        stats.replicate_stats(d.kind, ca, weights), stats.replicate_stats(d.kind, cb, weights)
+                    )
+                    row: dict[str, Any] = {"a": a, "b": b, "metric": d.name, "diff": pa - pb}
+                    if interval:
+                        row["lo"], row["hi"] = interval
+                        row["significant"] = interval[0] > 0 or interval[1] < 0
+                    comparisons.append(row)
+    first = runs_by_model[models[0]] if models else []
+    return {
+        "version": RESULTS_VERSION,
+        "gold": gold_dir,
+        "seed": seed,
+        "replicates": replicates,
+        "metric_order": [d.name for d in defs],
+        "filings": [{"file": r.file, "format": r.format, "era": r.era} for r in first],
+        "models": {m: {**summaries[m], "runs": [r.to_json() for r in runs_by_model[m]]} for m in models},
+        "comparisons": comparisons,
+    }
+
+
+# -------------------------------------------------------------------------------------- baseline
+
+
+@dataclass(frozen=True)
+class Change:
+    model: str
+    metric: str
+    old: float
+    new: float
+    threshold: float
+    status: str  # "regression" | "improvement" | "same"
+
+    @property
+    def delta(self) -> float:
+        return self.new - self.old
+
+
+def compare_baseline(
+    current: dict[str, Any],
+    baseline: dict[str, Any],
+    *,
+    max_drop: float = 0.02,
+    per_metric: dict[str, float] | None = None,
+    metrics: Sequence[str] | None = None,
+) -> list[Change]:
+    """Every metric present for a model in both runs; a drop larger than the metric's threshold is a
+    regression, a rise larger than it an improvement. ``metrics`` restricts which metrics are gated."""
+    out: list[Change] = []
+    per_metric = per_metric or {}
+    for model, cur in current.get("models", {}).items():
+        base = baseline.get("models", {}).get(model)
+        if not base:
+            continue
+        for name, m in cur["metrics"].items():
+            if metrics is not None and name not in metrics:
+                continue
+            old = base["metrics"].get(name)
+            if old is None:
+                continue
+            thr = per_metric.get(name, max_drop)
+            delta = m["value"] - old["value"]
+            status = "regression" if delta < -thr else "improvement" if delta > thr else "same"
+            out.append(Change(model, name, old["value"], m["value"], thr, status))
+    return out

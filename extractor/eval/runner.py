@@ -1,0 +1,165 @@
+"""Run a model on gold filings (the I/O edge of the eval: files, clocks, providers).
+
+A runner turns one corpus file into a filing record plus usage. ``parser`` is the parser-only
+baseline; any other name is an LLM model run through the fill stage (``extractor.fill``) with the
+settings of its ``[models.NAME]`` table in the eval config.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from ..types import FilingRecord
+from .compare import compare, era_of, sniff_format
+from .gold import GoldFiling
+from .results import FilingRun
+
+
+@dataclass
+class Output:
+    record: FilingRecord
+    tokens_in: int = 0
+    tokens_out: int = 0
+    calls: int = 0
+    cache_hits: int = 0
+
+
+class Runner(Protocol):
+    name: str
+    events: bool  # whether the runner fills events (the parser does not)
+
+    def run(self, path: Path) -> Output: ...
+
+
+class ParserRunner:
+    """The deterministic parser alone (no events)."""
+
+    events = False
+
+    def __init__(self, name: str = "parser") -> None:
+        self.name = name
+
+    def run(self, path: Path) -> Output:
+        from ..parse import parse_file
+
+        return Output(parse_file(path))
+
+
+class FunctionRunner:
+    """A runner from a plain function (tests, stand-ins)."""
+
+    def __init__(self, name: str, fn: Callable[[Path], Output], events: bool = True) -> None:
+        self.name = name
+        self.fn = fn
+        self.events = events
+
+    def run(self, path: Path) -> Output:
+        return self.fn(path)
+
+
+def usage_of(record: FilingRecord) -> tuple[int, int, int, int]:
+    """Tokens in/out, calls and cache hits summed over the record's item LLM calls."""
+    tin = tout = calls = hits = 0
+    for item in record.items:
+        if item.llm is not None:
+            tin += item.llm.tokens_in
+            tout += item.llm.tokens_out
+            calls += max(item.llm.attempts, 1)
+            hits += int(item.llm.cache_hit)
+    return tin, tout, calls, hits
+
+
+class FillRunner:
+    """Parser + LLM fill of the item events, through the provider built from ``settings``."""
+
+    events = True
+
+    def __init__(self, name: str, settings: Any) -> None:
+        self.name = name
+        self.settings = settings
+        self._provider: Any = None
+
+    def _get_provider(self) -> Any:
+        if self._provider is None:
+            from ..llm import make_provider  # type: ignore[attr-defined]
+
+            self._provider = make_provider(self.settings)
+        return self._provider
+
+    def run(self, path: Path) -> Output:
+        from ..fill import fill_record  # type: ignore[import-not-found]
+        from ..parse import parse_document
+
+        parsed = parse_document(path)
+        record = fill_record(parsed.record, parsed.text, self._get_provider(), settings=self.settings)
+        tin, tout, calls, hits = usage_of(record)
+        return Output(record, tin, tout, calls, hits)
+
+
+def gold_path(gold: GoldFiling, corpus: Path) -> Path:
+    return corpus / gold.file
+
+
+def run_model(
+    runner: Runner,
+    golds: Iterable[GoldFiling],
+    corpus: Path,
+    *,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> list[FilingRun]:
+    """One :class:`FilingRun` per gold filing, in order. A runner that raises gives a run with status
+    ``failed`` (its observations scored against an empty record, so misses count)."""
+    golds = list(golds)
+    out: list[FilingRun] = []
+    for k, gold in enumerate(golds):
+        path = gold_path(gold, corpus)
+        try:
+            head = path.read_bytes()[:200_000]
+        except OSError:
+            head = b""
+        fmt = sniff_format(head)
+        era = era_of(gold)
+        start = time.perf_counter()
+        try:
+            output = runner.run(path)
+            error = None
+        except Exception as exc:  # a broken model must not stop the eval; the miss is scored
+            output = Output(_empty_record(path))
+            error = f"{type(exc).__name__}: {exc}"
+        elapsed = time.perf_counter() - start
+        record = output.record
+        status = "failed" if error else record.status.value
+        if error is None and record.status.value == "error":
+            error = "; ".join(e.message for e in record.errors)[:500] or None
+        out.append(
+            FilingRun(
+                file=gold.file,
+                format=fmt,
+                era=era,
+                status=status,
+                observations=compare(gold, record, events=True),
+                tokens_in=output.tokens_in,
+                tokens_out=output.tokens_out,
+                latency_s=elapsed,
+                calls=output.calls,
+                cache_hits=output.cache_hits,
+                error=error,
+            )
+        )
+        if progress:
+            progress(runner.name, k + 1, len(golds))
+    return out
+
+
+def _empty_record(path: Path) -> FilingRecord:
+    from ..types import PartError, Source, Status
+
+    return FilingRecord(
+        source=Source(path=str(path), sha256="", size_bytes=0),
+        status=Status.error,
+        errors=[PartError(part="input", message="runner failed")],
+    )
