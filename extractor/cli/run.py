@@ -1,0 +1,208 @@
+"""``extractor run`` (batch runs), ``extractor status`` and ``extractor export`` (rebuild outputs).
+
+    extractor run INPUTS... --out RUN_DIR [--model M] [--concurrency N] [--rpm N] [--tpm N] [--parse-only]
+    extractor run --resume RUN_DIR [INPUTS...]      continue a run (same as re-running the command)
+    extractor status RUN_DIR [--json]
+    extractor export RUN_DIR                        (also: extractor run export RUN_DIR)
+
+Exit codes: 0 every input has a record; 1 bad usage or setup; 130 interrupted (resume to continue).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..errors import ExtractorError
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "run",
+        help="run parse + fill over many filings into a resumable run directory",
+        description="Run the extractor over files, folders (recursive), globs or list files (@FILE, *.lst). "
+        "Re-running the same command, or --resume RUN_DIR, continues where it stopped.",
+    )
+    p.add_argument("inputs", nargs="*", metavar="INPUTS", help="files, folders, globs, @list files")
+    p.add_argument("--out", "-o", metavar="RUN_DIR", help="run directory (created)")
+    p.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR with its inputs")
+    p.add_argument("--model", help="model name for the fill stage (default: settings / EXTRACTOR_MODEL)")
+    p.add_argument("--base-url", help="OpenAI-compatible endpoint (default: settings / OPENAI_BASE_URL)")
+    p.add_argument("--concurrency", type=int, default=8, help="requests in flight at once (default 8)")
+    p.add_argument("--rpm", type=float, help="requests per minute limit")
+    p.add_argument("--tpm", type=float, help="tokens per minute limit (estimated before, corrected after)")
+    p.add_argument("--parse-only", action="store_true", help="parser only, no LLM")
+    p.add_argument("--max-attempts", type=int, default=3, help="fill attempts per filing, across runs")
+    p.add_argument(
+        "--engine", choices=["process", "inline", "dask", "ray"], default="process",
+        help="where the parse stage runs: local process pool (default), in-process, Dask or Ray",
+    )  # fmt: skip
+    p.add_argument("--workers", type=int, help="parse workers (default: CPU count)")
+    p.add_argument(
+        "--engine-address", help="Dask scheduler (tcp://host:8786) or Ray address (ray://host:10001)"
+    )
+    p.add_argument(
+        "--max-bytes", type=int, default=25 * 1024 * 1024, help="larger inputs become error records"
+    )
+    p.add_argument("--prices", help="TOML file of USD per 1M tokens per model ([model] input=, output=)")
+    p.add_argument("--price-in", type=float, help="USD per 1M input tokens for --model")
+    p.add_argument("--price-out", type=float, help="USD per 1M output tokens for --model")
+    p.add_argument("--batch-api", action="store_true", help="send fill requests through the OpenAI Batch API")
+    p.add_argument("--poll-s", type=float, default=30.0, help="Batch API poll interval (seconds)")
+    p.add_argument("--dry-run", action="store_true", help="fill with the scripted fake provider (no model)")
+    p.add_argument("--progress", choices=["auto", "rich", "plain", "none"], default="auto")
+    p.add_argument("--no-tables", action="store_true", help="skip the Parquet/CSV tables")
+    p.set_defaults(func=cmd_run)
+
+    s = sub.add_parser("status", help="summarize a run directory")
+    s.add_argument("run_dir", metavar="RUN_DIR")
+    s.add_argument("--json", action="store_true", help="machine-readable summary")
+    s.add_argument("--errors", type=int, default=10, help="how many error reasons to list")
+    s.set_defaults(func=cmd_status)
+
+    e = sub.add_parser("export", help="rebuild records.jsonl and tables of a run (with reviewed values)")
+    e.add_argument("run_dir", metavar="RUN_DIR")
+    e.add_argument("--machine", action="store_true", help="ignore review decisions")
+    e.set_defaults(func=cmd_export)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from ..batch.outputs import export_run
+
+    run_dir = Path(args.run_dir)
+    if not (run_dir / "ledger.sqlite").is_file():
+        print(f"error: {run_dir} is not a run directory (no ledger.sqlite)", file=sys.stderr)
+        return 1
+    counts = export_run(run_dir, reviewed=not getattr(args, "machine", False))
+    print(", ".join(f"{k}: {v}" for k, v in counts.items()))
+    return 0
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from ..store.ledger import Ledger
+
+    run_dir = Path(args.run_dir)
+    if not (run_dir / "ledger.sqlite").is_file():
+        print(f"error: {run_dir} is not a run directory (no ledger.sqlite)", file=sys.stderr)
+        return 1
+    with Ledger(run_dir / "ledger.sqlite") as ledger:
+        s = ledger.summary()
+        reasons = ledger.error_reasons(args.errors)
+    if args.json:
+        data = {k: v for k, v in s.__dict__.items() if k != "meta"}
+        data["model"] = s.meta.get("model")
+        data["errors_sample"] = [{"path": p, "reason": r} for p, r in reasons]
+        print(json.dumps(data, indent=2))
+        return 0
+    print(f"run:      {run_dir}")
+    print(f"model:    {s.meta.get('model', '-')}")
+    print(f"filings:  {s.total} total, {s.done} done, {s.parsed} waiting for fill, {s.pending} not parsed")
+    print(f"records:  {s.ok} ok, {s.partial} partial, {s.error} error")
+    print(f"tokens:   {s.tokens_in:,} in / {s.tokens_out:,} out, estimated cost ${s.cost:.4f}")
+    if s.stage_errors:
+        print("stage errors: " + ", ".join(f"{k} {v}" for k, v in sorted(s.stage_errors.items())))
+    for path, reason in reasons:
+        print(f"  {Path(path).name}: {reason}")
+    if s.done < s.total:
+        print(f"resume with: extractor run --resume {run_dir}")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    if args.inputs[:1] == ["export"] and not Path("export").exists() and len(args.inputs) == 2:
+        return cmd_export(argparse.Namespace(run_dir=args.inputs[1], machine=False))
+    try:
+        return _run(args)
+    except ExtractorError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _run(args: argparse.Namespace) -> int:
+    from ..batch.fill_stage import FillStage
+    from ..batch.limits import Limiter
+    from ..batch.pricing import load_prices
+    from ..batch.progress import make_reporter
+    from ..batch.runner import RunConfig, run_batch
+    from ..errors import ConfigError
+    from ..store.ledger import Ledger
+
+    run_dir_s = args.out or args.resume
+    if not run_dir_s:
+        raise ConfigError("give --out RUN_DIR (or --resume RUN_DIR)")
+    if args.out and args.resume and Path(args.out).resolve() != Path(args.resume).resolve():
+        raise ConfigError("--out and --resume name different run directories")
+    run_dir = Path(run_dir_s)
+    inputs = list(args.inputs)
+    previous: dict[str, Any] = {}
+    if (run_dir / "ledger.sqlite").is_file():
+        with Ledger(run_dir / "ledger.sqlite") as ledger:
+            previous = json.loads(ledger.get_meta("last_run") or "{}")
+            known = [r.path for r in ledger.filings()]
+        inputs = [*known, *inputs] if args.resume else inputs or known
+    elif args.resume:
+        raise ConfigError(f"nothing to resume: {run_dir} has no ledger.sqlite")
+    if not inputs:
+        raise ConfigError("no INPUTS given")
+    parse_only = args.parse_only or (
+        bool(args.resume) and previous.get("parse_only", False) and not args.model
+    )
+    cfg = RunConfig(
+        run_dir=run_dir,
+        inputs=inputs,
+        parse_only=parse_only,
+        concurrency=args.concurrency,
+        max_attempts=args.max_attempts,
+        engine=args.engine,
+        workers=args.workers,
+        engine_address=args.engine_address,
+        max_bytes=args.max_bytes,
+        tables=not args.no_tables,
+    )
+    reporter = make_reporter(args.progress)
+    fill = None
+    cleanup: list[Any] = []
+    if not parse_only:
+        from ..batch.providers import build_fill
+
+        limiter = Limiter(args.concurrency, args.rpm, args.tpm)
+        built = build_fill(
+            model=args.model,
+            base_url=args.base_url,
+            limiter=limiter,
+            dry_run=args.dry_run,
+            batch_api=args.batch_api,
+            run_dir=run_dir,
+            poll_s=args.poll_s,
+            reporter=reporter,
+        )
+        cleanup.append(built.close)
+        prices = load_prices(
+            args.prices, model=built.model, price_in=args.price_in, price_out=args.price_out,
+            batch_api=args.batch_api,
+        )  # fmt: skip
+        fill = FillStage(built.afill, model=built.model, prices=prices)
+        cfg.model = built.model
+    try:
+        result = asyncio.run(run_batch(cfg, fill, reporter))
+    except KeyboardInterrupt:
+        print(
+            f"interrupted: the ledger is consistent; resume with: extractor run --resume {run_dir}",
+            file=sys.stderr,
+        )
+        return 130
+    finally:
+        for c in cleanup:
+            c()
+    s = result.summary
+    for m in result.missing:
+        print(f"warning: input matched nothing (error record written): {m}", file=sys.stderr)
+    print(
+        f"{s.done}/{s.total} filings: {s.ok} ok, {s.partial} partial, {s.error} error; "
+        f"tokens {s.tokens_in} in / {s.tokens_out} out; est. ${s.cost:.4f}; {result.elapsed_s:.1f}s -> {run_dir}"
+    )
+    return 0

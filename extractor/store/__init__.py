@@ -1,0 +1,1 @@
+"""Storage: the run ledger, the response cache and the call log (SQLite)."""
