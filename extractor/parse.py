@@ -3,39 +3,305 @@
 ``parse_file`` / ``parse_bytes`` never raise on bad input: they return a record whose ``status`` is
 ``error`` with the reason in ``errors``. ``parse_document`` also returns the normalized text and the
 offset map back to the source document (for showing a span in the original).
+
+Pipeline: ingest (sniff, decode, pick the 8-K document) -> normalize (reading-order text + offset map)
+-> sections (items, signatures, exhibit index, cover) -> record.
 """
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .types import FilingRecord
+from . import catalog
+from .errors import InputError
+from .ingest import DEFAULT_MAX_BYTES, RawFiling, read_bytes, read_filing
+from .normalize import OffsetMap, html_to_text, text_to_text
+from .sections import exhibits as exh
+from .sections import items as itm
+from .sections import signatures as sig
+from .sections.cover import parse_cover
+from .sections.text import field, lines
+from .types import Attachment, Exhibit, Field, FilingRecord, Item, PartError, Sections, Source, Status
 
 
 @dataclass(frozen=True)
 class ParsedFiling:
     record: FilingRecord
     text: str  # the normalized text; every span in the record indexes it
-    source_text: str  # the decoded source document the text was made from
-    source_offsets: list[int]  # source_offsets[i] = offset in source_text of text[i] (len(text)+1 long)
+    source_text: str  # the decoded source file the text was made from
+    offsets: OffsetMap | None  # normalized offset -> offset in source_text
 
     def source_span(self, start: int, end: int) -> tuple[int, int]:
         """Map a span of the normalized text to the source document."""
-        if not self.source_offsets:
+        if self.offsets is None:
             return (0, 0)
-        n = len(self.source_offsets) - 1
-        s = self.source_offsets[min(max(start, 0), n)]
-        e = self.source_offsets[min(max(end, 0), n)]
-        return (s, max(s, e))
+        return self.offsets.span_to_source(start, end)
 
 
-def parse_document(path: str | Path) -> ParsedFiling:
-    raise NotImplementedError  # implemented in the parser issue (being written)
-
-
-def parse_file(path: str | Path, *, include_text: bool = False) -> FilingRecord:
-    parsed = parse_document(path)
+def parse_file(path: str | Path, *, include_text: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> FilingRecord:
+    parsed = parse_document(path, max_bytes=max_bytes)
     if include_text:
         return parsed.record.model_copy(update={"text": parsed.text})
     return parsed.record
+
+
+def parse_bytes(data: bytes, *, path: str = "<bytes>", include_text: bool = False) -> FilingRecord:
+    try:
+        raw = read_bytes(data, path=path)
+    except InputError as exc:
+        return _error_record(path, str(exc), data=data).record
+    parsed = _parse_raw(raw)
+    return parsed.record.model_copy(update={"text": parsed.text}) if include_text else parsed.record
+
+
+def parse_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedFiling:
+    try:
+        raw = read_filing(path, max_bytes=max_bytes)
+    except InputError as exc:
+        return _error_record(str(path), str(exc))
+    try:
+        return _parse_raw(raw)
+    except Exception as exc:  # a parser bug must not lose the input: report it as an error record
+        rec = _base_record(raw)
+        rec.status = Status.error
+        rec.errors.append(PartError(part="parser", message=f"internal error: {type(exc).__name__}: {exc}"))
+        return ParsedFiling(rec, "", raw.text, None)
+
+
+def _error_record(path: str, message: str, data: bytes | None = None) -> ParsedFiling:
+    sha, size = "", 0
+    if data is None:
+        try:
+            data = Path(path).read_bytes() if Path(path).is_file() and Path(path).stat().st_size <= 256 * 2**20 else None
+        except OSError:
+            data = None
+    if data is not None:
+        sha, size = hashlib.sha256(data).hexdigest(), len(data)
+    else:
+        try:
+            size = Path(path).stat().st_size
+        except OSError:
+            size = 0
+    rec = FilingRecord(
+        source=Source(path=path, sha256=sha, size_bytes=size),
+        status=Status.error,
+        errors=[PartError(part="input", message=message)],
+    )
+    return ParsedFiling(rec, "", "", None)
+
+
+def _base_record(raw: RawFiling) -> FilingRecord:
+    cik = raw.header_value("CENTRAL INDEX KEY")
+    return FilingRecord(
+        source=Source(
+            path=raw.path,
+            sha256=raw.sha256,
+            size_bytes=raw.size_bytes,
+            format=raw.format,
+            encoding=raw.encoding,
+            accession=raw.header_value("ACCESSION NUMBER"),
+            cik=cik.lstrip("0") or cik if cik else None,
+            document=raw.doc_filename,
+            attachments=[
+                Attachment(type=a.type, sequence=a.sequence, filename=a.filename, description=a.description)
+                for a in raw.attachments
+            ],
+        )
+    )
+
+
+_8K_MARK = re.compile(r"\b8\s?-\s?K\b|CURRENT\s+REPORT|\b8K\b", re.I)
+_OTHER_FORM = re.compile(
+    r"FORM\s+(10-K|10-Q|20-F|40-F|S-1|S-3|S-4|S-8|6-K|DEF\s*14A|10-K405|N-CSR|11-K)\b|"
+    r"(ANNUAL REPORT PURSUANT TO SECTION 13|QUARTERLY REPORT PURSUANT TO SECTION 13)",
+    re.I,
+)
+
+
+def _parse_raw(raw: RawFiling) -> ParsedFiling:
+    rec = _base_record(raw)
+    normalize = html_to_text if raw.body_is_html else text_to_text
+    text, offsets = normalize(raw.text, raw.body_start, raw.body_end)
+    rec.text_length = len(text)
+    if not text.strip():
+        rec.status = Status.error
+        rec.errors.append(PartError(part="input", message="the document has no text once markup is removed"))
+        return ParsedFiling(rec, text, raw.text, offsets)
+
+    if raw.doc_type and not raw.doc_type.upper().startswith("8-K"):
+        rec.status = Status.error
+        rec.errors.append(
+            PartError(part="input", message=f"not an 8-K: the document is of type {raw.doc_type} (an exhibit or other form)")
+        )
+        return ParsedFiling(rec, text, raw.text, offsets)
+
+    headings = itm.find_headings(text)
+    head = text[:4000]
+    if raw.format.value != "sgml" or not raw.doc_type:
+        other = _OTHER_FORM.search(head)
+        marked = _8K_MARK.search(head)
+        if other and not (marked and marked.start() < other.start()):
+            rec.status = Status.error
+            form = other.group(1) or "an annual/quarterly report"
+            rec.errors.append(PartError(part="input", message=f"not an 8-K: the document is a Form {form}"))
+            return ParsedFiling(rec, text, raw.text, offsets)
+        if not marked and not headings:
+            rec.status = Status.error
+            rec.errors.append(
+                PartError(
+                    part="input",
+                    message="does not look like a Form 8-K: no 'Form 8-K'/'Current Report' cover and no Item headings",
+                )
+            )
+            return ParsedFiling(rec, text, raw.text, offsets)
+
+    _parse_parts(rec, raw, text, headings)
+    return ParsedFiling(rec, text, raw.text, offsets)
+
+
+def _run(rec: FilingRecord, part: str, fn, *args):  # type: ignore[no-untyped-def]
+    try:
+        return fn(*args)
+    except Exception as exc:  # one part failing leaves the others
+        rec.errors.append(PartError(part=part, message=f"internal error: {type(exc).__name__}: {exc}"))
+        return None
+
+
+def _parse_parts(rec: FilingRecord, raw: RawFiling, text: str, headings: list[itm.Heading]) -> None:
+    first_item = headings[0].start if headings else None
+    block = sig.find_block(text, after=first_item or 0)
+    if block is None and first_item is not None:
+        block = sig.find_block(text, after=0)
+        if block is not None and block.start < first_item:
+            block = None
+    sig_start = block.start if block else len(text)
+    body_headings = [h for h in headings if h.start < sig_start]
+    if not body_headings and headings:
+        body_headings = headings  # signatures before the items: keep the items
+    index_start = exh.find_index(text, first_item or 0)
+
+    # items
+    items: list[Item] = []
+    banners = [ln.start for ln in lines(text) if itm.is_section_banner(ln)]
+    for k, h in enumerate(body_headings):
+        end = body_headings[k + 1].start if k + 1 < len(body_headings) else len(text)
+        end = min(end, sig_start) if sig_start > h.start else end
+        if index_start is not None and index_start > h.end:
+            end = min(end, index_start)
+        for b in banners:
+            if h.end <= b < end:
+                end = b
+                break
+        end = _rstrip_end(text, h.start, end)
+        body = text[h.end : end]
+        reported = not itm.is_not_reported(body)
+        for number in h.numbers:
+            items.append(_item(number, h.text.strip(), (h.start, end), text, reported))
+    if not items:
+        for number, s, e in itm.lee_items(text):
+            items.append(_item(number, text[s:e], (s, e), text, True))
+    rec.items = items
+    rec.sections = Sections(
+        cover=(0, first_item) if first_item else (0, min(len(text), sig_start)),
+        body=(first_item, sig_start) if first_item is not None else None,
+        signatures=(block.start, min(len(text), block.start + 6000)) if block else None,
+        exhibit_index=(index_start, _index_end(text, index_start, sig_start)) if index_start is not None else None,
+    )
+
+    # cover
+    cover_end = first_item if first_item is not None else min(sig_start, 12000)
+    cover = _run(rec, "cover", parse_cover, text, 0, cover_end)
+    if cover is not None:
+        rec.cover = cover
+    rec.form_type = _form_type(raw, text, cover_end)
+
+    # signatures
+    if block is not None:
+        sigs = _run(rec, "signatures", sig.parse_signatures, text, block)
+        rec.signatures = sigs or []
+
+    # exhibits
+    exhibits = _run(rec, "exhibits", _exhibits, rec, text, index_start, sig_start, block) or []
+    _link_attachments(exhibits, raw)
+    rec.exhibits = exhibits
+
+    if not items:
+        rec.errors.append(PartError(part="items", message="no Item headings found in the document"))
+    if rec.errors:
+        rec.status = Status.partial
+
+
+def _rstrip_end(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in " \n|":
+        end -= 1
+    return end
+
+
+def _item(number: str, heading: str, span: tuple[int, int], text: str, reported: bool) -> Item:
+    return Item(
+        number=number,
+        title=catalog.canonical_title(number),
+        legacy=catalog.is_legacy(number),
+        modern_equivalent=catalog.modern_equivalent(number),
+        reported=reported,
+        heading=heading[:300],
+        span=span,
+        text=text[span[0] : span[1]],
+    )
+
+
+def _index_end(text: str, start: int, sig_start: int) -> int:
+    end = sig_start if sig_start > start else min(len(text), start + 6000)
+    return _rstrip_end(text, start, end)
+
+
+def _exhibits(rec: FilingRecord, text: str, index_start: int | None, sig_start: int, block: sig.Block | None) -> list[Exhibit]:
+    found: list[Exhibit] = []
+    for it in rec.items:
+        if it.modern_equivalent == "9.01" or (it.number == "7"):
+            found += exh.parse_exhibit_lines(text, it.span[0], it.span[1], confidence=0.9)
+    if index_start is not None:
+        end = _index_end(text, index_start, sig_start)
+        found += exh.parse_exhibit_lines(text, index_start, end, confidence=0.88)
+    elif block is not None and not found:
+        # an exhibit list printed after the signatures without an index heading
+        tail = block.start + 6000
+        m = re.search(r"(?im)^\s*(?:exhibit\s+(?:no\.?|number)|exhibits?)\s*(?:\||$)", text[block.start : tail])
+        if m:
+            found += exh.parse_exhibit_lines(text, block.start + m.start(), min(len(text), tail), confidence=0.75)
+    seen: dict[str, Exhibit] = {}
+    for e in found:
+        key = str(e.number.value)
+        if key not in seen:
+            seen[key] = e
+    return list(seen.values())
+
+
+def _link_attachments(exhibits: list[Exhibit], raw: RawFiling) -> None:
+    by_number: dict[str, str] = {}
+    for a in raw.attachments:
+        t = a.type.upper()
+        if t.startswith("EX-"):
+            by_number.setdefault(exh.normalize_number(t[3:]).lower(), a.filename or a.type)
+    for e in exhibits:
+        key = str(e.number.value).lower()
+        doc = by_number.get(key) or by_number.get(key.split(".")[0] if key.endswith(".0") else "")
+        if doc:
+            e.document = doc
+
+
+_FORM_RE = re.compile(r"\bFORM\s+8\s?-\s?K(?P<a>\s*/\s*A)?\b|\b8-K/A\b|\bAMENDMENT\s+NO\.?\s*\d", re.I)
+
+
+def _form_type(raw: RawFiling, text: str, cover_end: int) -> Field:  # type: ignore[type-arg]
+    m = _FORM_RE.search(text, 0, max(cover_end, min(len(text), 3000)))
+    if m:
+        amended = bool(m.group("a")) or "/A" in m.group(0).upper() or m.group(0).upper().startswith("AMENDMENT")
+        return field(text, m.start(), m.end(), "8-K/A" if amended else "8-K", 0.95)
+    if raw.doc_type:
+        value = "8-K/A" if raw.doc_type.upper().replace(" ", "").startswith("8-K/A") else "8-K"
+        return Field(value=value, confidence=0.8, method="header", reasons=["from the submission's <TYPE>"])  # type: ignore[arg-type]
+    return Field(value="8-K", confidence=0.5, reasons=["no form name printed; assumed 8-K"])

@@ -68,6 +68,15 @@ class Status(str, Enum):
     error = "error"
 
 
+class Attachment(Strict):
+    """One document of a full EDGAR submission (from its <TYPE>, <SEQUENCE>, <FILENAME>, <DESCRIPTION>)."""
+
+    type: str
+    sequence: str | None = None
+    filename: str | None = None
+    description: str | None = None
+
+
 class Source(Strict):
     path: str
     sha256: str
@@ -77,6 +86,7 @@ class Source(Strict):
     accession: str | None = None
     cik: str | None = None
     document: str | None = None  # primary document file name, when the submission says
+    attachments: list[Attachment] = PydField(default_factory=list)  # every document of a submission
 
 
 class Registrant(Strict):
@@ -111,7 +121,7 @@ class Cover(Strict):
     phone: Field[str] = PydField(default_factory=Field)
     checkboxes: Checkboxes | None = None
     emerging_growth_company: Field[bool] | None = None
-    securities_12b: list[Security] = PydField(default_factory=list)
+    securities_12b: list[Security] | None = None  # null when the form has no Section 12(b) table
 
 
 class LLMCall(Strict):

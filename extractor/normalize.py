@@ -1,0 +1,395 @@
+"""HTML or plain text -> reading-order text plus an offset map back to the source (pure).
+
+The normalized text is what every span in a record indexes. Its rules:
+
+- block elements (p, div, br, li, headings, table rows, ...) end a line; at most one blank line in a row;
+- a table row is one line, its non-empty cells joined by ``" | "``;
+- runs of white space collapse to one space; lines carry no leading or trailing spaces;
+- entities are decoded; non-breaking and typographic spaces become spaces, soft hyphens and zero-width
+  characters vanish, curly quotes become straight ones, dashes become ``-``;
+- hidden content is dropped: ``<script>``, ``<style>``, ``<head>``, inline XBRL's ``<ix:header>``, and
+  any element styled ``display:none``;
+- characters set in a Wingdings font are mapped to the box glyphs they show (☒ / ☐).
+
+Plain text keeps its lines (tabs and runs of spaces collapse, stray inline tags such as ``<i>`` and
+``<PAGE>`` markers go away).
+
+The :class:`OffsetMap` maps every offset of the normalized text to an offset in the source string, so a
+span can be shown in the original document.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+# --- character-level rules ---------------------------------------------------------------------------
+
+_TRANSLATE = {
+    0x00A0: " ", 0x2002: " ", 0x2003: " ", 0x2004: " ", 0x2005: " ", 0x2006: " ", 0x2007: " ",
+    0x2008: " ", 0x2009: " ", 0x200A: " ", 0x202F: " ", 0x205F: " ", 0x3000: " ",
+    0x2018: "'", 0x2019: "'", 0x201A: "'", 0x201B: "'", 0x2032: "'", 0x00B4: "'",
+    0x201C: '"', 0x201D: '"', 0x201E: '"', 0x201F: '"', 0x2033: '"',
+    0x2010: "-", 0x2011: "-", 0x2012: "-", 0x2013: "-", 0x2014: "-", 0x2015: "-", 0x2212: "-",
+    0x2022: "\u2022",
+    0x09: " ", 0x0B: " ", 0x0C: " ", 0x0D: " ",
+}  # fmt: skip
+_DELETE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_DELETE_RE = re.compile(f"[{_DELETE}]")
+_TABLE = str.maketrans(_TRANSLATE)
+
+# Wingdings (and Webdings-like) code points that print check boxes.
+_WINGDINGS = str.maketrans({"ý": "☒", "þ": "☒", "x": "☒", "¨": "☐", "o": "☐", "q": "☐", "n": "■", "ü": "✓"})
+
+CHECKED = "☒"
+UNCHECKED = "☐"
+
+
+# --- the offset map ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OffsetMap:
+    """Piecewise-linear map from normalized offsets to source offsets.
+
+    ``out[k]`` corresponds to ``src[k]``; offsets between two anchors advance together, clamped so they
+    never pass the next anchor's source offset.
+    """
+
+    out: tuple[int, ...]
+    src: tuple[int, ...]
+    length: int  # len of the normalized text
+    src_length: int
+
+    def to_source(self, i: int) -> int:
+        if not self.out:
+            return 0
+        i = min(max(i, 0), self.length)
+        k = bisect_right(self.out, i) - 1
+        if k < 0:
+            return self.src[0]
+        s = self.src[k] + (i - self.out[k])
+        if k + 1 < len(self.src):
+            s = min(s, max(self.src[k + 1], self.src[k]))
+        return min(s, self.src_length)
+
+    def span_to_source(self, start: int, end: int) -> tuple[int, int]:
+        s = self.to_source(start)
+        e = self.to_source(end)
+        return s, max(s, e)
+
+
+class _Builder:
+    """Accumulates normalized text with anchors, collapsing white space as it goes."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.length = 0
+        self.out: list[int] = []
+        self.src: list[int] = []
+        self.last = "\n"  # last emitted character ("\n" at start: no leading blank lines)
+        self.newlines = 2  # consecutive newlines at the end of the output
+
+    def _anchor(self, src_pos: int) -> None:
+        if self.out and self.out[-1] == self.length:
+            self.src[-1] = src_pos
+        else:
+            self.out.append(self.length)
+            self.src.append(src_pos)
+
+    def text(self, s: str, src_pos: int) -> None:
+        """Append text whose characters map 1:1 to source[src_pos:]; collapses white space."""
+        if not s:
+            return
+        i = 0
+        n = len(s)
+        for m in _WS.finditer(s):
+            if m.start() > i:
+                self._word(s[i : m.start()], src_pos + i)
+            self._space(src_pos + m.start())
+            i = m.end()
+        if i < n:
+            self._word(s[i:], src_pos + i)
+
+    def _word(self, w: str, src_pos: int) -> None:
+        self._anchor(src_pos)
+        self.parts.append(w)
+        self.length += len(w)
+        self.last = w[-1]
+        self.newlines = 0
+
+    def _space(self, src_pos: int) -> None:
+        if self.last in " \n":
+            return
+        self._anchor(src_pos)
+        self.parts.append(" ")
+        self.length += 1
+        self.last = " "
+
+    def synthetic(self, s: str, src_pos: int) -> None:
+        """Append text that is not in the source (e.g. a cell separator)."""
+        if self.last == " ":
+            self._drop_trailing_space()
+        self._anchor(src_pos)
+        self.parts.append(s)
+        self.length += len(s)
+        self.last = s[-1]
+        self.newlines = 0
+        self._anchor(src_pos)
+
+    def newline(self, src_pos: int, blank: bool = False) -> None:
+        if self.last == " ":
+            self._drop_trailing_space()
+        want = 2 if blank else 1
+        while self.newlines < want:
+            self._anchor(src_pos)
+            self.parts.append("\n")
+            self.length += 1
+            self.newlines += 1
+            self.last = "\n"
+
+    def _drop_trailing_space(self) -> None:
+        last = self.parts[-1]
+        self.parts[-1] = last[:-1]
+        self.length -= 1
+        if not self.parts[-1]:
+            self.parts.pop()
+        while self.out and self.out[-1] > self.length:
+            self.out.pop()
+            self.src.pop()
+        self.last = self.parts[-1][-1] if self.parts else "\n"
+        if self.last == "\n":
+            # recount trailing newlines
+            tail = "".join(self.parts[-3:])
+            self.newlines = len(tail) - len(tail.rstrip("\n"))
+
+    def finish(self, src_length: int) -> tuple[str, OffsetMap]:
+        text = "".join(self.parts)
+        stripped = text.rstrip()
+        length = len(stripped)
+        out = [o for o in self.out if o <= length]
+        src = self.src[: len(out)]
+        return stripped, OffsetMap(tuple(out), tuple(src), length, src_length)
+
+
+_WS = re.compile(r"\s+")
+
+
+def _emit_text(b: _Builder, raw: str, pos: int, wingdings: bool) -> None:
+    """Decode entities and special characters of one text run starting at source offset pos."""
+    if "&" in raw:
+        i = 0
+        for m in _ENTITY.finditer(raw):
+            if m.start() > i:
+                _emit_plain(b, raw[i : m.start()], pos + i, wingdings)
+            decoded = html.unescape(m.group(0))
+            if decoded == m.group(0):
+                _emit_plain(b, decoded, pos + m.start(), wingdings)
+            else:
+                _emit_plain(b, decoded, pos + m.start(), wingdings, atomic=True)
+            i = m.end()
+        if i < len(raw):
+            _emit_plain(b, raw[i:], pos + i, wingdings)
+    else:
+        _emit_plain(b, raw, pos, wingdings)
+
+
+def _emit_plain(b: _Builder, s: str, pos: int, wingdings: bool, atomic: bool = False) -> None:
+    s = s.translate(_TABLE)
+    if wingdings:
+        s = s.translate(_WINGDINGS)
+    if atomic:
+        # an entity: the decoded character(s) all map to the entity's start
+        s = _DELETE_RE.sub("", s)
+        if s.strip():
+            b._word(s, pos) if not s.isspace() else b._space(pos)
+        elif s:
+            b._space(pos)
+        return
+    if any(c in s for c in _DELETE):
+        i = 0
+        for m in _DELETE_RE.finditer(s):
+            b.text(s[i : m.start()], pos + i)
+            i = m.end()
+        b.text(s[i:], pos + i)
+    else:
+        b.text(s, pos)
+
+
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7};?|#[xX][0-9a-fA-F]{1,6};?|[A-Za-z][A-Za-z0-9]{1,31};?)")
+
+# --- HTML ------------------------------------------------------------------------------------------------
+
+_TOKEN = re.compile(
+    r"<!--.*?(?:-->|\Z)"  # comment
+    r"|<!\[CDATA\[.*?(?:\]\]>|\Z)"
+    r"|<[!?][^>]*>"  # doctype, processing instruction
+    r"|</?([A-Za-z][A-Za-z0-9:_.-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+    re.S,
+)
+_BLOCK = frozenset(
+    "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 center blockquote pre hr table tbody thead tfoot "
+    "section article header footer nav aside form address fieldset figure figcaption main caption "
+    "page title".split()
+)
+_BLANK_AFTER = frozenset("p h1 h2 h3 h4 h5 h6 table pre hr center blockquote".split())
+_SKIP = frozenset("script style head ix:header xml noscript template object".split())
+_STYLE_HIDDEN = re.compile(r"display\s*:\s*none", re.I)
+_WINGDINGS_FACE = re.compile(r"wingdings|webdings|symbol", re.I)
+_VOID = frozenset("br hr img meta link input area base col param source wbr".split())
+
+
+def html_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str, OffsetMap]:
+    """Normalize src[start:end] (HTML); offsets in the map are offsets into src."""
+    end = len(src) if end is None else end
+    b = _Builder()
+    skip_tag: str | None = None
+    skip_depth = 0
+    pre_depth = 0
+    wingdings_stack: list[str] = []  # tag names that opened a Wingdings font
+    cell_in_row = 0  # non-empty cells emitted in the current row
+    row_len_before_cell = 0
+    in_cell_depth = 0
+    pos = start
+    for m in _TOKEN.finditer(src, start, end):
+        if m.start() > pos and skip_tag is None:
+            _emit_run(b, src[pos : m.start()], pos, bool(wingdings_stack), pre_depth > 0)
+        pos = m.end()
+        name = m.group(1)
+        if name is None:
+            continue  # comment, doctype, processing instruction
+        tag = name.lower()
+        closing = src[m.start() + 1] == "/"
+        attrs = m.group(2) or ""
+        if skip_tag is not None:
+            if tag == skip_tag:
+                skip_depth += -1 if closing else (0 if attrs.rstrip().endswith("/") else 1)
+                if skip_depth <= 0:
+                    skip_tag = None
+            continue
+        if not closing:
+            if tag in _SKIP or ("style" in attrs.lower() and _STYLE_HIDDEN.search(attrs)):
+                if tag not in _VOID and not attrs.rstrip().endswith("/"):
+                    skip_tag, skip_depth = tag, 1
+                continue
+            if tag == "font" or "font-family" in attrs or "face" in attrs:
+                if _WINGDINGS_FACE.search(attrs):
+                    wingdings_stack.append(tag)
+            if tag == "pre":
+                pre_depth += 1
+        else:
+            if wingdings_stack and wingdings_stack[-1] == tag:
+                wingdings_stack.pop()
+            if tag == "pre":
+                pre_depth = max(0, pre_depth - 1)
+
+        if tag in ("td", "th"):
+            if not closing:
+                in_cell_depth += 1
+                row_len_before_cell = b.length
+                if cell_in_row:
+                    b.synthetic(" | ", m.start())
+                    row_len_before_cell = b.length
+            else:
+                in_cell_depth = max(0, in_cell_depth - 1)
+                if b.length > row_len_before_cell and b.parts and b.last not in " |":
+                    cell_in_row += 1
+                elif b.length == row_len_before_cell and cell_in_row and b.parts and b.parts[-1] == " | ":
+                    # the cell stayed empty: take its separator back
+                    b.parts.pop()
+                    b.length -= 3
+                    while b.out and b.out[-1] > b.length:
+                        b.out.pop()
+                        b.src.pop()
+                    b.last = b.parts[-1][-1] if b.parts else "\n"
+                elif b.length > row_len_before_cell:
+                    cell_in_row += 1
+            continue
+        if tag == "tr":
+            if cell_in_row or closing:
+                _end_row(b, m.start())
+            cell_in_row = 0
+            continue
+        if tag in _BLOCK:
+            if in_cell_depth and tag not in ("table",):
+                b._space(m.start())  # keep a row on one line
+                continue
+            if tag == "table":
+                cell_in_row = 0
+                in_cell_depth = 0
+            b.newline(m.start(), blank=closing and tag in _BLANK_AFTER)
+    if pos < end and skip_tag is None:
+        _emit_run(b, src[pos:end], pos, bool(wingdings_stack), pre_depth > 0)
+    return b.finish(len(src))
+
+
+def _end_row(b: _Builder, pos: int) -> None:
+    # drop a dangling separator
+    if b.parts and b.parts[-1] == " | ":
+        b.parts.pop()
+        b.length -= 3
+        while b.out and b.out[-1] > b.length:
+            b.out.pop()
+            b.src.pop()
+        b.last = b.parts[-1][-1] if b.parts else "\n"
+    b.newline(pos)
+
+
+def _emit_run(b: _Builder, raw: str, pos: int, wingdings: bool, pre: bool) -> None:
+    if not pre:
+        _emit_text(b, raw, pos, wingdings)
+        return
+    i = 0
+    for m in re.finditer(r"\r?\n", raw):
+        _emit_text(b, raw[i : m.start()], pos + i, wingdings)
+        b.newline(pos + m.start())
+        i = m.end()
+    _emit_text(b, raw[i:], pos + i, wingdings)
+
+
+# --- plain text ----------------------------------------------------------------------------------------
+
+_TEXT_TAGS = re.compile(
+    r"</?(?:i|b|u|em|strong|font|sup|sub|small|big|tt|a|span|page|s|c|f\d*|r|fn)(?:\s[^<>\n]*)?/?>", re.I
+)
+_LINE = re.compile(r"[^\n]*(?:\n|\Z)")
+
+
+def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str, OffsetMap]:
+    """Normalize plain text src[start:end]: keep lines, collapse spaces, drop stray tags."""
+    end = len(src) if end is None else end
+    b = _Builder()
+    blank_run = 0
+    pos = start
+    while pos < end:
+        nl = src.find("\n", pos, end)
+        line_end = end if nl < 0 else nl
+        line = src[pos:line_end]
+        if line.strip():
+            if blank_run and b.parts:
+                b.newline(pos, blank=True)
+            blank_run = 0
+            i = 0
+            for m in _TEXT_TAGS.finditer(line):
+                if m.start() > i:
+                    _emit_text(b, line[i : m.start()], pos + i, False)
+                if m.group(0).lower().startswith("<page"):
+                    b.newline(pos + m.start(), blank=True)
+                else:
+                    b._space(pos + m.start()) if b.last not in " \n" and _needs_space(line, m) else None
+                i = m.end()
+            if i < len(line):
+                _emit_text(b, line[i:], pos + i, False)
+            b.newline(line_end)
+        else:
+            blank_run += 1
+        pos = line_end + 1
+    return b.finish(len(src))
+
+
+def _needs_space(line: str, m: re.Match[str]) -> bool:
+    before = line[m.start() - 1] if m.start() else " "
+    after = line[m.end()] if m.end() < len(line) else " "
+    return before.isspace() or after.isspace()

@@ -1,0 +1,100 @@
+"""Exhibit lists: in Item 9.01 / legacy Item 7(c), and in an "Exhibit Index" (pure).
+
+An entry is a line (or a table row) that starts with an exhibit number of Regulation S-K Item 601
+("99.1", "10.2", "3(i)", "Exhibit 99", "EX-99.1") followed by its description, on the same line or the
+next. Numbers are normalized ("EX-99.1" and "Exhibit 99.1" -> "99.1"; footnote stars dropped).
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..types import Exhibit
+from .text import Line, clean, field, lines
+
+INDEX_HEADING = re.compile(
+    r"^[\W_]{0,3}(?:EXHIBIT\s+INDEX|INDEX\s+(?:TO|OF)\s+EXHIBITS|Exhibit\s+Index|Index\s+(?:to|of)\s+Exhibits|"
+    r"EXHIBITS?\s+LIST|List\s+of\s+Exhibits)\b[\W_]{0,3}",
+    re.I,
+)
+# Item 601 exhibit table numbers (major part).
+_VALID_MAJOR = {1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27,
+                28, 31, 32, 33, 34, 35, 36, 95, 96, 97, 98, 99, 100, 101, 104, 106, 107}  # fmt: skip
+_ENTRY = re.compile(
+    r"^(?:[^\w(\s]|_){0,2}\s*(?:(?:Exhibit|Exh\.?|Ex\.?|EX-)\s*(?:No\.?|Number)?\s*)?"
+    r"(?P<num>\d{1,3}(?:\.\d{1,3}){0,2}(?:\s?\((?:[a-z]{1,4}|\d{1,2})\))?)(?P<star>\*{0,3})"
+    r"(?=$|[\s|:.\-])\.?(?P<sep>\s*(?:\||:|-|\u2014|\.)?\s*)(?P<desc>.*)$",
+    re.I,
+)
+_HEADER_ROW = re.compile(r"^(?:exhibit|number|no\.|description|document|page|paper|sequential)", re.I)
+
+
+def normalize_number(raw: str) -> str:
+    s = re.sub(r"(?i)^(?:exhibit|exh\.?|ex\.?|ex-)\s*(?:no\.?|number)?\s*", "", raw.strip())
+    s = s.rstrip("*").rstrip(".")
+    return re.sub(r"\s+", "", s)
+
+
+def _major_ok(num: str) -> bool:
+    m = re.match(r"\d+", num)
+    return bool(m) and int(m.group(0)) in _VALID_MAJOR
+
+
+def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -> list[Exhibit]:
+    """Exhibit entries between start and end of the normalized text."""
+    out: list[Exhibit] = []
+    ls = lines(text, start, end)
+    seen: set[str] = set()
+    for idx, ln in enumerate(ls):
+        m = _ENTRY.match(ln.text)
+        if not m:
+            continue
+        num = normalize_number(m.group("num"))
+        if not _major_ok(num):
+            continue
+        desc = m.group("desc")
+        if re.match(r"^\d{4}\b", desc) or re.match(r"^(?:%|percent|million|billion|and\s+\d)", desc, re.I):
+            continue  # a date, an amount, a sentence: not an exhibit entry
+        if "." not in num and "(" not in num and not re.match(r"(?i)\s*(?:exhibit|ex)", ln.text) and int(num) < 99 and not m.group("sep").strip():
+            # a bare small number ("2 Agreement ...") is an entry only when set off as one
+            if not desc[:1].isupper():
+                continue
+        d_start = ln.start + m.start("desc")
+        d_end = ln.end
+        desc_line: Line | None = ln
+        if not desc.strip(" |"):
+            # description on the next line
+            if idx + 1 < len(ls) and not _ENTRY.match(ls[idx + 1].text):
+                desc_line = ls[idx + 1]
+                d_start, d_end = desc_line.start, desc_line.end
+            else:
+                desc_line = None
+        if desc_line is not None:
+            dtext = text[d_start:d_end]
+            # drop a trailing page-number cell and footnote marks
+            dtext_clean = re.sub(r"(?:\s\|\s*\d{1,3}|\s+\d{1,3})\s*$", "", dtext)
+            d_end = d_start + len(dtext_clean.rstrip(" *"))
+            value = clean(text[d_start:d_end]).rstrip("*").strip()
+            if not re.search(r"[A-Za-z]{2}", value) or _HEADER_ROW.match(value) and len(value) < 25:
+                continue
+        if num in seen:
+            continue
+        seen.add(num)
+        n_start = ln.start + m.start("num")
+        number_f = field(text, n_start, ln.start + m.end("num"), num, confidence)
+        if desc_line is not None:
+            desc_f = field(text, d_start, d_end, value, confidence - 0.05)
+        else:
+            from ..types import Field
+
+            desc_f = Field(value=None, confidence=0.4, reasons=["no description printed"])
+        out.append(Exhibit(number=number_f, description=desc_f))
+    return out
+
+
+def find_index(text: str, start: int = 0) -> int | None:
+    """Offset of an 'Exhibit Index' heading line at or after start."""
+    for ln in lines(text, start):
+        if INDEX_HEADING.match(ln.text) and len(ln.text) < 60:
+            return ln.start
+    return None
