@@ -105,10 +105,13 @@ def parser_agreement(leaf: Leaf, facts: ParserFacts) -> str | None:
 
 def value_probs(raw: str | None, logprobs: list[TokenLogprob] | None) -> dict[tuple[str | int, ...], float]:
     """Path of each JSON scalar -> exp(mean logprob of the tokens overlapping it)."""
-    if not raw or not logprobs:
+    if not logprobs:
         return {}
+    # offsets are into the token text, which may differ from the message content (a ```json fence
+    # the server strips, for one): scan the token text itself
+    text = "".join(t.token for t in logprobs)
     probs: dict[tuple[str | int, ...], float] = {}
-    for path, (start, end) in value_spans(raw).items():
+    for path, (start, end) in value_spans(text).items():
         toks = [
             t.logprob for t in logprobs if t.offset < max(end, start + 1) and t.offset + len(t.token) > start
         ]

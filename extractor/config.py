@@ -13,8 +13,8 @@ keys are the Settings field names, at top level or under an ``[llm]`` table::
     max_reasks = 1
 
 Secrets (the API key) are ``SecretStr``: they print as ``**********`` in repr, logs and errors.
-With neither ``base_url`` nor ``model_path`` nor an API key configured, ``make_provider`` starts the
-embedded local model (see ``extractor.llm.local``).
+With neither ``base_url`` nor an API key configured (or with ``model_path`` set), ``make_provider``
+starts the embedded local model (see ``extractor.llm.local``).
 """
 
 from __future__ import annotations
@@ -80,11 +80,6 @@ class Settings(BaseModel):
     # storage
     cache_dir: Path = PydField(default_factory=default_cache_dir)
     use_cache: bool = True
-
-    @property
-    def embedded(self) -> bool:
-        """True when no endpoint is configured: the embedded local server is used."""
-        return self.base_url is None
 
     def cache_db(self) -> Path:
         return self.cache_dir / "cache.sqlite"

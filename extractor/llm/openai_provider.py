@@ -181,7 +181,8 @@ class OpenAIProvider:
     ) -> None:
         self.settings = settings
         self.name = name
-        self.model = settings.model or "local"
+        self.model = settings.model or "local"  # recorded in call records
+        self._request_model = self.model  # sent to the endpoint (the local server answers to an alias)
         self.mode = resolve_mode(settings.mode, settings.base_url)
         key = settings.api_key.get_secret_value() if settings.api_key else "not-needed"
         common: dict[str, Any] = {
@@ -211,7 +212,7 @@ class OpenAIProvider:
             reasks = max(0, min(reasks, budget.max_calls - budget.calls - 1))
             timeout = max(1.0, min(timeout, budget.remaining_seconds()))
         kwargs: dict[str, Any] = {
-            "model": self.model,
+            "model": self._request_model,
             "messages": messages,
             "response_model": schema,
             "max_retries": reasks,

@@ -1,0 +1,383 @@
+"""The fill stage: parsed record + normalized text + provider -> record with ``items[].event``.
+
+Public API (used by the CLI, the batch runner and the eval harness)::
+
+    provider = make_provider(settings)                   # embedded local model when nothing configured
+    record = fill_record(record, text, provider, cache=None, calllog=None, settings=None)
+    record = await afill_record(record, text, provider, cache=None, calllog=None, settings=None,
+                                concurrency=2)
+
+For each reported item whose schema is not None (9.01 and legacy 7 have none: no call), only the item's
+text plus a short header (company, date of report, item title) goes to the model, split into
+overlapping chunks when long. The model fills the *quoted* schema (``extractor.quoted``); each value is
+grounded (``extractor.ground``), scored (``extractor.confidence``) and stored as a Field dict in the
+event's shape; chunk results are merged (best confidence per field, lists concatenated and
+de-duplicated). ``items[].llm`` records model, prompt name/hash, tokens, latency, attempts, cache hit.
+
+A failing item never fails the filing: its leaves become null Fields with confidence 0 and the reason,
+the error goes to ``record.errors`` (part ``"item X"``) and the status becomes ``partial``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+
+from . import catalog
+from .confidence import ParserFacts, score_tree
+from .config import Settings
+from .ground import ground_event, normalize_with_map
+from .llm import make_provider
+from .llm.base import Budget, CallRecord, FillError, Provider, describe
+from .prompts import Prompt, render
+from .quoted import plain_fields, quoted_schema, schema_hash
+from .schemas import schema_for
+from .store.cache import ResponseCache, cache_key
+from .store.calllog import CallLog
+from .types import FilingRecord, Item, LLMCall, PartError, Status
+
+__all__ = ["afill_record", "chunks", "fill_item", "fill_record", "make_provider", "schema_for_item"]
+
+
+def schema_for_item(item: Item) -> type[BaseModel] | None:
+    """The event schema of an item, or None when it gets no call (9.01, legacy 7, not reported)."""
+    if not item.reported:
+        return None
+    modern = item.modern_equivalent or catalog.modern_equivalent(item.number)
+    return schema_for(modern)
+
+
+def chunks(text: str, size: int, overlap: int, limit: int) -> list[tuple[int, str]]:
+    """(offset, chunk) windows of at most ``size`` chars overlapping by ``overlap``, cut at line ends."""
+    if len(text) <= size:
+        return [(0, text)]
+    out: list[tuple[int, str]] = []
+    start = 0
+    while start < len(text) and len(out) < limit:
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = max(
+                text.rfind("\n\n", start + size // 2, end), text.rfind("\n", start + size * 3 // 4, end)
+            )
+            if cut > start:
+                end = cut
+        out.append((start, text[start:end]))
+        if end >= len(text):
+            break
+        start = max(end - overlap, start + 1)
+    return out
+
+
+# -- merging chunk results -------------------------------------------------------------------------
+def _key(node: Any) -> str:
+    if isinstance(node, dict) and "confidence" in node:
+        nv, _ = normalize_with_map(str(node.get("value")))
+        return nv
+    if isinstance(node, dict):
+        vals = [_key(v) for v in list(node.values())[:2]]
+        return "|".join(vals)
+    return json.dumps(node, sort_keys=True)
+
+
+def _better(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    if a.get("value") is None:
+        return b
+    if b.get("value") is None:
+        return a
+    return b if b["confidence"] > a["confidence"] else a
+
+
+def merge(schema: type[BaseModel], events: list[dict[str, Any]]) -> dict[str, Any]:
+    """Merge per-chunk events: best Field per leaf, lists concatenated and de-duplicated."""
+    if len(events) == 1:
+        return events[0]
+    out: dict[str, Any] = {}
+    for name, (shape, inner, _info) in plain_fields(schema).items():
+        values = [e.get(name) for e in events]
+        if shape == "leaf":
+            best = values[0]
+            for v in values[1:]:
+                best = _better(best, v)
+            out[name] = best
+        elif shape in ("leaf_list", "model_list"):
+            merged: dict[str, Any] = {}
+            for lst in values:
+                for node in lst or []:
+                    k = _key(node)
+                    if k not in merged:
+                        merged[k] = node
+                    elif shape == "model_list":
+                        merged[k] = merge(inner, [merged[k], node])
+                    else:
+                        merged[k] = _better(merged[k], node)
+            out[name] = list(merged.values())
+        else:
+            present = [v for v in values if v is not None]
+            out[name] = merge(inner, present) if present else None
+    return out
+
+
+def failed_event(schema: type[BaseModel], reason: str) -> dict[str, Any]:
+    """The event's shape with every leaf a null Field at confidence 0 carrying the failure reason."""
+    out: dict[str, Any] = {}
+    for name, (shape, inner, _info) in plain_fields(schema).items():
+        if shape == "leaf":
+            out[name] = {
+                "value": None,
+                "confidence": 0.0,
+                "method": "llm",
+                "span": None,
+                "quote": None,
+                "alignment": None,
+                "reasons": [f"fill failed: {reason}"],
+            }
+        elif shape == "model":
+            out[name] = failed_event(inner, reason)
+        else:
+            out[name] = []
+    return out
+
+
+# -- one item --------------------------------------------------------------------------------------
+@dataclass
+class _Plan:
+    item: Item
+    schema: type[BaseModel]
+    prompts: list[Prompt]
+    keys: list[str]
+    facts: ParserFacts
+
+
+def _facts(record: FilingRecord) -> ParserFacts:
+    date = record.cover.date_of_report.value
+    names = [record.cover.company_name.value] + [r.name.value for r in record.cover.registrants]
+    return ParserFacts(
+        date_of_report=date if isinstance(date, dt.date) else None,
+        registrants=tuple(n for n in names if n),
+    )
+
+
+def _plan(record: FilingRecord, item: Item, provider: Provider, settings: Settings) -> _Plan | None:
+    schema = schema_for_item(item)
+    if schema is None:
+        return None
+    date = record.cover.date_of_report.value
+    parts = chunks(item.text, settings.chunk_chars, settings.chunk_overlap, settings.max_chunks)
+    prompts = [
+        render(
+            schema,
+            company=record.cover.company_name.value or "",
+            date_of_report=date.isoformat() if isinstance(date, dt.date) else "",
+            number=item.number,
+            title=item.title,
+            text=chunk,
+            chunk_index=i + 1,
+            chunk_total=len(parts),
+        )
+        for i, (_off, chunk) in enumerate(parts)
+    ]
+    shash = schema_hash(schema)
+    keys = [cache_key(provider.model, p.hash, shash, json.dumps(p.messages)) for p in prompts]
+    return _Plan(item, schema, prompts, keys, _facts(record))
+
+
+def _chunk_event(plan: _Plan, output: dict[str, Any], call: CallRecord) -> dict[str, Any]:
+    tree = ground_event(plan.schema, output, plan.item.text, plan.item.span[0])
+    return score_tree(
+        tree, reasks=call.reasks, raw=call.raw_completion, logprobs=call.logprobs, facts=plan.facts
+    )
+
+
+def _cached(cache: ResponseCache | None, key: str) -> tuple[dict[str, Any], CallRecord] | None:
+    if cache is None:
+        return None
+    hit = cache.get(key)
+    if hit is None:
+        return None
+    output, call = hit
+    record = CallRecord.model_validate(call)
+    record.cache_hit, record.latency_s, record.attempts = True, 0.0, 0
+    return output, record
+
+
+def _store(cache: ResponseCache | None, key: str, output: dict[str, Any], call: CallRecord) -> None:
+    if cache is not None:
+        cache.put(key, call.model, output, call.model_dump(mode="json"))
+
+
+def _finish(
+    record: FilingRecord,
+    plan: _Plan,
+    provider: Provider,
+    results: list[tuple[dict[str, Any], CallRecord]],
+    error: BaseException | None,
+    calllog: CallLog | None,
+) -> Item:
+    item, schema = plan.item, plan.schema
+    calls = [c for _o, c in results]
+    if isinstance(error, FillError):
+        calls.append(error.call)
+    events = []
+    for output, call in results:
+        try:
+            events.append(_chunk_event(plan, output, call))
+        except Exception as exc:  # a grounding bug must not lose the filing
+            error = error or exc
+    reason = None
+    if error is not None:
+        reason = error.call.error if isinstance(error, FillError) and error.call.error else describe(error)
+        record.errors.append(PartError(part=f"item {item.number}", message=reason))
+        if record.status == Status.ok:
+            record.status = Status.partial
+    event = merge(schema, events) if events else failed_event(schema, reason or "no result")
+    llm = LLMCall(
+        model=provider.model,
+        prompt_name=plan.prompts[0].name,
+        prompt_hash=plan.prompts[0].hash,
+        tokens_in=sum(c.tokens_in for c in calls),
+        tokens_out=sum(c.tokens_out for c in calls),
+        latency_s=round(sum(c.latency_s for c in calls), 3),
+        attempts=sum(c.attempts for c in calls),
+        cache_hit=bool(calls) and all(c.cache_hit for c in calls),
+        outcome="ok" if error is None else ("partial" if events else "error"),
+        error=reason,
+    )
+    if calllog is not None:
+        calllog.log(
+            filing=record.source.accession or record.source.path,
+            item=item.number,
+            provider=provider.name,
+            outcome="cached" if llm.cache_hit and error is None else llm.outcome,
+            **llm.model_dump(include={"model", "prompt_name", "prompt_hash", "tokens_in", "tokens_out"}),
+            latency_s=llm.latency_s,
+            attempts=llm.attempts,
+            cache_hit=int(llm.cache_hit),
+            error=reason,
+        )
+    return item.model_copy(update={"event": event, "llm": llm})
+
+
+def _budget(settings: Settings) -> Budget:
+    return Budget(settings.item_max_calls, settings.item_max_tokens, settings.item_max_seconds)
+
+
+def fill_item(
+    record: FilingRecord,
+    item: Item,
+    provider: Provider,
+    *,
+    settings: Settings | None = None,
+    cache: ResponseCache | None = None,
+    calllog: CallLog | None = None,
+) -> Item:
+    """Fill one item (no call when it has no schema). Errors are recorded on ``record``, never raised."""
+    settings = settings or Settings()
+    plan = _plan(record, item, provider, settings)
+    if plan is None:
+        return item.model_copy(update={"event": None, "llm": None})
+    budget = _budget(settings)
+    results: list[tuple[dict[str, Any], CallRecord]] = []
+    error: BaseException | None = None
+    for prompt, key in zip(plan.prompts, plan.keys, strict=True):
+        try:
+            hit = _cached(cache, key)
+            if hit is None:
+                res = provider.fill(quoted_schema(plan.schema), prompt.messages, budget=budget)
+                hit = (res.value.model_dump(mode="json"), res.call)
+                _store(cache, key, *hit)
+            results.append(hit)
+        except Exception as exc:
+            error = exc
+            break
+    return _finish(record, plan, provider, results, error, calllog)
+
+
+async def afill_item(
+    record: FilingRecord,
+    item: Item,
+    provider: Provider,
+    *,
+    settings: Settings | None = None,
+    cache: ResponseCache | None = None,
+    calllog: CallLog | None = None,
+) -> Item:
+    settings = settings or Settings()
+    plan = _plan(record, item, provider, settings)
+    if plan is None:
+        return item.model_copy(update={"event": None, "llm": None})
+    budget = _budget(settings)
+    results: list[tuple[dict[str, Any], CallRecord]] = []
+    error: BaseException | None = None
+    for prompt, key in zip(plan.prompts, plan.keys, strict=True):
+        try:
+            hit = _cached(cache, key)
+            if hit is None:
+                res = await provider.afill(quoted_schema(plan.schema), prompt.messages, budget=budget)
+                hit = (res.value.model_dump(mode="json"), res.call)
+                _store(cache, key, *hit)
+            results.append(hit)
+        except Exception as exc:
+            error = exc
+            break
+    return _finish(record, plan, provider, results, error, calllog)
+
+
+def _working_copy(record: FilingRecord) -> FilingRecord:
+    return record.model_copy(deep=True)
+
+
+def _items(record: FilingRecord) -> Iterator[Item]:
+    yield from record.items
+
+
+def fill_record(
+    record: FilingRecord,
+    text: str | None,
+    provider: Provider,
+    *,
+    cache: ResponseCache | None = None,
+    calllog: CallLog | None = None,
+    settings: Settings | None = None,
+) -> FilingRecord:
+    """A copy of ``record`` with ``items[].event`` and ``items[].llm`` filled; never raises per item.
+
+    ``text`` is the normalized filing text (spans index it); item texts are taken from the record.
+    """
+    out = _working_copy(record)
+    if out.status == Status.error:
+        return out
+    out.items = [
+        fill_item(out, item, provider, settings=settings, cache=cache, calllog=calllog)
+        for item in _items(out)
+    ]
+    return out
+
+
+async def afill_record(
+    record: FilingRecord,
+    text: str | None,
+    provider: Provider,
+    *,
+    cache: ResponseCache | None = None,
+    calllog: CallLog | None = None,
+    settings: Settings | None = None,
+    concurrency: int = 2,
+) -> FilingRecord:
+    """Async ``fill_record``: the items of one filing are filled concurrently (``concurrency`` at once)."""
+    out = _working_copy(record)
+    if out.status == Status.error:
+        return out
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(item: Item) -> Item:
+        async with gate:
+            return await afill_item(out, item, provider, settings=settings, cache=cache, calllog=calllog)
+
+    out.items = list(await asyncio.gather(*(one(item) for item in _items(out))))
+    return out
