@@ -108,9 +108,9 @@ def ensure_model(name: str, models_dir: Path) -> Path:
     spec = MODELS[name]
     target = model_file(name, models_dir)
     stamp = target.with_suffix(".sha256")
-    if target.is_file() and stamp.is_file() and stamp.read_text().strip() == spec.sha256:
-        if target.stat().st_size == spec.size:
-            return target
+    verified = stamp.is_file() and stamp.read_text().strip() == spec.sha256
+    if verified and target.is_file() and target.stat().st_size == spec.size:
+        return target
     parts = find_parts(spec)
     models_dir.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".part{os.getpid()}")
