@@ -81,6 +81,11 @@ class Settings(BaseModel):
     cache_dir: Path = PydField(default_factory=default_cache_dir)
     use_cache: bool = True
 
+    @property
+    def embedded(self) -> bool:
+        """True when the embedded local model is used: a model_path, or no endpoint and no API key."""
+        return self.model_path is not None or (self.base_url is None and self.api_key is None)
+
     def cache_db(self) -> Path:
         return self.cache_dir / "cache.sqlite"
 

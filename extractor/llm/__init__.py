@@ -14,7 +14,7 @@ OPENAI_DEFAULT_MODEL = "gpt-4o-mini"
 
 
 def uses_embedded(settings: Settings) -> bool:
-    return settings.model_path is not None or (settings.base_url is None and settings.api_key is None)
+    return settings.embedded
 
 
 def make_provider(settings: Settings | None = None) -> Provider:
