@@ -35,7 +35,8 @@ _BINARY_MAGIC = {
     b"\x7fELF": "an executable",
 }
 
-_HTML_HINT = re.compile(rb"<(?:html|body|div|p|table|font|br|center|span)\b", re.I)
+# <TABLE>, <CAPTION>, <S>, <C>, <PAGE> also occur in plain-text SGML documents: not a sign of HTML.
+_HTML_HINT = re.compile(rb"<(?:html|body|div|p|font|br|span|td|tr)\b", re.I)
 _DOC_BLOCK = re.compile(r"<DOCUMENT>(.*?)(?:</DOCUMENT>|\Z)", re.S | re.I)
 _TAG_LINE = re.compile(r"^\s*<(TYPE|SEQUENCE|FILENAME|DESCRIPTION)>([^\n<]*)", re.M | re.I)
 _TEXT_BLOCK = re.compile(r"<TEXT>\s*?\n?(.*?)(?:</TEXT>|\Z)", re.S | re.I)

@@ -238,6 +238,8 @@ _BLANK_AFTER = frozenset("p h1 h2 h3 h4 h5 h6 table pre hr center blockquote".sp
 _SKIP = frozenset("script style head ix:header xml noscript template object".split())
 _STYLE_HIDDEN = re.compile(r"display\s*:\s*none", re.I)
 _WINGDINGS_FACE = re.compile(r"wingdings|webdings|symbol", re.I)
+_IMPLICIT_END = frozenset("p li dt dd option".split())
+_BLOCK_START = frozenset("p div table tr li ul ol dl dt dd h1 h2 h3 h4 h5 h6 center blockquote pre hr".split())
 _VOID = frozenset("br hr img meta link input area base col param source wbr".split())
 
 
@@ -268,7 +270,10 @@ def html_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
                 skip_depth += -1 if closing else (0 if attrs.rstrip().endswith("/") else 1)
                 if skip_depth <= 0:
                     skip_tag = None
-            continue
+                continue
+            if not (skip_tag in _IMPLICIT_END and not closing and tag in _BLOCK_START):
+                continue
+            skip_tag = None  # an unclosed hidden <p> ends where the next block starts
         if not closing:
             if tag in _SKIP or ("style" in attrs.lower() and _STYLE_HIDDEN.search(attrs)):
                 if tag not in _VOID and not attrs.rstrip().endswith("/"):
@@ -352,7 +357,8 @@ def _emit_run(b: _Builder, raw: str, pos: int, wingdings: bool, pre: bool) -> No
 # --- plain text ----------------------------------------------------------------------------------------
 
 _TEXT_TAGS = re.compile(
-    r"</?(?:i|b|u|em|strong|font|sup|sub|small|big|tt|a|span|page|s|c|f\d*|r|fn)(?:\s[^<>\n]*)?/?>", re.I
+    r"</?(?:i|b|u|em|strong|font|sup|sub|small|big|tt|a|span|page|s|c|f\d*|r|fn|table|caption|center)(?:\s[^<>\n]*)?/?>",
+    re.I,
 )
 _LINE = re.compile(r"[^\n]*(?:\n|\Z)")
 

@@ -207,9 +207,9 @@ def compare_cover(gold: GoldFiling, record: FilingRecord) -> list[Obs]:
         g_sec = [s.model_dump() for s in labeled["securities_12b"] or []]
         p_sec = [
             {"title": s.title.value, "trading_symbol": s.trading_symbol.value, "exchange": s.exchange.value}
-            for s in cover.securities_12b
+            for s in cover.securities_12b or []
         ]
-        p_conf = [min(s.title.confidence, s.trading_symbol.confidence) for s in cover.securities_12b]
+        p_conf = [min(s.title.confidence, s.trading_symbol.confidence) for s in cover.securities_12b or []]
         sm = match_sets(g_sec, p_sec, _pair_security, label="securities")
         out.append(
             set_obs(

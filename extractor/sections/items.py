@@ -101,20 +101,29 @@ def find_headings(text: str, start: int = 0, end: int | None = None) -> list[Hea
 
 
 def _drop_mentions(found: list[Heading], text: str) -> list[Heading]:
-    keep: list[Heading] = []
+    """Keep one heading per item number: the one followed by the most content. A table of contents, or
+    a cross-reference printed like a heading, loses to the heading that carries the report."""
+
+    def content(i: int) -> int:
+        nxt = found[i + 1].start if i + 1 < len(found) else len(text)
+        return len(text[found[i].end : nxt].strip())
+
+    best: dict[tuple[str, ...], int] = {}
     for i, h in enumerate(found):
-        later = [g for g in found[i + 1 :] if set(g.numbers) & set(h.numbers)]
-        if later:
-            nxt = found[i + 1].start if i + 1 < len(found) else len(text)
-            content = text[h.end : nxt].strip()
-            if h.toc_like or len(content) < 40:
-                continue  # a table of contents or cross-reference; the report comes later
-        if h.toc_like and not later:
-            nxt = found[i + 1].start if i + 1 < len(found) else len(text)
-            if len(text[h.end : nxt].strip()) < 5:
-                continue
-        keep.append(h)
-    return keep
+        size = content(i) - (10_000 if h.toc_like else 0)
+        if h.numbers not in best or size > content(best[h.numbers]) - (10_000 if found[best[h.numbers]].toc_like else 0):
+            best[h.numbers] = i
+    keep_idx = sorted(best.values())
+    # a number reported alone and again inside a combined heading: keep the richer one only
+    out: list[Heading] = []
+    seen: set[str] = set()
+    for i in keep_idx:
+        h = found[i]
+        if set(h.numbers) & seen and content(i) < 40:
+            continue
+        seen.update(h.numbers)
+        out.append(h)
+    return out
 
 
 def lee_items(text: str) -> list[tuple[str, int, int]]:
@@ -145,5 +154,9 @@ def is_section_banner(line: Line) -> bool:
 
 
 def is_not_reported(body: str) -> bool:
-    """True when an item's text (after its heading) only says 'Not applicable' / 'None'."""
-    return bool(_NOT_REPORTED.match(body.strip())) if len(body.strip()) < 60 else False
+    """True when an item's text (after its heading) only says 'Not applicable' / 'None' (page numbers
+    and running headers that follow on the page do not count)."""
+    parts = [p.strip() for p in body.strip().split("\n") if p.strip()]
+    if not parts or not _NOT_REPORTED.match(parts[0]):
+        return False
+    return all(len(p) < 60 and not re.search(r"[a-z]{3,}\s+[a-z]{3,}\s+[a-z]{3,}", p) for p in parts[1:])

@@ -16,7 +16,7 @@ from .text import DATE_RE, Line, clean, field, lines, parse_date
 
 SIG_HEADING = re.compile(r"^[\W_]{0,3}(?:SIGNATURES?|S\s?I\s?G\s?N\s?A\s?T\s?U\s?R\s?E\s?S?|Signatures?)(?:\s+PAGE)?[\W_]{0,3}$")
 SIG_SENTENCE = re.compile(
-    r"Pursuant to the requirements of the Securities Exchange Act of 1934,? (?:as amended,? )?(?:the|each) (?:registrant|company)",
+    r"Pursuant to the requirements of the Securities (?:and )?Exchange Act(?: of 1934)?,? (?:as amended,? )?(?:the|each) (?:registrant|company)",
     re.I,
 )
 _SLASH_S = re.compile(r"(?:^|\s|\|)(?:By:?\s*)?(?:/\s?s\s?/|\\s\\|s/|/S/|/s)\s*(?P<name>[^|/\n]*)", re.I)
