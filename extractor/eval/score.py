@@ -37,7 +37,7 @@ from rapidfuzz import fuzz
 # Fuzzy thresholds on a 0-1 scale, per kind.
 THRESHOLDS: dict[str, float] = {
     "name": 0.90,
-    "title": 0.85,
+    "title": 0.90,
     "text": 0.80,
     "address": 0.85,
     "description": 0.85,
