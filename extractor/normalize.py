@@ -380,19 +380,34 @@ def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
             i = 0
             for m in _TEXT_TAGS.finditer(line):
                 if m.start() > i:
-                    _emit_text(b, line[i : m.start()], pos + i, False)
+                    _emit_columns(b, line[i : m.start()], pos + i)
                 if m.group(0).lower().startswith("<page"):
                     b.newline(pos + m.start(), blank=True)
                 else:
                     b._space(pos + m.start()) if b.last not in " \n" and _needs_space(line, m) else None
                 i = m.end()
             if i < len(line):
-                _emit_text(b, line[i:], pos + i, False)
+                _emit_columns(b, line[i:], pos + i)
             b.newline(line_end)
         else:
             blank_run += 1
         pos = line_end + 1
     return b.finish(len(src))
+
+
+_COLUMN_GAP = re.compile(r"\t+ *|   +")
+
+
+def _emit_columns(b: _Builder, s: str, pos: int) -> None:
+    """Plain text lays tables out in columns: a tab or three spaces inside a line separates cells."""
+    i = 0
+    for m in _COLUMN_GAP.finditer(s):
+        if m.start() > i and s[:m.start()].strip() and s[m.end():].strip():
+            _emit_text(b, s[i : m.start()], pos + i, False)
+            if b.last not in "\n|" and not b.parts[-1].endswith(" | "):
+                b.synthetic(" | ", pos + m.start())
+            i = m.end()
+    _emit_text(b, s[i:], pos + i, False)
 
 
 def _needs_space(line: str, m: re.Match[str]) -> bool:

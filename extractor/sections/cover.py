@@ -26,13 +26,13 @@ PHONE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.\-]{0,3}\d{3}[\s.\-]\d{4}(?!
 
 _LABEL = {
     "name": re.compile(r"exact name of (?:the )?registrants?|name of registrant as specified", re.I),
-    "state": re.compile(r"state\s+(?:or\s+other\s+)?(?:jurisdiction\s+)?of\s+(?:incorporation|organization)|jurisdiction of incorporation|state of incorporation", re.I),
-    "file": re.compile(r"commission\s+file\s+(?:number|no)|file\s+number|^\(?\s*commission\s*\)?\s*$", re.I),
+    "state": re.compile(r"state\s+(?:or\s+other\s+)?jurisdiction|state\s+(?:or\s+other\s+)?of\s+(?:incorporation|organization)|jurisdiction\s+of\s+incorporation|state\s+of\s+incorporation", re.I),
+    "file": re.compile(r"commission\s+file\b|file\s+number|^\(?\s*commission\s*\)?\s*$", re.I),
     "irs": re.compile(r"I\.?\s?R\.?\s?S\.?\s+Employer|Employer\s+Identification|identification\s+no", re.I),
     "address": re.compile(r"address\s+of\s+principal\s+(?:executive\s+)?offices?|address,? including zip code", re.I),
     "zip": re.compile(r"\(?\s*zip\s+code\s*\)?", re.I),
     "phone": re.compile(r"telephone\s+number,?\s+(?:including|with)\s+area\s+code|\btelephone\s+number\b", re.I),
-    "date": re.compile(r"date\s+of\s+report|date\s+of\s+earliest\s+event|earliest\s+event\s+reported", re.I),
+    "date": re.compile(r"date\s+of\s+report|date\s+of\s+earliest|earliest\s+event|^\W*event\s+reported", re.I),
 }
 _ANY_LABEL = re.compile("|".join(p.pattern for k, p in _LABEL.items() if k != "file") + r"|commission file|former name|check the appropriate", re.I)
 _RULES = {
@@ -139,9 +139,27 @@ class _Cover:
         return None
 
 
+_CAPTION_WORDS = re.compile(
+    r"^(?:of|or|and|other|the|in|its|as|incorporation|organization|identification|number|no\.?|employer|"
+    r"i\.?r\.?s\.?|irs|code|zip|charter|specified|jurisdiction|state|commission|file|registrant'?s?|"
+    r"exact|name|address|principal|executive|offices?|telephone|including|area|former|if|changed|since|"
+    r"last|report|fiscal|year|date|earliest|event|reported)$",
+    re.I,
+)
+_RULE_LINE = re.compile(r"^[\s_\-=|*.]*$")
+
+
 def _is_caption_row(t: str) -> bool:
-    stripped = _CAPTION.sub("", t).replace("|", "").strip()
-    return (t.startswith("(") and len(stripped) < 5) or bool(_ANY_LABEL.search(t) and t.startswith("("))
+    if _RULE_LINE.match(t):
+        return True
+    stripped = _CAPTION.sub("", t).replace("|", " ").strip()
+    if t.startswith("(") and len(stripped) < 5:
+        return True
+    if _ANY_LABEL.search(t) and t.startswith("("):
+        return True
+    # a wrapped caption: "of incorporation) Identification Number)"
+    words = re.sub(r"[()|,:]", " ", t).split()
+    return bool(words) and ")" in t and all(_CAPTION_WORDS.match(w) for w in words)
 
 
 def _first_match(pat: re.Pattern[str], text: str, start: int, end: int, exclude: re.Pattern[str] | None = None) -> tuple[int, int] | None:
@@ -159,7 +177,7 @@ def parse_cover(text: str, start: int, end: int) -> Cover:
     c = _Cover(text, start, end)
     cover = Cover()
     cover.date_of_report = _date(c)
-    regs = _combined_registrants(c)
+    regs, first_block = _combined_registrants(c)
     if regs:
         cover.registrants = regs
         first = regs[0]
@@ -183,6 +201,9 @@ def parse_cover(text: str, start: int, end: int) -> Cover:
             ]
     cover.address, cover.zip_code = _address(c)
     cover.phone = _phone(c)
+    for key, value in first_block.items():
+        if getattr(cover, key).value is None:
+            setattr(cover, key, value)
     cover.checkboxes = _checkboxes(c)
     cover.emerging_growth_company = _egc(c)
     cover.securities_12b = _securities(c)
@@ -391,6 +412,10 @@ def _address(c: _Cover) -> tuple[Field, Field]:  # type: ignore[type-arg]
     if not spans:
         return _none("no address above its caption"), zip_f or _none("no zip code")
     s, e = spans[0][0], spans[-1][1]
+    pm = PHONE.search(c.text, s, e)
+    if pm and pm.start() > s:
+        e = pm.start()
+        spans = [(a, min(b, e)) for a, b in spans if a < e]
     value = clean(" ".join(clean(c.text[a:b]).replace(" | ", ", ") for a, b in spans))
     # a zip code at the end of the address line
     zt = re.search(r"[,\s]+(\d{5}(?:-\d{4})?)\s*$", value)
@@ -569,8 +594,10 @@ def _securities(c: _Cover) -> list[Security] | None:
     return out
 
 
-def _combined_registrants(c: _Cover) -> list[Registrant]:
-    """Combined filings print a table: file number | name, state, address, phone | IRS number."""
+def _combined_registrants(c: _Cover) -> tuple[list[Registrant], dict[str, Field]]:  # type: ignore[type-arg]
+    """Combined filings print a table: file number | name, state, address, phone | IRS number.
+
+    Returns the registrants and, for the first one, its address / zip code / phone when printed there."""
     header = None
     for i, ln in enumerate(c.lines):
         t = ln.text.lower()
@@ -578,26 +605,44 @@ def _combined_registrants(c: _Cover) -> list[Registrant]:
             header = i
             break
     if header is None:
-        return []
+        return [], {}
     regs: list[Registrant] = []
-    for ln in c.lines[header + 1 : header + 40]:
+    extra: dict[str, Field] = {}  # type: ignore[type-arg]
+    rows = c.lines[header + 1 : header + 60]
+    for n, ln in enumerate(rows):
         cells = [x for x in ln.cells if x[2].strip()]
         if len(cells) < 2:
             continue
         f = FILE_NO.search(cells[0][2])
         irs = IRS_NO.search(cells[-1][2])
         if not f or not irs:
-            if regs and re.search(r"^(?:item|check|indicate)", ln.text, re.I):
+            if regs and re.search(r"^(?:item|check|indicate|this combined)", ln.text, re.I):
                 break
             continue
-        mid_s, mid_e, mid = cells[1] if len(cells) >= 3 else cells[0]
+        mid_s, _mid_e, mid = cells[1] if len(cells) >= 3 else cells[0]
         nm = re.match(r"\s*(.+?)(?=\s*\(|\s+\d|\s*$)", mid)
         if not nm:
             continue
-        name_s = mid_s + nm.start(1)
-        name = field(c.text, name_s, mid_s + nm.end(1), clean(nm.group(1)), 0.85)
-        st = re.search(r"\(\s*An?\s+(.+?)\s+(?:corporation|company|limited)", mid, re.I)
-        state = field(c.text, mid_s + st.start(1), mid_s + st.end(1), clean(st.group(1)), 0.85) if st else None
+        name = field(c.text, mid_s + nm.start(1), mid_s + nm.end(1), clean(nm.group(1)), 0.85)
+        # the rest of the registrant's block: the middle cell's tail, or the lines below the row
+        block: list[tuple[int, int]] = []
+        if nm.end(1) < len(mid.rstrip()):
+            block.append((mid_s + nm.end(1), mid_s + len(mid.rstrip())))
+        for ln2 in rows[n + 1 : n + 7]:
+            cells2 = [x for x in ln2.cells if x[2].strip()]
+            if len(cells2) >= 2 and FILE_NO.search(cells2[0][2]) and IRS_NO.search(cells2[-1][2]):
+                break
+            if re.search(r"^(?:item|check|indicate|this combined|the address)", ln2.text, re.I):
+                break
+            block.append((ln2.start, ln2.end))
+        state = None
+        for bs, be in block:
+            st = re.search(r"\(\s*An?\s+(.+?)\s+(?:corporation|company|limited)", c.text[bs:be], re.I)
+            if st:
+                state = field(c.text, bs + st.start(1), bs + st.end(1), clean(st.group(1)), 0.85)
+                break
+        if not regs and block:
+            extra = _address_block(c, block)
         regs.append(
             Registrant(
                 name=name,
@@ -606,4 +651,32 @@ def _combined_registrants(c: _Cover) -> list[Registrant]:
                 irs_employer_id=field(c.text, cells[-1][0] + irs.start(), cells[-1][0] + irs.end(), irs.group(0), 0.88),
             )
         )
-    return regs
+    return regs, extra
+
+
+def _address_block(c: _Cover, block: list[tuple[int, int]]) -> dict[str, Field]:  # type: ignore[type-arg]
+    """Address, zip and phone from a registrant's block ("(A Delaware Corporation) 30 Ivan Allen Jr.
+    Boulevard, N.W. Atlanta, Georgia 30308 (404) 506-5000")."""
+    out: dict[str, Field] = {}  # type: ignore[type-arg]
+    s, e = block[0][0], block[-1][1]
+    seg = c.text[s:e]
+    st = re.search(r"\(\s*An?\s+.+?(?:corporation|company|limited)\s*\)", seg, re.I)
+    a_start = s + (st.end() if st else 0)
+    pm = PHONE.search(c.text, a_start, e)
+    a_end = pm.start() if pm else e
+    if pm:
+        out["phone"] = field(c.text, pm.start(), pm.end(), pm.group(0), 0.8)
+    zms = list(ZIP.finditer(c.text, a_start, a_end))
+    if zms:
+        z = zms[-1]
+        out["zip_code"] = field(c.text, z.start(), z.end(), z.group(0), 0.8)
+        a_end = z.start()
+    while a_start < a_end and c.text[a_start] in " \n|":
+        a_start += 1
+    if a_end > a_start:
+        value = clean(c.text[a_start:a_end].replace("\n", ", ").replace(" | ", ", "))
+        value = re.sub(r",\s*,", ",", value).rstrip(" ,")
+        f = field(c.text, a_start, a_end, value, 0.8)
+        f.value = value
+        out["address"] = f
+    return out
