@@ -263,6 +263,12 @@ def _exhibits(rec: FilingRecord, text: str, index_start: int | None, sig_start: 
     for it in rec.items:
         if it.modern_equivalent == "9.01" or (it.number == "7"):
             found += exh.parse_exhibit_lines(text, it.span[0], it.span[1], confidence=0.9)
+    if not found:
+        # no Item 9.01 / 7: an "Exhibits" sub-heading inside another item
+        for it in rec.items:
+            m = re.search(r"(?im)^\s*(?:\(?[a-d]\)\s*)?exhibits?\s*[.:]?\s*$", text[it.span[0] : it.span[1]])
+            if m:
+                found += exh.parse_exhibit_lines(text, it.span[0] + m.end(), it.span[1], confidence=0.8)
     if index_start is not None:
         end = _index_end(text, index_start, sig_start)
         found += exh.parse_exhibit_lines(text, index_start, end, confidence=0.88)

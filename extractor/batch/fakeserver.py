@@ -5,7 +5,7 @@ background thread, HTTP/1.1 with keep-alive:
 
 - ``POST /v1/chat/completions``: after ``latency_s``, a completion whose content is a minimal instance
   of the requested JSON schema (``response_format`` json_schema, or the first tool's parameters; null
-  wherever the schema allows). With probability ``fault_rate`` it answers instead with one of: 429
+  wherever the schema allows). With probability ``fault_rate`` it answers instead with the next of (in turn): 429
   (``Retry-After: 0``), 500, a hang longer than the client's timeout (``hang_s``), or garbage (a body
   that is not JSON, or a completion whose content is not JSON). Faults are drawn from a seeded RNG.
 - ``POST /v1/files``, ``GET /v1/files/{id}/content``, ``POST /v1/batches``, ``GET /v1/batches/{id}``:
@@ -221,7 +221,7 @@ class FakeOpenAIServer:
         with self._lock:
             self.requests += 1
             if self.fault_rate and self.rng.random() < self.fault_rate:
-                kind = self.rng.choice(self.faults)
+                kind = self.faults[sum(self.faults_served.values()) % len(self.faults)]  # every kind in turn
                 self.faults_served[kind] = self.faults_served.get(kind, 0) + 1
                 return kind
         return None

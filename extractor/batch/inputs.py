@@ -55,7 +55,7 @@ def resolve_inputs(inputs: list[str]) -> Resolved:
         elif glob.has_magic(str(p)):
             hits = sorted(glob.glob(str(p), recursive=True))
             if not hits:
-                out.missing.append(arg)
+                out.missing.append(str(p))
             for h in hits:
                 hp = Path(h)
                 if hp.is_dir():
@@ -64,7 +64,7 @@ def resolve_inputs(inputs: list[str]) -> Resolved:
                 else:
                     add(hp)
         else:
-            out.missing.append(arg)
+            out.missing.append(str(p))
 
     def _read_list(p: Path, depth: int) -> None:
         try:

@@ -14,7 +14,7 @@ import asyncio
 import collections
 import json
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import httpx
 
@@ -27,11 +27,13 @@ class Limiter:
         tpm: float | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.concurrency = max(1, concurrency)
         self.rpm = rpm or None
         self.tpm = tpm or None
         self._clock = clock
+        self._sleep = sleep
         self._sem = asyncio.Semaphore(self.concurrency)
         self._lock = asyncio.Lock()
         self._requests: collections.deque[float] = collections.deque()
@@ -63,7 +65,7 @@ class Limiter:
                 if wait <= 0:
                     break
                 self.waited_s += wait
-                await asyncio.sleep(wait)
+                await self._sleep(wait)
             now = self._clock()
             self._requests.append(now)
             self._tokens.append((now, est_tokens))

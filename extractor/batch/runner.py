@@ -162,7 +162,11 @@ async def run_batch(cfg: RunConfig, fill: FillStage | None, reporter: Reporter |
     with Ledger(cfg.run_dir / "ledger.sqlite") as ledger:
         if ledger.get_meta("created_at") is None:
             ledger.set_meta("created_at", time.strftime("%Y-%m-%dT%H:%M:%S%z"))
-        ledger.set_meta("last_run", json.dumps(cfg.public(), default=str))
+        given = json.loads(ledger.get_meta("inputs") or "[]")
+        known = _known(ledger)
+        given += [i for i in dict.fromkeys(cfg.inputs) if i not in given and i not in known]
+        ledger.set_meta("inputs", json.dumps(given))
+        ledger.set_meta("last_run", json.dumps({**cfg.public(), "inputs": given}, default=str))
         if cfg.model:
             ledger.set_meta("model", cfg.model)
         # inputs that match nothing still get their error record
@@ -218,3 +222,7 @@ async def run_batch(cfg: RunConfig, fill: FillStage | None, reporter: Reporter |
     if interrupted:
         raise KeyboardInterrupt
     return RunResult(summary, resolved.missing, interrupted, time.perf_counter() - t0, parse_s, run.fill_s)
+
+
+def _known(ledger: Ledger) -> set[str]:
+    return {r.path for r in ledger.filings()}

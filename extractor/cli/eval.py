@@ -72,9 +72,9 @@ def build_runners(names: list[str], cfg: Any) -> list[Any]:
         if mc.kind == "parser":
             runners.append(ParserRunner(name))
         else:
-            from ..config import Settings
+            from ..config import load_settings
 
-            runners.append(FillRunner(name, Settings(**mc.settings)))
+            runners.append(FillRunner(name, load_settings(mc.settings)))
     return runners
 
 
@@ -121,10 +121,17 @@ def run(args: argparse.Namespace) -> int:
         return 2
 
     def progress(model: str, k: int, n: int) -> None:
-        if not args.quiet and (k == n or k % 10 == 0):
+        if not args.quiet and (k == n or k % 10 == 0 or model != "parser"):
             err.print(f"[dim]{model}: {k}/{n} filings[/dim]")
 
-    runs = {r.name: run_model(r, golds, corpus, progress=progress) for r in runners}
+    runs = {}
+    for runner in runners:
+        try:
+            runs[runner.name] = run_model(runner, golds, corpus, progress=progress)
+        finally:
+            close = getattr(runner, "close", None)
+            if close is not None:
+                close()
     seed = cfg.seed if args.seed is None else args.seed
     replicates = cfg.replicates if args.replicates is None else args.replicates
     results = build_results(

@@ -54,6 +54,7 @@ def register(sub: Any) -> None:
     p.add_argument("--batch-api", action="store_true", help="send fill requests through the OpenAI Batch API")
     p.add_argument("--poll-s", type=float, default=30.0, help="Batch API poll interval (seconds)")
     p.add_argument("--dry-run", action="store_true", help="fill with the scripted fake provider (no model)")
+    p.add_argument("--parser", default="extractor.parse:parse_document", help=argparse.SUPPRESS)
     p.add_argument("--progress", choices=["auto", "rich", "plain", "none"], default="auto")
     p.add_argument("--no-tables", action="store_true", help="skip the Parquet/CSV tables")
     p.set_defaults(func=cmd_run)
@@ -143,7 +144,10 @@ def _run(args: argparse.Namespace) -> int:
         with Ledger(run_dir / "ledger.sqlite") as ledger:
             previous = json.loads(ledger.get_meta("last_run") or "{}")
             known = [r.path for r in ledger.filings()]
-        inputs = [*known, *inputs] if args.resume else inputs or known
+        # a resume re-reads the original INPUTS (new files in a folder are added) and keeps every known path
+        before = list(previous.get("inputs", []))
+        if args.resume or not inputs:
+            inputs = [*before, *known, *inputs]
     elif args.resume:
         raise ConfigError(f"nothing to resume: {run_dir} has no ledger.sqlite")
     if not inputs:
@@ -161,6 +165,7 @@ def _run(args: argparse.Namespace) -> int:
         workers=args.workers,
         engine_address=args.engine_address,
         max_bytes=args.max_bytes,
+        parser=args.parser,
         tables=not args.no_tables,
     )
     reporter = make_reporter(args.progress)

@@ -74,7 +74,8 @@ def usage_of(record: FilingRecord) -> tuple[int, int, int, int]:
 
 
 class FillRunner:
-    """Parser + LLM fill of the item events, through the provider built from ``settings``."""
+    """Parser + LLM fill of the item events, through the provider built from ``settings``; responses go
+    through the shared response cache (a re-run is free) and the call log."""
 
     events = True
 
@@ -82,22 +83,44 @@ class FillRunner:
         self.name = name
         self.settings = settings
         self._provider: Any = None
+        self._cache: Any = None
+        self._calllog: Any = None
 
-    def _get_provider(self) -> Any:
-        if self._provider is None:
-            from ..llm import make_provider  # type: ignore[attr-defined]
+    def _open(self) -> None:
+        if self._provider is not None:
+            return
+        from ..llm import make_provider
+        from ..store.cache import ResponseCache
+        from ..store.calllog import CallLog
 
-            self._provider = make_provider(self.settings)
-        return self._provider
+        self._provider = make_provider(self.settings)
+        if self.settings.use_cache:
+            self._cache = ResponseCache(self.settings.cache_db())
+        self._calllog = CallLog(self.settings.calllog_db())
 
     def run(self, path: Path) -> Output:
-        from ..fill import fill_record  # type: ignore[import-not-found]
+        from ..fill import fill_record
         from ..parse import parse_document
 
+        self._open()
         parsed = parse_document(path)
-        record = fill_record(parsed.record, parsed.text, self._get_provider(), settings=self.settings)
+        record = fill_record(
+            parsed.record,
+            parsed.text,
+            self._provider,
+            cache=self._cache,
+            calllog=self._calllog,
+            settings=self.settings,
+        )
         tin, tout, calls, hits = usage_of(record)
         return Output(record, tin, tout, calls, hits)
+
+    def close(self) -> None:
+        for part in (self._provider, self._cache, self._calllog):
+            close = getattr(part, "close", None)
+            if close is not None:
+                close()
+        self._provider = self._cache = self._calllog = None
 
 
 def gold_path(gold: GoldFiling, corpus: Path) -> Path:

@@ -395,6 +395,7 @@ class ReviewApp:
         return [
             Route("/", self.page),
             Route("/static/{name}", self.static),
+            Route("/favicon.ico", lambda request: Response(status_code=204)),
             Route("/api/queue", self.queue),
             Route("/api/facets", self.facets),
             Route("/api/field", self.field),

@@ -23,7 +23,7 @@ _VALID_MAJOR = {1, 2, 3, 4, 5, 7, 8, 9, 10, 11, 13, 14, 15, 16, 17, 18, 19, 20, 
 _ENTRY = re.compile(
     r"^(?:[^\w(\s]|_){0,2}\s*(?:(?:Exhibit|Exh\.?|Ex\.?|EX-)\s*(?:No\.?|Number)?\s*)?"
     r"(?P<num>\d{1,3}(?:\.\d{1,3}){0,2}(?:\s?\((?:[a-z]{1,4}|\d{1,2})\))?)(?P<star>\*{0,3})"
-    r"(?=$|[\s|:.\-])\.?(?P<sep>\s*(?:\||:|-|\u2014|\.)?\s*)(?P<desc>.*)$",
+    r"(?=$|[\s|:.\-])(?!-K)\.?(?P<sep>\s*(?:\||:|-|\u2014|\.)?\s*)(?P<desc>.*)$",
     re.I,
 )
 _HEADER_ROW = re.compile(r"^(?:exhibit|number|no\.|description|document|page|paper|sequential)", re.I)
@@ -63,13 +63,16 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
         d_end = ln.end
         desc_line: Line | None = ln
         if not desc.strip(" |"):
-            # description on the next line
+            # description on the next line (a bare whole number alone on a line is a page number)
+            if "." not in num and "(" not in num:
+                continue
             if idx + 1 < len(ls) and not _ENTRY.match(ls[idx + 1].text):
                 desc_line = ls[idx + 1]
                 d_start, d_end = desc_line.start, desc_line.end
             else:
                 desc_line = None
         if desc_line is not None:
+            d_end = _continuation(text, ls, ls.index(desc_line) if desc_line in ls else idx, d_end)
             dtext = text[d_start:d_end]
             # drop a trailing page-number cell and footnote marks
             dtext_clean = re.sub(r"(?:\s\|\s*\d{1,3}|\s+\d{1,3})\s*$", "", dtext)
@@ -90,6 +93,24 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
             desc_f = Field(value=None, confidence=0.4, reasons=["no description printed"])
         out.append(Exhibit(number=number_f, description=desc_f))
     return out
+
+
+_CONNECTOR_END = re.compile(r"(?:\b(?:of|and|among|between|the|by|to|dated|as|for|with|in|on|or)|,)\s*$", re.I)
+
+
+def _continuation(text: str, ls: list[Line], k: int, end: int) -> int:
+    """Extend a description over the lines it wraps onto (no blank line between, a lower-case or
+    punctuation start, or a line that ended on a connector such as 'of' or 'and')."""
+    while k + 1 < len(ls):
+        cur, nxt = ls[k], ls[k + 1]
+        if text[cur.end : nxt.start] != "\n" or _ENTRY.match(nxt.text) or len(nxt.text) > 200:
+            break
+        first = nxt.text.lstrip()[:1]
+        if not (first.islower() or first in ",;(&" or _CONNECTOR_END.search(cur.text)):
+            break
+        end = nxt.end
+        k += 1
+    return end
 
 
 def find_index(text: str, start: int = 0) -> int | None:

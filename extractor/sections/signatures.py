@@ -30,11 +30,13 @@ _NOT_A_NAME = re.compile(
     re.I,
 )
 _TITLE_WORDS = re.compile(
-    r"(?:officer|president|chairman|chief|director|secretary|treasurer|counsel|controller|vice|"
+    r"\b(?:officer|president|chairman|chief|director|secretary|treasurer|counsel|controller|vice|"
     r"executive|manager|partner|principal|accounting|financial|general|senior|trustee|member|ceo|cfo|"
-    r"attorney|assistant|head|lead|founder|owner|comptroller|administrator)",
+    r"attorney|assistant|head|lead|founder|owner|comptroller|administrator|vp|svp|evp|coo|cao|cto)\b",
     re.I,
 )
+_LABEL_CELL = re.compile(r"^(?:By|Name|Title|Its|Date|Dated|Printed Name)\s*:?$", re.I)
+_RULE = re.compile(r"^[\s_\-=*.]+$")
 
 
 @dataclass(frozen=True)
@@ -57,15 +59,25 @@ def find_block(text: str, after: int = 0) -> Block | None:
 
 
 def _entries(text: str, start: int, end: int) -> list[Line]:
-    """Lines of the block, split into table cells."""
+    """Lines of the block, split into table cells; a label cell ("Name:", "By:") joins the next cell."""
     out = []
     for ln in lines(text, start, end):
+        cells = []
         for s, e, part in ln.cells:
-            # trim
             ls = len(part) - len(part.lstrip())
             rs = len(part.rstrip())
             if rs > ls:
-                out.append(Line(s + ls, s + rs, part[ls:rs]))
+                cells.append(Line(s + ls, s + rs, part[ls:rs]))
+        k = 0
+        while k < len(cells):
+            c = cells[k]
+            if _LABEL_CELL.match(c.text) and k + 1 < len(cells):
+                nxt = cells[k + 1]
+                c = Line(c.start, nxt.end, text[c.start : nxt.end])
+                k += 1
+            if not _RULE.match(c.text):
+                out.append(c)
+            k += 1
     return out
 
 
@@ -81,10 +93,27 @@ def _looks_like_name(s: str) -> bool:
     return all(w[:1].isupper() or w[:1] in "(\"'" for w in words if w.lower() not in ("de", "van", "von", "der", "la"))
 
 
+def _name_words(s: str) -> list[str]:
+    words = re.sub(r"[.,]", " ", s.lower()).split()
+    return [w for w in words if w not in ("jr", "sr", "ii", "iii", "iv")]
+
+
 def _same_person(a: str, b: str) -> bool:
-    la = a.lower().replace(".", "").split()
-    lb = b.lower().replace(".", "").split()
+    la, lb = _name_words(a), _name_words(b)
     return bool(la and lb) and la[-1] == lb[-1]
+
+
+def _split_name_title(text: str, signed: str) -> int | None:
+    """Where the title starts in an entry that begins with the signer's name ("Jane Roe Secretary",
+    "Jane Roe, Chief Executive Officer")."""
+    words = signed.split()
+    if not words:
+        return None
+    last = re.escape(words[-1].rstrip(",."))
+    m = re.match(rf"^(?:[A-Z][\w.'-]*\.?,?\s+){{0,4}}{last}(?:,?\s+(?:Jr|Sr|II|III|IV)\.?)?,?\s+", text, re.I)
+    if m and _TITLE_WORDS.search(text[m.end() :]):
+        return m.end()
+    return None
 
 
 def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signature]:
@@ -110,6 +139,9 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
             cut = DATE_RE.search(raw)
             if cut:
                 raw = raw[: cut.start()]
+            label = re.search(r"\b(?:Title|Name|Its)\s*:", raw)
+            if label:
+                raw = raw[: label.start()]
             raw = raw.rstrip(" ,")
             if len(raw.strip()) >= 3:
                 s = e.start + m.start("name") + (len(m.group("name")) - len(m.group("name").lstrip()))
@@ -124,6 +156,10 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
             if b and _looks_like_name(b.group("name")):
                 name_span = (e.start + b.start("name"), e.start + b.end("name"))
                 conf = 0.75
+            elif re.match(r"^\s*By\s*:?\s*$", e.text) and i + 1 < len(entries) and _looks_like_name(entries[i + 1].text):
+                i += 1
+                name_span = (entries[i].start, entries[i].end)
+                conf = 0.7
         if name_span is None:
             continue
         j = i + 1
@@ -154,6 +190,13 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
                 name_span = (nxt.start, nxt.start + len(nxt.text.rstrip(",")))
                 j += 1
                 continue
+            cut = _split_name_title(nxt.text, signed) if title_span is None else None
+            if cut is not None:
+                name_span = (nxt.start, nxt.start + len(nxt.text[:cut].rstrip(" ,")))
+                title_span = (nxt.start + cut, nxt.end)
+                j += 1
+                title_span = _extend_title(entries, j, title_span)
+                break
             if _TITLE_WORDS.search(nxt.text) and len(nxt.text) < 160:
                 title_span = (nxt.start, nxt.end)
                 j += 1
@@ -184,18 +227,29 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
     return sigs
 
 
+_DANGLING = re.compile(
+    r"(?:\band|\bof|,|&|-|\bChief|\bVice|\bGeneral|\bAssociate|\bExecutive|\bSenior|\bCorporate|"
+    r"\bAccounting|\bFinancial|\bAssistant|\bDeputy|\bthe|\bBoard)$",
+    re.I,
+)
+
+
 def _extend_title(entries: list[Line], j: int, span: tuple[int, int]) -> tuple[int, int]:
-    """Join a title wrapped over two lines ('Executive Vice President and' / 'Chief Financial Officer')."""
-    if j < len(entries):
-        prev_text = entries[j - 1].text
+    """Join a title wrapped over lines ('Executive Vice President and' / 'Chief Financial Officer')."""
+    while j < len(entries):
+        prev_text = entries[j - 1].text.strip()
         nxt = entries[j]
         if (
-            re.search(r"(?:\band|,|&|of|-)$", prev_text.strip())
+            _DANGLING.search(prev_text)
             and len(nxt.text) < 80
             and not _SLASH_S.search(nxt.text)
             and not DATE_RE.search(nxt.text)
+            and not _LABEL_CELL.match(nxt.text.split(":")[0] + ":")
         ):
-            return (span[0], nxt.end)
+            span = (span[0], nxt.end)
+            j += 1
+            continue
+        break
     return span
 
 
