@@ -105,13 +105,15 @@ def _field_value(f: RecField[Any] | None) -> tuple[Any, float | None]:
     if f is None:
         return None, None
     if f.value is None:
-        return None, None
+        # an explicit "not stated" (a model's null with a confidence) is a claim; a parser's empty
+        # default Field (confidence 0) is not
+        return None, (f.confidence if f.confidence > 0 else None)
     return f.value, f.confidence
 
 
 def field_obs(key: str, kind: str, gold: Any, pred: Any, confidence: float | None) -> Obs:
     m = score_value(kind, gold, pred)
-    return _obs_from_match(key, m, gold, pred, confidence if pred is not None else None)
+    return _obs_from_match(key, m, gold, pred, confidence)
 
 
 def _obs_from_match(key: str, m: Match, gold: Any, pred: Any, confidence: float | None) -> Obs:
@@ -341,7 +343,9 @@ def unwrap(node: Any) -> tuple[Any, float | None]:
         return node.value, node.confidence
     if isinstance(node, dict) and "value" in node and ("confidence" in node or "span" in node):
         conf = node.get("confidence")
-        return node["value"], (float(conf) if conf is not None else None)
+        if conf is None or (node["value"] is None and not conf):
+            return node["value"], None
+        return node["value"], float(conf)
     return node, None
 
 

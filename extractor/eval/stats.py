@@ -242,7 +242,8 @@ def review_load(pairs: Sequence[tuple[float, bool]], threshold: float) -> Review
 
 def calibration_pairs(observations: Sequence[Obs]) -> list[tuple[float, bool]]:
     """(confidence, right) of every emitted value: scalar fields with a value, and predicted set
-    elements (right = matched to a gold element). Misses carry no confidence and are not included."""
+    elements (right = matched to a gold element). A model's explicit null carries its confidence and is
+    included; a value that is simply absent (no confidence) is not."""
     out: list[tuple[float, bool]] = []
     for o in observations:
         if o.kind == "field" and o.confidence is not None:
