@@ -95,9 +95,27 @@ def align(quote: str | None, text: str, *, allow_fuzzy: bool = True) -> Aligned:
     if allow_fuzzy and len(nq) >= FUZZY_MIN_LEN and nt:
         res = fuzz.partial_ratio_alignment(nq, nt, score_cutoff=FUZZY_MIN)
         if res is not None and res.dest_end > res.dest_start:
-            s, e = res.dest_start, res.dest_end
-            return Aligned(Alignment.fuzzy, pos[s], pos[e - 1] + 1, float(res.score))
+            s, e, score = _refine(nq, nt, res.dest_start, res.dest_end)
+            return Aligned(Alignment.fuzzy, pos[s], pos[e - 1] + 1, score)
     return Aligned(Alignment.none)
+
+
+def _refine(nq: str, nt: str, s: int, e: int) -> tuple[int, int, float]:
+    """Widen/narrow a partial-ratio window (always len(quote) long) to the best full-ratio window,
+    then to whole words."""
+    k = max(3, len(nq) // 10)
+    best = (fuzz.ratio(nq, nt[s:e]), s, e)
+    for s2 in range(max(0, s - k), min(s + k, e - 1) + 1):
+        for e2 in range(max(s2 + 1, e - k), min(len(nt), e + k) + 1):
+            r = fuzz.ratio(nq, nt[s2:e2])
+            if r > best[0]:
+                best = (r, s2, e2)
+    score, s, e = best
+    while s > 0 and nt[s - 1].isalnum() and nt[s].isalnum():
+        s -= 1
+    while e < len(nt) and nt[e - 1].isalnum() and nt[e].isalnum():
+        e += 1
+    return s, e, float(score)
 
 
 # -- value checks ---------------------------------------------------------------------------------
