@@ -88,3 +88,29 @@ def record_from_gold(gold: GoldFiling, confidence: float = 0.9, events: bool = T
             Signature(name=f(s.name), title=f(s.title), date=f(s.date)) for s in gold.signatures or []
         ],
     )
+
+
+def demo_results(gold_dir: Any, corpus: Any, replicates: int = 100) -> dict[str, Any]:
+    """An eval result for two stand-in models on the test gold set: ``perfect`` echoes the gold labels
+    (confidence 0.95); ``sloppy`` gets every date of report and all signatures wrong and fills no events."""
+    from pathlib import Path
+
+    from extractor.eval.gold import load_gold_dir
+    from extractor.eval.results import build_results
+    from extractor.eval.runner import FunctionRunner, Output, run_model
+
+    golds = {g.file: g for g in load_gold_dir(Path(gold_dir))}
+
+    def perfect(path: Path) -> Output:
+        return Output(record_from_gold(golds[path.name], 0.95), tokens_in=1000, tokens_out=100, calls=1)
+
+    def sloppy(path: Path) -> Output:
+        rec = record_from_gold(golds[path.name], 0.9, events=False)
+        rec.cover.date_of_report = F(value=dt.date(1990, 1, 1), confidence=0.2)
+        rec.signatures = []
+        return Output(rec)
+
+    runners = [FunctionRunner("perfect", perfect), FunctionRunner("sloppy", sloppy, events=False)]
+    runs = {r.name: run_model(r, golds.values(), Path(corpus)) for r in runners}
+    prices = {"perfect": {"input_per_mtok": 1.0, "output_per_mtok": 2.0}}
+    return build_results(runs, gold_dir=str(gold_dir), seed=3, replicates=replicates, prices=prices)
