@@ -106,7 +106,7 @@ function renderQueue() {
     li.dataset.q = row.q;
     li.tabIndex = -1;
     if (row.q === state.q) li.classList.add("current");
-    if (row.decision) li.classList.add("decided", row.decision);
+    if (row.decision) li.classList.add("decided", "d-" + row.decision);
     const top = el("div", null, "row-top");
     top.appendChild(el("span", row.confidence.toFixed(2), "conf " + confClass(row.confidence)));
     top.appendChild(el("span", row.label, "label"));
@@ -244,8 +244,8 @@ async function decide(action, value) {
     if (row) row.decision = res.decision.action;
     hideEdit();
     await refreshCounts();
-    setStatus("saved: " + action);
     await move(1, true);
+    setStatus("saved: " + action);
   } catch (e) {
     if (action === "edit") { $("edit-error").textContent = e.message; $("edit-input").focus(); }
     else setStatus(e.message, true);
