@@ -12,9 +12,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
-import openai
-
 from extractor.catalog import canonical_title, is_known, is_legacy, modern_equivalent
 from extractor.parse import ParsedFiling
 from extractor.types import Field, FilingRecord, Item, LLMCall, Method, PartError, Source, Status
@@ -81,8 +78,11 @@ def make_filing(folder: Path, name: str, items: list[str], body: str = "") -> Pa
 class StandinFill:
     """One chat completion per fillable item over the real openai client; values as llm Fields."""
 
-    def __init__(self, base_url: str, transport: httpx.AsyncBaseTransport, *, model: str = "fake-model",
+    def __init__(self, base_url: str, transport: Any, *, model: str = "fake-model",
                  timeout: float = 1.0, retries: int = 3) -> None:  # fmt: skip
+        import httpx
+        import openai
+
         self.model = model
         self.client = openai.AsyncOpenAI(
             base_url=base_url, api_key="test", max_retries=retries, timeout=timeout,
@@ -123,3 +123,47 @@ class StandinFill:
             call = LLMCall(model=self.model, prompt_name="standin", prompt_hash="0", outcome="error",
                            error=f"{type(exc).__name__}: {exc}"[:300], latency_s=time.perf_counter() - t0)  # fmt: skip
             return it.model_copy(update={"llm": call})
+
+
+def normalized_records(path: Path) -> list[dict[str, Any]]:
+    """records.jsonl with the run-dependent call metadata (latency, attempts, cache hit) removed."""
+    out = []
+    for line in path.read_text().splitlines():
+        rec = json.loads(line)
+        for it in rec.get("items", []):
+            if it.get("llm"):
+                for k in ("latency_s", "attempts", "cache_hit"):
+                    it["llm"].pop(k, None)
+        out.append(rec)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Driver for subprocess tests: ``python tests/batch_helpers.py RUN_DIR BASE_URL INPUT...``."""
+    import asyncio
+    import sys
+
+    import httpx
+
+    from extractor.batch import RunConfig, run_batch
+    from extractor.batch.fill_stage import FillStage
+    from extractor.batch.limits import LimitedTransport, Limiter
+    from extractor.batch.progress import PlainReporter
+
+    run_dir, base_url, *inputs = argv if argv is not None else sys.argv[1:]
+    lim = Limiter(4)
+    fill = StandinFill(base_url, LimitedTransport(httpx.AsyncHTTPTransport(), lim), timeout=5.0, retries=0)
+    cfg = RunConfig(run_dir=Path(run_dir), inputs=inputs, parser=PARSER, concurrency=4, engine="process",
+                    workers=2, checkpoint_s=0.2)  # fmt: skip
+    try:
+        asyncio.run(run_batch(cfg, FillStage(fill, model="fake-model"), PlainReporter(every_s=60)))
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    sys.exit(main())

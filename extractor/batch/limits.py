@@ -111,7 +111,9 @@ class LimitedTransport(httpx.AsyncBaseTransport):
             await self.limiter._admit(est)
             response = await self.inner.handle_async_request(request)
             if response.status_code == 429:
-                self.limiter.pause(_retry_after(response) or 1.0)
+                wait = _retry_after(response)
+                if wait:
+                    self.limiter.pause(wait)
             elif response.status_code == 200 and self.limiter.tpm:
                 raw = await response.aread()
                 try:

@@ -118,7 +118,7 @@ def _field_row(
         "field": name,
         "value": _value_text(f.get("value")),
         "confidence": float(f.get("confidence") or 0.0),
-        "grounded": bool(span) and alignment not in (None, "none"),
+        "grounded": bool(span) and alignment != "none",
         "span_start": span[0] if span else None,
         "span_end": span[1] if span else None,
         "alignment": alignment,

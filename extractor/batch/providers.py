@@ -53,33 +53,63 @@ def build_fill(
     poll_s: float = 30.0,
     reporter: Any = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    cache_dir: Path | None = None,
+    use_cache: bool = True,
+    item_concurrency: int = 4,
+    settings_overrides: dict[str, Any] | None = None,
 ) -> BuiltFill:
+    """The fill coroutine of a run: ``extractor.fill.afill_record`` over a rate-limited provider."""
     fill_mod = _fill_module()
     from ..config import load_settings
 
-    settings = load_settings({"model": model, "base_url": base_url})
+    overrides: dict[str, Any] = {"model": model, "base_url": base_url, "cache_dir": cache_dir}
+    overrides.update(settings_overrides or {})
+    if not use_cache:
+        overrides["use_cache"] = False
+    settings = load_settings(overrides)
     closers: list[Callable[[], Any]] = []
     if dry_run:
         from ..llm.fake import FakeProvider
 
         provider: Any = FakeProvider.dry_run()
     else:
-        inner = transport or httpx.AsyncHTTPTransport()
+        inner = transport or httpx.AsyncHTTPTransport(limits=_pool_limits(limiter))
         if batch_api:
             from .batch_api import BatchTransport
 
             if run_dir is None:
                 raise ConfigError("--batch-api needs a run directory")
-            inner = BatchTransport(run_dir / "ledger.sqlite", settings, poll_s=poll_s, reporter=reporter)
-        client = httpx.AsyncClient(transport=LimitedTransport(inner, limiter), timeout=settings.timeout_s)
+            if settings.embedded:
+                raise ConfigError("--batch-api needs an OpenAI endpoint (--base-url / OPENAI_API_KEY)")
+            inner = BatchTransport(
+                run_dir / "ledger.sqlite", settings, inner=inner, poll_s=poll_s, reporter=reporter
+            )
+        client = httpx.AsyncClient(
+            transport=LimitedTransport(inner, limiter),
+            timeout=settings.timeout_s,
+            limits=_pool_limits(limiter),
+        )
         provider = _make_provider(settings, client)
     closers.append(provider.close)
     cache, calllog = _stores(settings, closers)
 
     async def afill(record: Any, text: str) -> Any:
-        return await fill_mod.afill_record(record, text, provider, cache=cache, calllog=calllog)
+        return await fill_mod.afill_record(
+            record,
+            text,
+            provider,
+            cache=cache,
+            calllog=calllog,
+            settings=settings,
+            concurrency=item_concurrency,
+        )
 
     return BuiltFill(afill, str(getattr(provider, "model", settings.model or "local")), closers)
+
+
+def _pool_limits(limiter: Limiter) -> httpx.Limits:
+    n = max(10, limiter.concurrency + 4)
+    return httpx.Limits(max_connections=n, max_keepalive_connections=n)
 
 
 def _make_provider(settings: Any, client: httpx.AsyncClient) -> Any:
@@ -94,14 +124,10 @@ def _make_provider(settings: Any, client: httpx.AsyncClient) -> Any:
 def _stores(settings: Any, closers: list[Callable[[], Any]]) -> tuple[Any, Any]:
     if not settings.use_cache:
         return None, None
-    try:
-        from ..store.cache import ResponseCache  # type: ignore[import-not-found]
-        from ..store.calllog import CallLog  # type: ignore[import-not-found]
-    except ImportError:
-        return None, None
+    from ..store.cache import ResponseCache
+    from ..store.calllog import CallLog
+
     cache = ResponseCache(settings.cache_db())
     calllog = CallLog(settings.calllog_db())
-    for obj in (cache, calllog):
-        if hasattr(obj, "close"):
-            closers.append(obj.close)
+    closers += [cache.close, calllog.close]
     return cache, calllog

@@ -53,6 +53,10 @@ def register(sub: Any) -> None:
     p.add_argument("--price-out", type=float, help="USD per 1M output tokens for --model")
     p.add_argument("--batch-api", action="store_true", help="send fill requests through the OpenAI Batch API")
     p.add_argument("--poll-s", type=float, default=30.0, help="Batch API poll interval (seconds)")
+    p.add_argument(
+        "--cache-dir", type=Path, help="response cache and call log folder (default: EXTRACTOR_CACHE)"
+    )
+    p.add_argument("--no-cache", action="store_true", help="do not use the response cache")
     p.add_argument("--dry-run", action="store_true", help="fill with the scripted fake provider (no model)")
     p.add_argument("--parser", default="extractor.parse:parse_document", help=argparse.SUPPRESS)
     p.add_argument("--progress", choices=["auto", "rich", "plain", "none"], default="auto")
@@ -184,6 +188,8 @@ def _run(args: argparse.Namespace) -> int:
             run_dir=run_dir,
             poll_s=args.poll_s,
             reporter=reporter,
+            cache_dir=args.cache_dir,
+            use_cache=not args.no_cache,
         )
         cleanup.append(built.close)
         prices = load_prices(
