@@ -100,18 +100,30 @@ class _Builder:
             self.src.append(src_pos)
 
     def text(self, s: str, src_pos: int) -> None:
-        """Append text whose characters map 1:1 to source[src_pos:]; collapses white space."""
+        """Append text whose characters map 1:1 to source[src_pos:]; collapses white space.
+
+        Single spaces map 1:1 and need no anchor; only longer runs and other white space do."""
         if not s:
             return
         i = 0
-        n = len(s)
-        for m in _WS.finditer(s):
+        for m in _WS_SHIFT.finditer(s):
             if m.start() > i:
-                self._word(s[i : m.start()], src_pos + i)
+                self._chunk(s[i : m.start()], src_pos + i)
             self._space(src_pos + m.start())
             i = m.end()
-        if i < n:
-            self._word(s[i:], src_pos + i)
+        if i < len(s):
+            self._chunk(s[i:], src_pos + i)
+
+    def _chunk(self, w: str, src_pos: int) -> None:
+        if w[0] == " " and self.last in " \n":
+            w = w[1:]
+            src_pos += 1
+            if not w:
+                return
+        if w == " ":
+            self._space(src_pos)
+            return
+        self._word(w, src_pos)
 
     def _word(self, w: str, src_pos: int) -> None:
         self._anchor(src_pos)
@@ -175,6 +187,7 @@ class _Builder:
 
 
 _WS = re.compile(r"\s+")
+_WS_SHIFT = re.compile(r"\s{2,}|[^\S ]")
 
 
 def _emit_text(b: _Builder, raw: str, pos: int, wingdings: bool) -> None:
@@ -208,7 +221,7 @@ def _emit_plain(b: _Builder, s: str, pos: int, wingdings: bool, atomic: bool = F
         elif s:
             b._space(pos)
         return
-    if any(c in s for c in _DELETE):
+    if _DELETE_RE.search(s):
         i = 0
         for m in _DELETE_RE.finditer(s):
             b.text(s[i : m.start()], pos + i)
@@ -275,13 +288,12 @@ def html_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
                 continue
             skip_tag = None  # an unclosed hidden <p> ends where the next block starts
         if not closing:
-            if tag in _SKIP or ("style" in attrs.lower() and _STYLE_HIDDEN.search(attrs)):
+            if tag in _SKIP or (attrs and "isplay" in attrs and _STYLE_HIDDEN.search(attrs)):
                 if tag not in _VOID and not attrs.rstrip().endswith("/"):
                     skip_tag, skip_depth = tag, 1
                 continue
-            if tag == "font" or "font-family" in attrs or "face" in attrs:
-                if _WINGDINGS_FACE.search(attrs):
-                    wingdings_stack.append(tag)
+            if attrs and ("font-family" in attrs or "face" in attrs) and _WINGDINGS_FACE.search(attrs):
+                wingdings_stack.append(tag)
             if tag == "pre":
                 pre_depth += 1
         else:

@@ -234,10 +234,19 @@ def _parse_parts(rec: FilingRecord, raw: RawFiling, text: str, headings: list[it
         rec.status = Status.partial
 
 
+_PAGE_JUNK = re.compile(r"(?:^|\n)[ |]*(?:-\s*)?(?:page\s+)?\d{1,3}(?:\s*-)?[ |]*$|(?:^|\n)[ |]*table of contents[ |]*$", re.I)
+
+
 def _rstrip_end(text: str, start: int, end: int) -> int:
-    while end > start and text[end - 1] in " \n|":
-        end -= 1
-    return end
+    """Trim white space, and page numbers / "Table of Contents" links left at the end of a part."""
+    while True:
+        while end > start and text[end - 1] in " \n|":
+            end -= 1
+        m = _PAGE_JUNK.search(text, max(start, end - 40), end)
+        if m and m.end() == end and m.start() > start:
+            end = m.start()
+            continue
+        return end
 
 
 def _item(number: str, heading: str, span: tuple[int, int], text: str, reported: bool) -> Item:

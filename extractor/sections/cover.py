@@ -249,6 +249,10 @@ def _date(c: _Cover) -> Field:  # type: ignore[type-arg]
         if f[1] - cluster[-1][2] < 120:
             cluster.append(f)
     earliest = min(cluster, key=lambda f: f[0])  # type: ignore[arg-type,return-value]
+    q_end = cluster[-1][2]
+    quote = c.text[cluster[0][1] : q_end]
+    if quote.count("(") > quote.count(")") and c.text[q_end : q_end + 1] == ")":
+        cluster[-1] = (cluster[-1][0], cluster[-1][1], q_end + 1)
     conf = 0.95 if len(cluster) == 1 else 0.9
     reasons = [] if len(cluster) == 1 else ["two dates printed: the earliest event's date is taken"]
     return field(c.text, cluster[0][1], cluster[-1][2], earliest[0], conf, reasons=reasons)
@@ -601,7 +605,7 @@ def _combined_registrants(c: _Cover) -> tuple[list[Registrant], dict[str, Field]
     header = None
     for i, ln in enumerate(c.lines):
         t = ln.text.lower()
-        if "commission file" in t and "registrant" in t and ("i.r.s" in t or "irs" in t or "employer" in t):
+        if "commission" in t and "registrant" in t and ("i.r.s" in t or "irs" in t or "employer" in t):
             header = i
             break
     if header is None:

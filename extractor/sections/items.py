@@ -21,7 +21,7 @@ from .. import catalog
 from .text import Line, lines
 
 _HEADING = re.compile(
-    r"^[\W_]{0,4}?(?P<kw>I\s?TEMS?|I\s?tems?)\b\s*(?:No\.?\s*)?[:#\-]?\s*"
+    r"^[\W_]{0,4}?(?P<kw>I\s?TEMS?|I\s?tems?)(?![A-Za-z])\s*(?:No\.?\s*)?[:#\-]?\s*"
     r"(?P<num>\d{1,2})(?:\s*[.\-]\s?(?P<sub>\d{2})(?!\d))?(?:\s*\((?P<letter>[a-z])\))?"
     r"(?P<more>(?:\s*(?:,|and|&|;)\s*(?:Items?\s*)?\d{1,2}(?:\.\s?\d{2})?(?!\d))*)",
 )
