@@ -18,7 +18,7 @@ def register(sub: Any) -> None:
         help="score the parser and models on the gold filings",
         description=(
             "Run the parser (and, with --models, LLM models) on the gold filings and print per-field "
-            "accuracy, set P/R/F1, bootstrap 95%% CIs, calibration, cost and latency. "
+            "accuracy, set P/R/F1, bootstrap 95% CIs, calibration, cost and latency. "
             "'parser' names the parser-only baseline."
         ),
     )
@@ -50,6 +50,15 @@ def register(sub: Any) -> None:
 
 def _repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
+
+
+def _find(path: str) -> Path:
+    """A relative path from the working directory, else from the repository root."""
+    p = Path(path)
+    if p.is_absolute() or p.exists():
+        return p
+    alt = _repo_root() / p
+    return alt if alt.exists() else p
 
 
 def resolve_corpus(arg: str | None, config_corpus: str | None) -> Path:
@@ -91,11 +100,11 @@ def run(args: argparse.Namespace) -> int:
     console = Console(width=None if sys.stdout.isatty() else 180)
     err = Console(stderr=True)
     try:
-        cfg = load_config(Path(args.config) if args.config else None)
+        cfg = load_config(_find(args.config), required=args.config != DEFAULT_CONFIG)
     except ConfigError as exc:
         err.print(f"[red]error:[/red] {exc}")
         return 2
-    gold_dir = Path(args.gold or cfg.gold)
+    gold_dir = _find(args.gold or cfg.gold)
     if not gold_dir.is_dir():
         err.print(f"[red]error:[/red] gold folder {gold_dir} not found")
         return 2

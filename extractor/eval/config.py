@@ -73,10 +73,10 @@ class EvalConfig(_Cfg):
         }
 
 
-def load_config(path: Path | None) -> EvalConfig:
-    """Read the TOML file; a missing default file gives the defaults."""
+def load_config(path: Path | None, *, required: bool = False) -> EvalConfig:
+    """Read the TOML file; a missing file gives the defaults unless ``required``."""
     if path is None or not Path(path).exists():
-        if path is not None and str(path) != "evals/config.toml":
+        if required:
             raise ConfigError(f"eval config {path} not found")
         return EvalConfig()
     try:

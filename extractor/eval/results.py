@@ -82,11 +82,15 @@ def metric_defs(keys_kinds: Sequence[tuple[str, str]]) -> list[MetricDef]:
         MetricDef("events.sets", "f1", lambda o: o.key.startswith("event.")),
     ]
     seen = {d.name for d in defs}
-    for key, kind in sorted(set(keys_kinds), key=lambda kk: _key_order(kk[0])):
-        if key in seen:
-            continue
-        seen.add(key)
-        defs.append(MetricDef(key, "acc" if kind == "field" else "f1", lambda o, _k=key: o.key == _k))
+    extra: list[MetricDef] = []
+    # one accuracy per event item over all its scalar fields ("event.5.07.*")
+    for item in sorted({".".join(k.split(".")[1:3]) for k, _ in keys_kinds if k.startswith("event.")}):
+        prefix = f"event.{item}."
+        extra.append(MetricDef(f"{prefix}*", "acc", lambda o, _p=prefix: o.key.startswith(_p)))
+    for key, kind in set(keys_kinds):
+        if key not in seen:
+            extra.append(MetricDef(key, "acc" if kind == "field" else "f1", lambda o, _k=key: o.key == _k))
+    defs.extend(sorted(extra, key=lambda d: _key_order(d.name)))
     return defs
 
 
