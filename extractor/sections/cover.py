@@ -24,11 +24,13 @@ IRS_NO = re.compile(r"(?<![\d-])\d{2}\s?-\s?\d{6,7}(?![\d-])|(?<![\d-])\d{9}(?!\
 ZIP = re.compile(r"(?<![\d-])\d{5}(?:-\d{4})?(?![\d-])")
 PHONE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.\-]{0,3}\d{3}[\s.\-]\d{4}(?!\d)")
 
+INTL_PHONE = re.compile(r"\+\d{1,3}[\s\-]?\(?\d{1,4}\)?[\s\-]\d{3,4}[\s\-]?\d{3,5}")
+
 _LABEL = {
     "name": re.compile(r"exact name of (?:the )?registrants?|name of registrant as specified", re.I),
-    "state": re.compile(r"state\s+(?:or\s+other\s+)?jurisdiction|state\s+(?:or\s+other\s+)?of\s+(?:incorporation|organization)|jurisdiction\s+of\s+incorporation|state\s+of\s+incorporation", re.I),
+    "state": re.compile(r"\(\s*state\s+or\s+other\b|state\s+(?:or\s+other\s+)?jurisdiction|state\s+(?:or\s+other\s+)?of\s+(?:incorporation|organization)|jurisdiction\s+of\s+incorporation|state\s+of\s+incorporation", re.I),
     "file": re.compile(r"commission\s+file\b|file\s+number|^\(?\s*commission\s*\)?\s*$", re.I),
-    "irs": re.compile(r"I\.?\s?R\.?\s?S\.?\s+Employer|Employer\s+Identification|identification\s+no", re.I),
+    "irs": re.compile(r"\(\s*I\.\s?R\.\s?S\.(?=\s*(?:$|\||Employer|No|Identification))|I\.?\s?R\.?\s?S\.?\s+Employer|Employer\s+Identification|identification\s+no", re.I),
     "address": re.compile(r"address\s+of\s+principal\s+(?:executive\s+)?offices?|address,? including zip code", re.I),
     "zip": re.compile(r"\(?\s*zip\s+code\s*\)?", re.I),
     "phone": re.compile(r"telephone\s+number,?\s+(?:including|with)\s+area\s+code|\btelephone\s+number\b", re.I),
@@ -344,6 +346,9 @@ def _typed(c: _Cover, key: str, pat: re.Pattern[str], exclude: re.Pattern[str] |
     ac = c.after_colon(ln, m)
     if ac:
         candidates.append(ac)
+    _k, (_cs, ce, _ct) = c.cell_at(ln, ln.start + m.end())
+    if ce > ln.start + m.end():
+        candidates.append((ln.start + m.end(), ce))  # "Commission File Number 1-15829"
     al = c.aligned(i, m)
     if al:
         candidates.append(al)
@@ -393,6 +398,9 @@ def _address(c: _Cover) -> tuple[Field, Field]:  # type: ignore[type-arg]
         while j >= 0 and len(spans) < 3:
             row = c.lines[j]
             t = row.text.strip()
+            if _RULE_LINE.match(t):
+                j -= 1
+                continue
             if not t or _is_caption_row(t) or _ANY_LABEL.search(t) or IRS_NO.search(t) and FILE_NO.search(t):
                 break
             cells = row.cells
@@ -467,13 +475,14 @@ def _phone(c: _Cover) -> Field:  # type: ignore[type-arg]
     order = [(ln.start + m.end(), ln.end), (ln.start, ln.start + m.start())]
     if i + 1 < len(c.lines):
         order.append((c.lines[i + 1].start, c.lines[i + 1].end))
-    row = c.value_row(i, skip_captions=False)
+    row = c.value_row(i)
     if row is not None:
         order.append((row.start, row.end))
-    for s, e in order:
-        pm = PHONE.search(c.text, s, e)
-        if pm:
-            return field(c.text, pm.start(), pm.end(), pm.group(0).strip(), 0.92)
+    for pat, conf in ((PHONE, 0.92), (INTL_PHONE, 0.75)):
+        for s, e in order:
+            pm = pat.search(c.text, s, e)
+            if pm:
+                return field(c.text, pm.start(), pm.end(), pm.group(0).strip(), conf)
     return _none("no phone number near its caption")
 
 
@@ -561,16 +570,32 @@ def _securities(c: _Cover) -> list[Security] | None:
     if start is None:
         return None
     out: list[Security] = []
+    columns: dict[str, int] = {}
+    width = 0
     for ln in c.lines[start + 1 : start + 20]:
         t = ln.text
         if re.search(r"indicate by check mark|emerging growth|check the appropriate|^item\s+\d", t, re.I):
             break
         if re.search(r"title of each class|trading symbol|name of each exchange", t, re.I):
+            head = [x for _s, _e, x in ln.cells if x.strip()]
+            width = len(head)
+            for k, h in enumerate(head):
+                hl = h.lower()
+                key = "title" if "title" in hl else "symbol" if "symbol" in hl else "exchange" if "exchange" in hl else None
+                if key:
+                    columns[key] = k
             continue
         cells = [(s, e, x) for s, e, x in ln.cells if x.strip()]
         if len(cells) < 2:
             continue
-        if len(cells) >= 3:
+        if width >= 3 and len(cells) == width and len(columns) == 3:
+            ti, sy, ex = cells[columns["title"]], cells[columns["symbol"]], cells[columns["exchange"]]
+            sec = Security(
+                title=field(c.text, ti[0], ti[1], clean(ti[2]), 0.9),
+                trading_symbol=field(c.text, sy[0], sy[1], clean(sy[2]), 0.9),
+                exchange=field(c.text, ex[0], ex[1], clean(ex[2]), 0.9),
+            )
+        elif len(cells) >= 3:
             ti, sy, ex = cells[0], cells[1], cells[-1]
             sec = Security(
                 title=field(c.text, ti[0], ti[1], clean(ti[2]), 0.9),
