@@ -276,3 +276,35 @@ def test_cli_parser_eval_with_stand_in_parser(tmp_path, monkeypatch, capsys):
     )
     assert code == 1
     assert "regression" in capsys.readouterr().out
+
+
+def test_cli_subset_and_files_filters(tmp_path, monkeypatch):
+    import extractor.parse
+
+    golds = {g.file: g for g in load_gold_dir(GOLD)}
+    monkeypatch.setattr(
+        extractor.parse, "parse_file", lambda path, **_: record_from_gold(golds[Path(path).name])
+    )
+    cfg = tmp_path / "eval.toml"
+    cfg.write_text('replicates = 0\n[subsets]\ntwo = ["seed__000", "coverparser__0000703901"]\n')
+    out = tmp_path / "r.json"
+    args = [
+        "eval",
+        "--gold",
+        str(GOLD),
+        "--corpus",
+        str(CORPUS),
+        "--config",
+        str(cfg),
+        "--out",
+        str(out),
+        "--quiet",
+    ]
+    assert main([*args, "--subset", "two"]) == 0
+    assert [f["file"] for f in json.loads(out.read_text())["filings"]] == [
+        "coverparser__0000703901-98-000003_0000703901-98-000003.txt",
+        "seed__000_bd0abfb8ce1b425c.txt",
+    ]
+    assert main([*args, "--files", f"{APPLE[:20]},{TYSON[:25]}"]) == 0
+    assert len(json.loads(out.read_text())["filings"]) == 2
+    assert main([*args, "--subset", "nope"]) == 2

@@ -35,7 +35,8 @@ def register(sub: Any) -> None:
     p.add_argument("--report", help="write a self-contained HTML report here")
     p.add_argument("--seed", type=int, help="bootstrap seed (default: config, 0)")
     p.add_argument("--replicates", type=int, help="bootstrap replicates (default: config, 1000; 0 = no CIs)")
-    p.add_argument("--files", help="only gold files whose name contains this text")
+    p.add_argument("--files", help="only gold files whose name contains one of these comma-separated texts")
+    p.add_argument("--subset", help="only the gold files of this named subset of the config")
     p.add_argument("--limit", type=int, help="only the first N gold files")
     p.add_argument(
         "--misses",
@@ -110,8 +111,14 @@ def run(args: argparse.Namespace) -> int:
         return 2
     corpus = resolve_corpus(args.corpus, cfg.corpus)
     golds = load_gold_dir(gold_dir)
+    if args.subset:
+        if args.subset not in cfg.subsets:
+            err.print(f"[red]error:[/red] no subset {args.subset!r} in the eval config")
+            return 2
+        golds = [g for g in golds if any(w in g.file for w in cfg.subsets[args.subset])]
     if args.files:
-        golds = [g for g in golds if args.files in g.file]
+        wanted = [w.strip() for w in args.files.split(",") if w.strip()]
+        golds = [g for g in golds if any(w in g.file for w in wanted)]
     if args.limit:
         golds = golds[: args.limit]
     if not golds:

@@ -15,6 +15,9 @@ Example::
     input_per_mtok = 0.0                 # USD per million tokens
     output_per_mtok = 0.0
 
+    [subsets]
+    dev_llm = ["seed__000", "coverparser__0000084581"]   # --subset dev_llm: gold files matching any
+
     [thresholds]
     max_drop = 0.02                      # a metric dropping more than this vs --baseline is a regression
     gate = ["items", "exhibits", "signatures", "cover", "events"]
@@ -58,6 +61,7 @@ class EvalConfig(_Cfg):
     replicates: int = 1000
     review_threshold: float = 0.8
     thresholds: Thresholds = Field(default_factory=Thresholds)
+    subsets: dict[str, list[str]] = Field(default_factory=dict)  # name -> gold file name substrings
 
     def model(self, name: str) -> ModelConfig:
         if name in self.models:
