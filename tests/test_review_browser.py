@@ -47,6 +47,7 @@ class Server:
     def __init__(self, run_dir: Path) -> None:
         self.review = ReviewApp(str(run_dir), threshold=0.7, reviewer="e2e", parse=standin_parse)
         self.sock = socket.socket()
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(64)
         self.port = self.sock.getsockname()[1]

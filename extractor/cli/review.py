@@ -74,6 +74,9 @@ def _export(run_dir: Path, to: Path, *, merge: bool, overwrite: bool) -> int:
 def _bind(host: str, port: int | None) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    # accepted sockets inherit this: without it every keep-alive response waits ~40 ms (Nagle +
+    # delayed ACK), since uvicorn writes the headers and the body separately
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         sock.bind((host, DEFAULT_PORT if port is None else port))
     except OSError:

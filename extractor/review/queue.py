@@ -44,10 +44,10 @@ class Entry:
     confidence: float
     flags: tuple[str, ...]  # why it is in the queue: low, ungrounded, failed, empty
     preview: str  # value, shortened
+    qid: str = ""  # "REC:PATH", the field's id in this session
 
-    @property
-    def qid(self) -> str:
-        return f"{self.rec}:{self.path}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "qid", f"{self.rec}:{self.path}")
 
 
 def flags_for(fld: dict, threshold: float, *, item_failed: bool = False) -> tuple[str, ...]:

@@ -214,11 +214,16 @@ class ReviewApp:
                 flag=filters["flag"],
             )
             counts = self._counts(matching)
+            if any(filters.values()):
+                done_all = sum(1 for q in self.done if q in self.index.by_qid)
+                total = len(self.index.entries)
+                overall = {"total": total, "done": done_all, "left": total - done_all}
+            else:
+                overall = counts
             if status in ("left", "done"):
                 want = status == "done"
                 matching = [e for e in matching if (e.qid in self.done) == want]
             rows = [self._entry_json(e) for e in matching[offset : offset + limit]]
-            overall = self._counts(self.index.entries)
         return JSONResponse(
             {
                 "offset": offset,
