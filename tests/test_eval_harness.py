@@ -308,3 +308,49 @@ def test_cli_subset_and_files_filters(tmp_path, monkeypatch):
     assert main([*args, "--files", f"{APPLE[:20]},{TYSON[:25]}"]) == 0
     assert len(json.loads(out.read_text())["filings"]) == 2
     assert main([*args, "--subset", "nope"]) == 2
+
+
+def test_counterparties_as_a_list_of_field_dicts_and_amounts():
+    gold = {
+        "instrument": "senior notes",
+        "principal_amount": "$400 million",
+        "counterparties": ["Wells Fargo Bank, N.A.", "JPMorgan Chase Bank"],
+    }
+    pred = {
+        "instrument": {"value": "Senior Notes", "confidence": 0.8},
+        "principal_amount": {"value": "$400,000,000", "confidence": 0.7},
+        "counterparties": [
+            {"value": "JPMORGAN CHASE BANK", "confidence": 0.9},
+            {"value": "Citibank", "confidence": 0.3},
+        ],
+    }
+    by_key = {o.key: o for o in compare_event("2.03", gold, pred)}
+    assert by_key["event.2.03.instrument"].correct
+    assert by_key["event.2.03.principal_amount"].correct
+    cp = by_key["event.2.03.counterparties"]
+    assert (cp.tp, cp.fp, cp.fn) == (1, 1, 1)
+    assert cp.elements == ((0.9, True), (0.3, False))  # calibration: each predicted element
+
+
+def test_explicit_null_from_a_model_is_a_calibrated_claim():
+    pred = {"period_end": {"value": None, "confidence": 0.6, "span": None}}
+    (obs,) = compare_event("2.02", {"period_end": "2007-12-31"}, pred)
+    assert not obs.correct and obs.confidence == 0.6
+    (obs,) = compare_event("2.02", {"period_end": None}, pred)
+    assert obs.correct and obs.confidence == 0.6
+
+
+def test_parser_error_record_scores_misses_not_crashes():
+    from extractor.types import FilingRecord, PartError, Source, Status
+
+    gold = _gold(APPLE)
+    rec = FilingRecord(
+        source=Source(path="x", sha256="", size_bytes=0),
+        status=Status.error,
+        errors=[PartError(part="input", message="empty")],
+    )
+    by_key = {o.key: o for o in compare(gold, rec)}
+    assert not by_key["cover.company_name"].correct
+    assert by_key["cover.company_name"].confidence is None  # an empty default field is no claim
+    assert by_key["cover.securities_12b"].correct  # gold null (no 12(b) section) and nothing predicted
+    assert by_key["items"].fn == 1
