@@ -196,3 +196,13 @@ def make_run(run_dir: Path, records: list[dict]) -> Path:
         for r in records:
             fh.write(json.dumps(r) + "\n")
     return run_dir
+
+
+def rid(record: dict) -> str:
+    from extractor.review.queue import record_id
+
+    return record_id(record["source"]["sha256"], record["source"]["path"])
+
+
+N = rid(nuance_record())  # record ids of the two test filings (qids are "RID:PATH")
+H = rid(hostile_record())

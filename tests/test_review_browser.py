@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from review_helpers import hostile_record, make_run, nuance_record, standin_parse
+from review_helpers import H, N, hostile_record, make_run, nuance_record, standin_parse
 
 CHROMIUM = os.environ.get("EXTRACTOR_CHROMIUM", "/usr/bin/chromium")
 pytestmark = [
@@ -40,7 +40,7 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-IRS = "0:cover/irs_employer_id"
+IRS = f"{N}:cover/irs_employer_id"
 
 
 class Server:
@@ -133,7 +133,7 @@ def test_review_flow_highlight_keyboard_edit_reload_export(
     expect(mark).to_have_text("94-3156479")
     expect(mark).to_be_in_viewport()
     href = page.locator("#b-original").get_attribute("href")
-    assert href == "/original?q=0%3Acover%2Firs_employer_id#hit"
+    assert href == f"/original?q={N}%3Acover%2Firs_employer_id#hit"
 
     # edit with the keyboard; a wrong type is refused first
     page.keyboard.press("e")
@@ -178,7 +178,7 @@ def test_review_flow_highlight_keyboard_edit_reload_export(
     shot = os.environ.get("EXTRACTOR_SCREENSHOT")
     if shot:
         page.goto(
-            server.url + "/#company=NUANCE+COMMUNICATIONS%2C+INC.&q=0%3Aitems%2F0%2Fevent%2Fagreement_type"
+            server.url + f"/#company=NUANCE+COMMUNICATIONS%2C+INC.&q={N}%3Aitems%2F0%2Fevent%2Fagreement_type"
         )
         page.reload()
         page.wait_for_selector("body[data-ready='1']")
@@ -195,7 +195,7 @@ def test_review_flow_highlight_keyboard_edit_reload_export(
 
 def test_planted_script_does_not_execute(page, server: Server) -> None:
     expect = sync_api.expect
-    open_app(page, server.url + "/#q=1%3Acover%2Fcompany_name")
+    open_app(page, server.url + f"/#q={H}%3Acover%2Fcompany_name")
     expect(page.locator("#f-label")).to_have_text("cover: company_name")
     # the hostile value and quote show as text
     expect(page.locator("#f-value")).to_have_text("<img src=x onerror=\"window.__pwned='value'\"> Evil Corp")
@@ -206,7 +206,7 @@ def test_planted_script_does_not_execute(page, server: Server) -> None:
     page.wait_for_timeout(300)
     assert page.evaluate("window.__pwned") is None
     assert page.locator("#main script, #main img, #queue img, #main a[href^='javascript']").count() == 0
-    page.locator("#queue li[data-q='1:cover/phone']").click()
+    page.locator(f"#queue li[data-q='{H}:cover/phone']").click()
     expect(page.locator("#f-value")).to_have_text("javascript:window.__pwned='link'")
     assert page.locator("a[href^='javascript']").count() == 0
 
@@ -219,7 +219,7 @@ def test_planted_script_does_not_execute(page, server: Server) -> None:
     expect(orig.locator("pre")).to_contain_text("<script>window.__pwned='source-script'</script>")
     assert orig.evaluate("window.__pwned") is None
     assert orig.evaluate("document.querySelectorAll('script, img, [onload], [onerror]').length") == 0
-    orig.goto(server.url + "/raw?r=1")
+    orig.goto(server.url + f"/raw?r={H}")
     orig.wait_for_timeout(300)
     assert orig.evaluate("window.__pwned") is None
     assert "<script>window.__pwned='source-script'</script>" in orig.evaluate("document.body.innerText")

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from review_helpers import hostile_record, make_run, nuance_record
+from review_helpers import N, hostile_record, make_run, nuance_record
 
 from extractor.eval.gold import load_gold
 from extractor.review.decisions import DecisionStore, apply_decisions
@@ -77,7 +77,7 @@ def test_parse_value_int_bool_literal() -> None:
 
 def test_queue_flags_and_orders_lowest_confidence_first(run: Path) -> None:
     index = RunIndex.load(run, threshold=0.7)
-    nuance = [e for e in index.entries if e.rec == 0]
+    nuance = [e for e in index.entries if e.rec == N]
     assert [e.path for e in nuance][:4] == [
         "items/0/event/summary",  # 0.0, failed
         "items/0/event/counterparties/0",  # 0.2
@@ -114,7 +114,7 @@ def test_queue_filters(run: Path) -> None:
         "items/0/event/agreement_type",
     }
     assert [e.path for e in index.select(flag="ungrounded")] == ["cover/address"]
-    assert {e.rec for e in index.select(company="NUANCE COMMUNICATIONS, INC.")} == {0}
+    assert {e.rec for e in index.select(company="NUANCE COMMUNICATIONS, INC.")} == {N}
     done = {index.select(item="Item 1.01")[0].qid}
     assert len(index.select(item="Item 1.01", done=done, status="left")) == 2
     assert len(index.select(item="Item 1.01", done=done, status="done")) == 1

@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from review_helpers import hostile_record, make_run, nuance_record, standin_parse
+from review_helpers import H, N, hostile_record, make_run, nuance_record, standin_parse
 from starlette.testclient import TestClient
 
 from extractor.review.server import ReviewApp, create_app
@@ -64,15 +64,15 @@ def test_queue_pages_lowest_confidence_first_with_counts(client: TestClient) -> 
     # 9 flagged in the Nuance record; 2 in the hostile one, plus its 7 empty cover fields
     assert data["counts"] == {"total": 18, "done": 0, "left": 18}
     assert [row["q"] for row in data["rows"]] == [
-        "0:items/0/event/summary",
-        "1:form_type",
-        "1:cover/date_of_report",
+        f"{N}:items/0/event/summary",
+        f"{H}:form_type",
+        f"{H}:cover/date_of_report",
     ]
     page = client.get("/api/queue", params={"limit": 5, "offset": 8}).json()
     assert [row["confidence"] for row in page["rows"]] == [0.1, 0.2, 0.2, 0.3, 0.4]
     assert [row["q"] for row in page["rows"]][:2] == [
-        "1:cover/company_name",
-        "0:items/0/event/counterparties/0",
+        f"{H}:cover/company_name",
+        f"{N}:items/0/event/counterparties/0",
     ]
     valued = client.get("/api/queue", params={"flag": "valued", "limit": 500}).json()
     assert valued["matching"] == 10 and all(row["preview"] != "—" for row in valued["rows"])
@@ -87,7 +87,7 @@ def test_queue_pages_lowest_confidence_first_with_counts(client: TestClient) -> 
 
 
 def test_field_detail_and_text_highlight_the_evidence(client: TestClient) -> None:
-    d = client.get("/api/field", params={"q": "0:cover/irs_employer_id"}).json()
+    d = client.get("/api/field", params={"q": f"{N}:cover/irs_employer_id"}).json()
     assert d["field"]["value"] == "94-3156478"
     assert d["field"]["reasons"] == ["fuzzy match"]
     assert d["type"] == "text or empty for none"
@@ -99,21 +99,21 @@ def test_field_detail_and_text_highlight_the_evidence(client: TestClient) -> Non
 
 
 def test_original_document_opens_at_the_span(client: TestClient) -> None:
-    r = client.get("/original", params={"q": "0:cover/phone"})
+    r = client.get("/original", params={"q": f"{N}:cover/phone"})
     assert r.status_code == 200
     m = re.search(r"<mark id='hit'>(.*?)</mark>", r.text)
     assert m is not None and m.group(1) == "(781)&amp;nbsp;565-5000"  # the source markup, as text
 
 
 def test_accept_edit_reject_are_saved_at_once(client: TestClient, run: Path) -> None:
-    assert post(client, "/api/decide", {"q": "0:cover/phone", "action": "accept"}).status_code == 200
+    assert post(client, "/api/decide", {"q": f"{N}:cover/phone", "action": "accept"}).status_code == 200
     assert (
         post(
-            client, "/api/decide", {"q": "0:cover/date_of_report", "action": "edit", "value": "2011-07-08"}
+            client, "/api/decide", {"q": f"{N}:cover/date_of_report", "action": "edit", "value": "2011-07-08"}
         ).status_code
         == 200
     )
-    assert post(client, "/api/decide", {"q": "0:cover/address", "action": "reject"}).status_code == 200
+    assert post(client, "/api/decide", {"q": f"{N}:cover/address", "action": "reject"}).status_code == 200
     assert decisions(run) == [
         ("cover/phone", "accept", '"(781) 565-5000"', "ann"),
         ("cover/date_of_report", "edit", '"2011-07-08"', "ann"),
@@ -122,36 +122,38 @@ def test_accept_edit_reject_are_saved_at_once(client: TestClient, run: Path) -> 
     data = client.get("/api/queue", params={"limit": 500}).json()
     assert data["counts"] == {"total": 18, "done": 3, "left": 15}
     left = client.get("/api/queue", params={"status": "left", "limit": 500}).json()
-    assert "0:cover/phone" not in {row["q"] for row in left["rows"]} and left["matching"] == 15
+    assert f"{N}:cover/phone" not in {row["q"] for row in left["rows"]} and left["matching"] == 15
 
 
 def test_edit_is_validated_by_the_field_type(client: TestClient, run: Path) -> None:
     r = post(
-        client, "/api/decide", {"q": "0:cover/date_of_report", "action": "edit", "value": "next Tuesday"}
+        client, "/api/decide", {"q": f"{N}:cover/date_of_report", "action": "edit", "value": "next Tuesday"}
     )
     assert r.status_code == 422
     assert "date" in r.json()["error"]
-    r = post(client, "/api/decide", {"q": "0:items/0/event/counterparties/0", "action": "edit", "value": ""})
+    r = post(
+        client, "/api/decide", {"q": f"{N}:items/0/event/counterparties/0", "action": "edit", "value": ""}
+    )
     assert r.status_code == 422 and "required" in r.json()["error"]
     assert not (run / "review.sqlite").exists() or decisions(run) == []
 
 
 def test_undo_restores_the_previous_state(client: TestClient, review: ReviewApp) -> None:
-    post(client, "/api/decide", {"q": "0:cover/phone", "action": "accept"})
-    post(client, "/api/decide", {"q": "0:cover/phone", "action": "edit", "value": "781-565-5000"})
+    post(client, "/api/decide", {"q": f"{N}:cover/phone", "action": "accept"})
+    post(client, "/api/decide", {"q": f"{N}:cover/phone", "action": "edit", "value": "781-565-5000"})
     r = post(client, "/api/undo", {})
-    assert r.json()["q"] == "0:cover/phone" and r.json()["undone"]["action"] == "edit"
+    assert r.json()["q"] == f"{N}:cover/phone" and r.json()["undone"]["action"] == "edit"
     assert (
-        client.get("/api/field", params={"q": "0:cover/phone"}).json()["decision_detail"]["action"]
+        client.get("/api/field", params={"q": f"{N}:cover/phone"}).json()["decision_detail"]["action"]
         == "accept"
     )
     post(client, "/api/undo", {})
-    assert client.get("/api/field", params={"q": "0:cover/phone"}).json()["decision_detail"] is None
+    assert client.get("/api/field", params={"q": f"{N}:cover/phone"}).json()["decision_detail"] is None
     assert post(client, "/api/undo", {}).json() == {"undone": None}
 
 
 def test_decisions_survive_a_restart(run: Path, client: TestClient) -> None:
-    post(client, "/api/decide", {"q": "0:cover/phone", "action": "accept"})
+    post(client, "/api/decide", {"q": f"{N}:cover/phone", "action": "accept"})
     again = ReviewApp(str(run), reviewer="ann", parse=standin_parse, token="t2")
     c2 = TestClient(create_app(again, ["127.0.0.1:8765"]), base_url=BASE)
     assert c2.get("/api/queue").json()["counts"]["done"] == 1
@@ -174,7 +176,7 @@ def test_decisions_survive_a_restart(run: Path, client: TestClient) -> None:
 def test_cross_origin_and_tokenless_writes_are_refused(
     client: TestClient, run: Path, headers: dict, status: int
 ) -> None:
-    r = post(client, "/api/decide", {"q": "0:cover/phone", "action": "accept"}, **headers)
+    r = post(client, "/api/decide", {"q": f"{N}:cover/phone", "action": "accept"}, **headers)
     assert r.status_code == status
     assert post(client, "/api/undo", {}, **headers).status_code == status
     assert decisions(run) == []
@@ -184,7 +186,7 @@ def test_form_posts_are_refused(client: TestClient, run: Path) -> None:
     # a cross-site HTML form can only send "simple" content types
     r = client.post(
         "/api/decide",
-        content=b'{"q": "0:cover/phone", "action": "accept"}',
+        content=f'{{"q": "{N}:cover/phone", "action": "accept"}}'.encode(),
         headers={"Content-Type": "text/plain", "X-Review-Token": "tok-123"},
     )
     assert r.status_code == 415
@@ -212,6 +214,7 @@ def test_cross_site_reads_of_the_api_are_refused(client: TestClient) -> None:
         "/raw?r=../../../../etc/passwd",
         "/raw?r=/etc/passwd",
         "/raw?r=7",
+        "/raw?r=0",
         "/original?q=0:../../../../etc/passwd",
         "/api/text?r=-1",
         "/../../../../etc/passwd",
@@ -231,7 +234,7 @@ def test_static_files_are_served(client: TestClient) -> None:
 
 
 def test_hostile_filing_text_is_escaped_in_the_original_view(client: TestClient) -> None:
-    r = client.get("/original", params={"q": "1:cover/company_name"})
+    r = client.get("/original", params={"q": f"{H}:cover/company_name"})
     assert r.status_code == 200
     body = r.text.lower()
     assert "<script" not in body and "<img" not in body and '<a href="javascript' not in body
@@ -241,7 +244,7 @@ def test_hostile_filing_text_is_escaped_in_the_original_view(client: TestClient)
 
 
 def test_raw_document_is_plain_text_in_a_sandbox(client: TestClient) -> None:
-    r = client.get("/raw", params={"r": 1})
+    r = client.get("/raw", params={"r": H})
     assert r.status_code == 200
     assert r.headers["content-type"] == "text/plain; charset=utf-8"
     assert r.headers["content-security-policy"].startswith("sandbox")
@@ -256,3 +259,78 @@ def test_page_script_never_parses_strings_as_html() -> None:
     html = resources.files("extractor.review").joinpath("static", "index.html").read_text()
     assert "<script>" not in html  # no inline script (the CSP would refuse it anyway)
     assert re.search(r"\son[a-z]+\s*=", html) is None  # no inline event handlers
+
+
+def test_records_rewritten_under_a_running_review(client: TestClient, run: Path) -> None:
+    # the batch run rewrites records.jsonl (other order, reviewed values applied); ids stay valid
+    post(client, "/api/decide", {"q": f"{N}:cover/phone", "action": "accept"})
+    lines = (run / "records.jsonl").read_text().splitlines()
+    (run / "records.jsonl").write_text("\n".join([lines[1], "", lines[0]]) + "\n")
+    d = client.get("/api/field", params={"q": f"{N}:cover/irs_employer_id"}).json()
+    assert d["field"]["value"] == "94-3156478"
+    assert (
+        client.get("/api/field", params={"q": f"{N}:cover/phone"}).json()["decision_detail"]["action"]
+        == "accept"
+    )
+    assert client.get("/api/text", params={"r": H}).json()["text"].startswith("8-K")
+    assert client.get("/api/queue").json()["counts"]["done"] == 1
+
+
+def test_text_comes_from_the_ledger_when_the_run_kept_it(run: Path) -> None:
+    import zlib
+
+    db = sqlite3.connect(run / "ledger.sqlite")
+    db.execute("CREATE TABLE filings (id INTEGER PRIMARY KEY, path TEXT, text BLOB)")
+    path = nuance_record()["source"]["path"]
+    db.execute("INSERT INTO filings (path, text) VALUES (?, ?)", (path, zlib.compress(b"LEDGER TEXT")))
+    db.commit()
+    db.close()
+
+    def no_parse(path: str) -> object:
+        raise AssertionError("must not re-parse when the ledger has the text")
+
+    app = ReviewApp(str(run), parse=no_parse, token="t")
+    c = TestClient(create_app(app, ["127.0.0.1:8765"]), base_url=BASE)
+    t = c.get("/api/text", params={"r": N}).json()
+    assert (t["text"], t["origin"]) == ("LEDGER TEXT", "ledger")
+
+
+def test_changed_source_document_is_reported_not_highlighted(run: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from review_helpers import NUANCE
+
+    copy = tmp_path / NUANCE.name
+    shutil.copy(NUANCE, copy)
+    rec = nuance_record(copy)
+    make_run(run, [rec])
+    copy.write_bytes(copy.read_bytes() + b"\n<!-- edited -->")
+    app = ReviewApp(str(run), parse=standin_parse, token="t")
+    c = TestClient(create_app(app, ["127.0.0.1:8765"]), base_url=BASE)
+    from review_helpers import rid
+
+    t = c.get("/api/text", params={"r": rid(rec)}).json()
+    assert t["text"] is None and "changed since the run" in t["warning"]
+
+
+def test_with_the_real_parser(tmp_path: Path) -> None:
+    from review_helpers import NUANCE, rid
+
+    from extractor.parse import parse_document
+
+    try:
+        parsed = parse_document(NUANCE)
+    except NotImplementedError:
+        pytest.skip("parser not available in this build")
+    rec = parsed.record.model_dump(mode="json")
+    make_run(tmp_path / "run", [rec])
+    app = ReviewApp(str(tmp_path / "run"), threshold=1.01, token="t")  # default parse: the real one
+    c = TestClient(create_app(app, ["127.0.0.1:8765"]), base_url=BASE)
+    q = f"{rid(rec)}:cover/company_name"
+    d = c.get("/api/field", params={"q": q}).json()
+    t = c.get("/api/text", params={"r": rid(rec)}).json()
+    assert t["origin"] == "parser" and t["warning"] is None
+    s, e = d["field"]["span"]
+    assert t["text"][s:e] == d["field"]["quote"] == "NUANCE COMMUNICATIONS, INC."
+    m = re.search(r"<mark id='hit'>(.*?)</mark>", c.get("/original", params={"q": q}).text, re.S)
+    assert m is not None and "NUANCE COMMUNICATIONS" in m.group(1)

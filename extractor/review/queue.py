@@ -8,6 +8,7 @@ threshold, when it is ungrounded (alignment "none" with a value), or when its re
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,10 +20,19 @@ from .fields import describe, iter_fields, path_str
 RECORDS = "records.jsonl"
 
 
+class StaleRun(Exception):
+    """records.jsonl changed under the index (the batch run rewrote it): reload."""
+
+
+def record_id(sha256: str, path: str) -> str:
+    """A short id of a filing in a run, stable when records.jsonl is rewritten."""
+    return hashlib.sha256(f"{sha256}\0{path}".encode()).hexdigest()[:12]
+
+
 @dataclass(frozen=True)
 class RecordMeta:
-    idx: int  # line number in records.jsonl
-    offset: int  # byte offset of the line
+    rid: str  # record_id(sha256, path)
+    offset: int  # byte offset of its line in records.jsonl
     path: str  # source.path
     sha256: str
     company: str
@@ -35,7 +45,7 @@ class RecordMeta:
 
 @dataclass(frozen=True)
 class Entry:
-    rec: int  # RecordMeta.idx
+    rec: str  # RecordMeta.rid
     path: str  # field path in the record
     group: str  # "cover", "Item 5.02", "exhibits", ...
     name: str  # generic field name: "date_of_report", "changes[].person"
@@ -44,7 +54,7 @@ class Entry:
     confidence: float
     flags: tuple[str, ...]  # why it is in the queue: low, ungrounded, failed, empty
     preview: str  # value, shortened
-    qid: str = ""  # "REC:PATH", the field's id in this session
+    qid: str = ""  # "RID:PATH", the field's id
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "qid", f"{self.rec}:{self.path}")
@@ -71,7 +81,7 @@ def _preview(value: Any, n: int = 90) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def entries_for(rec_idx: int, record: dict, threshold: float, *, everything: bool = False) -> list[Entry]:
+def entries_for(rec_id: str, record: dict, threshold: float, *, everything: bool = False) -> list[Entry]:
     out: list[Entry] = []
     for parts, fld in iter_fields(record):
         item_failed = False
@@ -88,7 +98,7 @@ def entries_for(rec_idx: int, record: dict, threshold: float, *, everything: boo
         where = describe(parts, record)
         out.append(
             Entry(
-                rec=rec_idx,
+                rec=rec_id,
                 path=path_str(parts),
                 group=where.group,
                 name=where.name,
@@ -118,6 +128,7 @@ class RunIndex:
     entries: list[Entry] = field(default_factory=list)  # sorted: lowest confidence first
     by_qid: dict[str, Entry] = field(default_factory=dict)
     bad_lines: list[int] = field(default_factory=list)
+    duplicates: list[int] = field(default_factory=list)  # lines repeating an earlier filing
 
     @classmethod
     def load(cls, run_dir: str | Path, threshold: float = 0.7, *, everything: bool = False) -> RunIndex:
@@ -127,6 +138,7 @@ class RunIndex:
         if not path.exists():
             return index
         offset = 0
+        index._meta = {}
         with path.open("rb") as fh:
             for idx, line in enumerate(fh):
                 start, offset = offset, offset + len(line)
@@ -138,30 +150,45 @@ class RunIndex:
                 except (ValueError, KeyError, TypeError):
                     index.bad_lines.append(idx)
                     continue
+                sha, spath = str(src.get("sha256", "")), str(src.get("path", ""))
+                rid = record_id(sha, spath)
+                if rid in index._meta:
+                    index.duplicates.append(idx)
+                    continue
                 meta = RecordMeta(
-                    idx=idx,
+                    rid=rid,
                     offset=start,
-                    path=str(src.get("path", "")),
-                    sha256=str(src.get("sha256", "")),
+                    path=spath,
+                    sha256=sha,
                     company=_company(record),
-                    file=Path(str(src.get("path", ""))).name,
+                    file=Path(spath).name,
                 )
                 index.records.append(meta)
-                index.entries.extend(entries_for(idx, record, threshold, everything=everything))
+                index._meta[rid] = meta
+                index.entries.extend(entries_for(rid, record, threshold, everything=everything))
         index.entries.sort(key=lambda e: e.confidence)  # stable: document order within ties
         index.by_qid = {e.qid: e for e in index.entries}
-        index._meta = {m.idx: m for m in index.records}
         return index
 
-    def meta(self, rec: int) -> RecordMeta:
-        return self._meta[rec]
+    def meta(self, rid: str) -> RecordMeta:
+        return self._meta[rid]
 
-    def read_record(self, rec: int) -> dict:
-        """The record on line ``rec`` of records.jsonl, as JSON data."""
-        meta = self._meta[rec]
+    def read_record(self, rid: str) -> dict:
+        """The record ``rid`` as JSON data, read from its line of records.jsonl.
+
+        Raises StaleRun when that line no longer holds it (records.jsonl was rewritten)."""
+        meta = self._meta[rid]
         with (self.run_dir / RECORDS).open("rb") as fh:
             fh.seek(meta.offset)
-            return json.loads(fh.readline())
+            line = fh.readline()
+        try:
+            record = json.loads(line)
+            src = record["source"]
+        except (ValueError, KeyError, TypeError):
+            raise StaleRun(rid) from None
+        if (src.get("sha256"), src.get("path")) != (meta.sha256, meta.path):
+            raise StaleRun(rid)
+        return record
 
     def facets(self) -> dict[str, list[str]]:
         return {
@@ -206,4 +233,4 @@ class RunIndex:
             out.append(e)
         return out
 
-    _meta: dict[int, RecordMeta] = field(default_factory=dict, repr=False)
+    _meta: dict[str, RecordMeta] = field(default_factory=dict, repr=False)

@@ -38,7 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .decisions import Decision, DecisionStore
 from .documents import Documents
 from .fields import EditError, get_at, parse_value, path_parts, value_type
-from .queue import Entry, RunIndex
+from .queue import Entry, RunIndex, StaleRun, record_id
 
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
@@ -111,7 +111,8 @@ class Guard:
             return 415, "JSON only"
         if not hmac.compare_digest(headers.get("x-review-token", "").encode(), self.token.encode()):
             return 403, "missing or wrong session token"
-        if int(headers.get("content-length") or 0) > MAX_BODY:
+        length = headers.get("content-length") or "0"
+        if not length.isdigit() or int(length) > MAX_BODY:
             return 413, "request too large"
         return None
 
@@ -139,19 +140,33 @@ class ReviewApp:
         parse: Callable[[str], Any] | None = None,
         token: str | None = None,
     ) -> None:
-        self.index = RunIndex.load(run_dir, threshold, everything=everything)
+        self._load = lambda: RunIndex.load(run_dir, threshold, everything=everything)
+        self.index = self._load()
         self.store = DecisionStore(run_dir)
         self.docs = Documents(run_dir, parse=parse)
         self.reviewer = reviewer
         self.token = token or secrets.token_urlsafe(32)
-        self._lock = threading.Lock()
-        self._recs_by_key: dict[tuple[str, str], list[int]] = {}
-        for m in self.index.records:
-            self._recs_by_key.setdefault(m.key, []).append(m.idx)
+        self._lock = threading.RLock()
         self.done: dict[str, Decision] = {}
-        for (sha, path, fpath), d in self.store.current().items():
-            for rec in self._recs_by_key.get((sha, path), []):
-                self.done[f"{rec}:{fpath}"] = d
+        self._load_done()
+
+    def _load_done(self) -> None:
+        self.done = {
+            f"{record_id(sha, path)}:{fpath}": d for (sha, path, fpath), d in self.store.current().items()
+        }
+
+    def reload(self) -> None:
+        """Re-read records.jsonl (a batch run rewrote it) and the decisions."""
+        with self._lock:
+            self.index = self._load()
+            self._load_done()
+
+    def _read(self, rid: str) -> dict:
+        try:
+            return self.index.read_record(rid)
+        except StaleRun:
+            self.reload()
+            return self.index.read_record(rid)  # KeyError when the filing left the run
 
     # ----------------------------------------------------------------- helpers
     def _entry(self, qid: str) -> Entry | None:
@@ -176,14 +191,11 @@ class ReviewApp:
         done = sum(1 for e in entries if e.qid in self.done)
         return {"total": len(entries), "done": done, "left": len(entries) - done}
 
-    def _set_done(self, rec: int, field_path: str, decision: Decision | None) -> None:
-        meta = self.index.meta(rec)
-        for r in self._recs_by_key.get(meta.key, [rec]):
-            qid = f"{r}:{field_path}"
-            if decision is None:
-                self.done.pop(qid, None)
-            else:
-                self.done[qid] = decision
+    def _set_done(self, qid: str, decision: Decision | None) -> None:
+        if decision is None:
+            self.done.pop(qid, None)
+        else:
+            self.done[qid] = decision
 
     # ----------------------------------------------------------------- endpoints
     def page(self, request: Request) -> Response:
@@ -242,9 +254,12 @@ class ReviewApp:
 
     def field(self, request: Request) -> Response:
         e = self._entry(request.query_params.get("q", ""))
-        if e is None:
+        try:
+            record = self._read(e.rec) if e else None
+        except KeyError:
+            record = None
+        if e is None or record is None:
             return JSONResponse({"error": "no such field in the queue"}, status_code=404)
-        record = self.index.read_record(e.rec)
         fld = get_at(record, path_parts(e.path))
         meta = self.index.meta(e.rec)
         try:
@@ -285,20 +300,23 @@ class ReviewApp:
         )
 
     def text(self, request: Request) -> Response:
+        rec = request.query_params.get("r", "")
         try:
-            rec = int(request.query_params.get("r", ""))
-            self.index.meta(rec)
-        except (ValueError, KeyError):
+            record = self._read(rec)
+        except KeyError:
             return JSONResponse({"error": "no such filing"}, status_code=404)
         with self._lock:
-            ft = self.docs.text(self.index.read_record(rec))
+            ft = self.docs.text(record)
         return JSONResponse({"rec": rec, "text": ft.text, "origin": ft.origin, "warning": ft.warning})
 
-    def _span_of(self, qid: str) -> tuple[int, dict, tuple[int, int] | None] | None:
+    def _span_of(self, qid: str) -> tuple[str, dict, tuple[int, int] | None] | None:
         e = self._entry(qid)
         if e is None:
             return None
-        record = self.index.read_record(e.rec)
+        try:
+            record = self._read(e.rec)
+        except KeyError:
+            return None
         span = get_at(record, path_parts(e.path)).get("span")
         return e.rec, record, (tuple(span) if span else None)  # type: ignore[return-value]
 
@@ -316,7 +334,7 @@ class ReviewApp:
             f"<title>{esc(meta.file)} (original)</title>",
             "<link rel='stylesheet' href='/static/app.css'></head><body class='original'>",
             f"<header><b>{esc(meta.file)}</b> · original document, shown as text · "
-            f"<a href='/raw?r={rec}'>plain text</a></header>",
+            f"<a href='/raw?r={esc(rec)}'>plain text</a></header>",
         ]
         if orig.warning:
             parts.append(f"<p class='warn'>{esc(orig.warning)}</p>")
@@ -336,12 +354,11 @@ class ReviewApp:
 
     def raw(self, request: Request) -> Response:
         try:
-            rec = int(request.query_params.get("r", ""))
-            self.index.meta(rec)
-        except (ValueError, KeyError):
+            record = self._read(request.query_params.get("r", ""))
+        except KeyError:
             return PlainTextResponse("not found", status_code=404)
         with self._lock:
-            orig = self.docs.original(self.index.read_record(rec), None)
+            orig = self.docs.original(record, None)
         if orig.source_text is None:
             return PlainTextResponse(orig.warning or "not available", status_code=404)
         resp = PlainTextResponse(orig.source_text)
@@ -359,7 +376,10 @@ class ReviewApp:
             return JSONResponse({"error": "no such field in the queue"}, status_code=404)
         if action not in ("accept", "edit", "reject"):
             return JSONResponse({"error": f"unknown action {action!r}"}, status_code=400)
-        record = self.index.read_record(e.rec)
+        try:
+            record = self._read(e.rec)
+        except KeyError:
+            return JSONResponse({"error": "the filing is no longer in the run"}, status_code=404)
         original = get_at(record, path_parts(e.path))
         value: Any = original.get("value")
         if action == "edit":
@@ -381,7 +401,7 @@ class ReviewApp:
                 original=original,
                 reviewer=self.reviewer,
             )
-            self._set_done(e.rec, e.path, d)
+            self._set_done(e.qid, d)
         return JSONResponse({"q": qid, "decision": d.as_json()})
 
     async def undo(self, request: Request) -> Response:
@@ -390,10 +410,8 @@ class ReviewApp:
             if d is None:
                 return JSONResponse({"undone": None})
             current = self.store.current(d.sha256, d.source_path).get((d.sha256, d.source_path, d.field_path))
-            recs = self._recs_by_key.get((d.sha256, d.source_path), [])
-            for rec in recs:
-                self._set_done(rec, d.field_path, current)
-        qid = f"{recs[0]}:{d.field_path}" if recs else None
+            qid = f"{record_id(d.sha256, d.source_path)}:{d.field_path}"
+            self._set_done(qid, current)
         return JSONResponse({"undone": d.as_json(), "q": qid if qid in self.index.by_qid else None})
 
     def routes(self) -> list[Route]:
