@@ -287,12 +287,13 @@ def _exhibits(rec: FilingRecord, text: str, index_start: int | None, sig_start: 
         m = re.search(r"(?im)^\s*(?:exhibit\s+(?:no\.?|number)|exhibits?)\s*(?:\||$)", text[block.start : tail])
         if m:
             found += exh.parse_exhibit_lines(text, block.start + m.start(), min(len(text), tail), confidence=0.75)
+    # an exhibit listed twice (Item 9.01 and the index): keep the fuller description
     seen: dict[str, Exhibit] = {}
     for e in found:
         key = str(e.number.value)
-        if key not in seen:
+        if key not in seen or len(e.description.value or "") > len(seen[key].description.value or ""):
             seen[key] = e
-    return list(seen.values())
+    return sorted(seen.values(), key=lambda e: found.index(next(f for f in found if f.number.value == e.number.value)))
 
 
 def _link_attachments(exhibits: list[Exhibit], raw: RawFiling) -> None:

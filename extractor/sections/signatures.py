@@ -156,17 +156,28 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
             if b and _looks_like_name(b.group("name")):
                 name_span = (e.start + b.start("name"), e.start + b.end("name"))
                 conf = 0.75
-            elif re.match(r"^\s*By\s*:?\s*$", e.text) and i + 1 < len(entries) and _looks_like_name(entries[i + 1].text):
-                i += 1
-                name_span = (entries[i].start, entries[i].end)
-                conf = 0.7
+            elif re.match(r"^\s*By\s*:?\s*$", e.text) and i + 1 < len(entries):
+                nxt = entries[i + 1]
+                head = nxt.text.split(",")[0]
+                if _looks_like_name(nxt.text) or (_looks_like_name(head) and _TITLE_WORDS.search(nxt.text[len(head) :])):
+                    i += 1
+                    name_span = (nxt.start, nxt.end)
+                    conf = 0.7
         if name_span is None:
             continue
         j = i + 1
         title_span: tuple[int, int] | None = None
+        head, comma, tail = text[name_span[0] : name_span[1]].partition(",")
+        if comma and _TITLE_WORDS.search(tail) and not re.match(r"\s*(?:Jr|Sr|II|III|IV)\b", tail):
+            # "Bruce J. Feldman, President and" / "Chief Executive Officer"
+            title_span = (name_span[0] + len(head) + 1, name_span[1])
+            name_span = (name_span[0], name_span[0] + len(head))
+            title_span = _extend_title(entries, j, title_span)
+            while j < len(entries) and entries[j].end <= title_span[1]:
+                j += 1
         signed = clean(text[name_span[0] : name_span[1]])
         # look ahead for Name:/Title:/typed name/title lines
-        while j < len(entries) and j <= i + 5:
+        while title_span is None and j < len(entries) and j <= i + 5:
             nxt = entries[j]
             if _SLASH_S.search(nxt.text) or _BY.match(nxt.text):
                 break
@@ -174,6 +185,13 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
             tm = _TITLE.match(nxt.text)
             if nm:
                 v = nm.start("v")
+                inline_title = re.search(r"\s(?:Title|Its)\s*:\s*", nxt.text)
+                if inline_title and inline_title.start() > v:  # "Name: Jane Roe Title: Secretary"
+                    name_span = (nxt.start + v, nxt.start + inline_title.start())
+                    title_span = (nxt.start + inline_title.end(), nxt.end)
+                    j += 1
+                    title_span = _extend_title(entries, j, title_span)
+                    break
                 name_span = (nxt.start + v, nxt.end)
                 j += 1
                 continue
