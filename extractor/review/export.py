@@ -147,7 +147,7 @@ def export_gold(
                 continue
             record = json.loads(line)
             src = record.get("source") or {}
-            mine = decisions.get((src.get("sha256"), src.get("path")))
+            mine = decisions.get((str(src.get("sha256", "")), str(src.get("path", ""))))
             if not mine:
                 continue
             report.reviewed_filings += 1

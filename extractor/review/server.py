@@ -37,7 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .decisions import Decision, DecisionStore
 from .documents import Documents
-from .fields import EditError, get_at, parse_value, path_parts, value_type
+from .fields import EditError, ValueType, get_at, parse_value, path_parts, value_type
 from .queue import Entry, RunIndex, StaleRun, record_id
 
 CSP = (
@@ -387,7 +387,11 @@ class ReviewApp:
             if raw is not None and not isinstance(raw, str):
                 return JSONResponse({"error": "value must be text"}, status_code=400)
             try:
-                value = parse_value(raw, value_type(e.path, record))
+                vt = value_type(e.path, record)
+            except KeyError:  # a shape the schema does not know: validate as text
+                vt = ValueType(str, True)
+            try:
+                value = parse_value(raw, vt)
             except EditError as exc:
                 return JSONResponse({"error": str(exc)}, status_code=422)
         meta = self.index.meta(e.rec)

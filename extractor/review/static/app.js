@@ -308,7 +308,8 @@ function onKey(ev) {
   if (fn) { ev.preventDefault(); fn(); }
 }
 
-async function applyFilters() {
+async function applyFilters(ev) {
+  if (ev && ev.target) ev.target.blur(); // keys go back to the review shortcuts
   for (const sel of document.querySelectorAll(".filters select")) state.filters[sel.dataset.key] = sel.value;
   state.offset = 0;
   await loadQueue();
