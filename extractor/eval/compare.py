@@ -367,8 +367,7 @@ def _mean_conf(obj: Any) -> float | None:
     """Mean confidence of the Field leaves inside a predicted list element (a dict of leaves)."""
     if not isinstance(obj, dict):
         return unwrap(obj)[1]
-    confs = [unwrap(v)[1] for v in obj.values()]
-    confs = [c for c in confs if c is not None]
+    confs = [c for c in (unwrap(v)[1] for v in obj.values()) if c is not None]
     return sum(confs) / len(confs) if confs else None
 
 

@@ -47,7 +47,7 @@ def _color(i: int) -> str:
 def _cell(m: dict[str, Any] | None) -> str:
     if not m:
         return '<td class="dim">–</td>'
-    ci = f' <span class="dim">[{_f(m["lo"], 2)}, {_f(m["hi"], 2)}]</span>' if "lo" in m else ""
+    ci = f' <span class="dim">[{_f(m["lo"])}, {_f(m["hi"])}]</span>' if "lo" in m else ""
     return f'<td>{_f(m["value"])}{ci} <span class="dim">n={e(m["n"])}</span></td>'
 
 
@@ -335,7 +335,7 @@ def baseline_table(results: dict[str, Any]) -> str:
 
 
 def misses_table(results: dict[str, Any], model: str, limit: int = MAX_MISSES) -> str:
-    rows = []
+    rows: list[str] = []
     total = 0
     for run in results["models"][model]["runs"]:
         for o in run["observations"]:

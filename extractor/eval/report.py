@@ -22,7 +22,7 @@ def _cell(m: dict[str, Any] | None, ci: bool = True) -> str:
         return "[dim]-[/dim]"
     text = _fmt(m["value"])
     if ci and "lo" in m:
-        text += f" [dim][{_fmt(m['lo'], 2)}, {_fmt(m['hi'], 2)}][/dim]"
+        text += f" [dim][{_fmt(m['lo'])}, {_fmt(m['hi'])}][/dim]"
     return text + f" [dim]n={m['n']}[/dim]"
 
 
@@ -60,7 +60,7 @@ def parser_table(results: dict[str, Any], model: str = "parser", *, events: bool
             _label(name, m),
             str(m["n"]),
             _fmt(m["value"]),
-            f"[{_fmt(m['lo'], 2)}, {_fmt(m['hi'], 2)}]" if "lo" in m else "-",
+            f"[{_fmt(m['lo'])}, {_fmt(m['hi'])}]" if "lo" in m else "-",
             _fmt(m.get("precision"), 2) if f1 else "",
             _fmt(m.get("recall"), 2) if f1 else "",
         ]

@@ -7,7 +7,7 @@ The input is one :class:`FilingRun` per (model, gold filing); the output is a pl
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -86,12 +86,20 @@ def metric_defs(keys_kinds: Sequence[tuple[str, str]]) -> list[MetricDef]:
     # one accuracy per event item over all its scalar fields ("event.5.07.*")
     for item in sorted({".".join(k.split(".")[1:3]) for k, _ in keys_kinds if k.startswith("event.")}):
         prefix = f"event.{item}."
-        extra.append(MetricDef(f"{prefix}*", "acc", lambda o, _p=prefix: o.key.startswith(_p)))
+        extra.append(MetricDef(f"{prefix}*", "acc", _prefix_selector(prefix)))
     for key, kind in set(keys_kinds):
         if key not in seen:
-            extra.append(MetricDef(key, "acc" if kind == "field" else "f1", lambda o, _k=key: o.key == _k))
+            extra.append(MetricDef(key, "acc" if kind == "field" else "f1", _key_selector(key)))
     defs.extend(sorted(extra, key=lambda d: _key_order(d.name)))
     return defs
+
+
+def _prefix_selector(prefix: str) -> Callable[[Obs], bool]:
+    return lambda o: o.key.startswith(prefix)
+
+
+def _key_selector(key: str) -> Callable[[Obs], bool]:
+    return lambda o: o.key == key
 
 
 def _key_order(key: str) -> tuple[int, str]:

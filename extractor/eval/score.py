@@ -321,6 +321,11 @@ def score_fuzzy(gold: Any, pred: Any, *, kind: str = "name", threshold: float | 
 
 ScalarScorer = Callable[[Any, Any], Match]
 
+
+def _fuzzy_scorer(kind: str) -> ScalarScorer:
+    return lambda g, p: score_fuzzy(g, p, kind=kind)
+
+
 SCORERS: dict[str, ScalarScorer] = {
     "date": score_date,
     "enum": score_enum,
@@ -332,7 +337,7 @@ SCORERS: dict[str, ScalarScorer] = {
     "zip": lambda g, p: score_id(g, p, id_kind="zip"),
     "phone": lambda g, p: score_id(g, p, id_kind="phone"),
     "id": score_id,
-    **{k: (lambda g, p, _k=k: score_fuzzy(g, p, kind=_k)) for k in THRESHOLDS},
+    **{k: _fuzzy_scorer(k) for k in THRESHOLDS},
 }
 
 
