@@ -354,3 +354,25 @@ def test_parser_error_record_scores_misses_not_crashes():
     assert by_key["cover.company_name"].confidence is None  # an empty default field is no claim
     assert by_key["cover.securities_12b"].correct  # gold null (no 12(b) section) and nothing predicted
     assert by_key["items"].fn == 1
+
+
+def test_model_names_resolve_to_settings(tmp_path):
+    from extractor.eval.config import load_config
+
+    cfg_file = tmp_path / "c.toml"
+    cfg_file.write_text(
+        '[models.small]\nkind = "llm"\nsettings = { local_model = "qwen2.5-coder-0.5b" }\ninput_per_mtok = 0.5\n'
+    )
+    cfg = load_config(cfg_file, required=True)
+    assert cfg.model("small").settings == {"local_model": "qwen2.5-coder-0.5b"}
+    assert cfg.prices()["small"] == {"input_per_mtok": 0.5, "output_per_mtok": 0.0}
+    assert cfg.model("parser").kind == "parser"
+    assert cfg.model("local:qwen2.5-coder-1.5b").settings == {"local_model": "qwen2.5-coder-1.5b"}
+    assert cfg.model("llama3@http://127.0.0.1:8080/v1").settings == {
+        "model": "llama3",
+        "base_url": "http://127.0.0.1:8080/v1",
+    }
+    bad = tmp_path / "bad.toml"
+    bad.write_text("replicates = 'many'\n")
+    with pytest.raises(Exception, match="invalid eval config"):
+        load_config(bad)

@@ -29,7 +29,11 @@ def register(sub: Any) -> None:
         "(default: $EXTRACTOR_CORPUS, the config's corpus, else ../shared/corpus/raw)",
     )
     p.add_argument("--config", default=DEFAULT_CONFIG, help="eval config TOML (default: %(default)s)")
-    p.add_argument("--models", help="comma-separated models to compare, e.g. parser,qwen-0.5b")
+    p.add_argument(
+        "--models",
+        help="comma-separated models to compare: names from the config, 'parser', "
+        "'local:NAME' (embedded model), 'MODEL@BASE_URL' (OpenAI-compatible endpoint)",
+    )
     p.add_argument("--out", help="write the full result JSON here")
     p.add_argument("--baseline", help="earlier result JSON: mark regressions, exit 1 beyond thresholds")
     p.add_argument("--report", help="write a self-contained HTML report here")

@@ -9,6 +9,8 @@ Example::
     replicates = 1000
     review_threshold = 0.8
 
+    # --models also takes names not listed here: "parser", "local:NAME" (an embedded model),
+    # "MODEL@BASE_URL" (an OpenAI-compatible endpoint), or a bare model name for the configured endpoint.
     [models.qwen-0_5b]
     kind = "llm"
     settings = { local_model = "qwen2.5-coder-0.5b" }   # extractor.config.Settings fields
@@ -68,6 +70,11 @@ class EvalConfig(_Cfg):
             return self.models[name]
         if name == "parser":
             return ModelConfig(kind="parser")
+        if name.startswith("local:"):  # local:qwen2.5-coder-0.5b = the embedded model of that name
+            return ModelConfig(kind="llm", settings={"local_model": name.split(":", 1)[1]})
+        if "@" in name:  # MODEL@BASE_URL = any OpenAI-compatible endpoint
+            model, base_url = name.split("@", 1)
+            return ModelConfig(kind="llm", settings={"model": model, "base_url": base_url})
         return ModelConfig(kind="llm", settings={"model": name})
 
     def prices(self) -> dict[str, dict[str, float]]:
