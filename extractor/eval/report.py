@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from rich.columns import Columns
 from rich.console import Console
 from rich.table import Table
 
@@ -244,6 +245,9 @@ def print_report(
         console.print(models_table(results))
         console.print(diff_table(results))
     console.print(calibration_table(results))
+    console.print(
+        Columns([reliability_table(results, m) for m in models if results["models"][m]["calibration"]["n"]])
+    )
     if len(models) > 1 or models != ["parser"]:
         console.print(cost_table(results))
     if changes:
