@@ -151,7 +151,7 @@ def reliability_table(results: dict[str, Any], model: str) -> Table:
     for b in results["models"][model]["calibration"]["bins"]:
         if b["count"]:
             table.add_row(
-                f"[{b['lo']:.1f}, {b['hi']:.1f})",
+                f"[{b['lo']:.1f}, {b['hi']:.1f}{']' if b['hi'] >= 1.0 else ')'}",
                 str(b["count"]),
                 _fmt(b["mean_confidence"]),
                 _fmt(b["accuracy"]),
