@@ -146,6 +146,7 @@ function renderEmpty() {
   state.q = null;
   $("detail").hidden = true;
   $("empty").hidden = false;
+  $("doc").hidden = true;
   $("doc-text").textContent = "";
   writeHash();
 }
@@ -153,6 +154,7 @@ function renderEmpty() {
 function renderDetail(d) {
   $("empty").hidden = true;
   $("detail").hidden = false;
+  $("doc").hidden = false;
   $("f-label").textContent = d.label;
   const conf = $("f-conf");
   conf.textContent = "confidence " + d.field.confidence.toFixed(2);
@@ -163,6 +165,11 @@ function renderDetail(d) {
   const meta = [d.filing.company, d.filing.file, d.filing.form_type, "method " + d.field.method, d.model];
   if (d.item_info) meta.splice(2, 0, "Item " + d.item_info.number + " " + (d.item_info.title || ""));
   if (d.field.alignment) meta.push("alignment " + d.field.alignment);
+  const llm = d.item_info && d.item_info.llm;
+  if (llm) {
+    if (llm.attempts > 1) meta.push(llm.attempts + " attempts");
+    if (llm.outcome && llm.outcome !== "ok") meta.push("LLM " + llm.outcome + (llm.error ? ": " + llm.error : ""));
+  }
   $("f-meta").textContent = meta.filter(Boolean).join(" · ");
   $("f-value").textContent = fmtValue(d.field.value);
   $("f-type").textContent = "(" + d.type + ")";
