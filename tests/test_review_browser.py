@@ -41,6 +41,21 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 IRS = f"{N}:cover/irs_employer_id"
+SELECT_TEXT = """(needle) => {
+  const pre = document.getElementById("doc-text");
+  const walker = document.createTreeWalker(pre, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const i = n.data.indexOf(needle);
+    if (i < 0) continue;
+    const r = document.createRange();
+    r.setStart(n, i);
+    r.setEnd(n, i + needle.length);
+    getSelection().removeAllRanges();
+    getSelection().addRange(r);
+    return true;
+  }
+  return false;
+}"""
 
 
 class Server:
@@ -175,6 +190,19 @@ def test_review_flow_highlight_keyboard_edit_reload_export(
     expect(page.locator("#f-decision")).to_contain_text("94-3156479 · e2e ·")
     expect(page.locator("#queue li.decided")).to_have_count(1)
 
+    # select the right words in the filing text and use them as value and evidence (s)
+    page.locator(f"#queue li[data-q='{N}:cover/address']").click()
+    expect(page.locator("#f-label")).to_have_text("cover: address")
+    assert page.evaluate(SELECT_TEXT, "1 Wayside Road\nBurlington, Massachusetts")
+    page.keyboard.press("s")
+    expect(page.locator("#edit-input")).to_have_value("1 Wayside Road Burlington, Massachusetts")
+    page.keyboard.press("Enter")
+    expect(page.locator("#status")).to_have_text("saved: edit")
+    decided = server.review.store.current()
+    (address,) = [d for k, d in decided.items() if k[2] == "cover/address"]
+    assert address.value == "1 Wayside Road Burlington, Massachusetts"
+    assert address.evidence["quote"] == "1 Wayside Road\nBurlington, Massachusetts"
+
     shot = os.environ.get("EXTRACTOR_SCREENSHOT")
     if shot:
         page.goto(
@@ -189,7 +217,10 @@ def test_review_flow_highlight_keyboard_edit_reload_export(
     out = tmp_path / "gold"
     assert cli_main(["review", "export", str(run), "--to", str(out)]) == 0
     gold = json.loads((out / "edgarcrawler__1002517_8K_2011_0000950123-11-065257.htm.json").read_text())
-    assert gold["cover"] == {"irs_employer_id": "94-3156479"}
+    assert gold["cover"] == {
+        "irs_employer_id": "94-3156479",
+        "address": "1 Wayside Road Burlington, Massachusetts",
+    }
     assert gold["labeler"] == "review: e2e"
 
 

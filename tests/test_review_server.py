@@ -334,3 +334,27 @@ def test_with_the_real_parser(tmp_path: Path) -> None:
     assert t["text"][s:e] == d["field"]["quote"] == "NUANCE COMMUNICATIONS, INC."
     m = re.search(r"<mark id='hit'>(.*?)</mark>", c.get("/original", params={"q": q}).text, re.S)
     assert m is not None and "NUANCE COMMUNICATIONS" in m.group(1)
+
+
+def test_edit_with_selected_evidence(client: TestClient, run: Path) -> None:
+    from extractor.review.decisions import apply_decisions
+    from extractor.types import FilingRecord
+
+    text = client.get("/api/text", params={"r": N}).json()["text"]
+    s = text.index("1 Wayside Road")
+    e = text.index("01803")
+    body = {"q": f"{N}:cover/address", "action": "edit", "value": "1 Wayside Road, Burlington, Massachusetts"}
+    assert post(client, "/api/decide", {**body, "span": [s, len(text) + 5]}).status_code == 422
+    assert post(client, "/api/decide", {**body, "span": ["0", 3]}).status_code == 400
+    r = post(client, "/api/decide", {**body, "span": [s, e - 1]})
+    assert r.json()["decision"]["evidence"] == {
+        "span": [s, e - 1],
+        "quote": "1 Wayside Road\nBurlington, Massachusetts",
+    }
+    out = apply_decisions(FilingRecord.model_validate(nuance_record()), run).cover.address
+    assert (out.value, out.span, out.quote, out.alignment.value) == (
+        "1 Wayside Road, Burlington, Massachusetts",
+        (s, e - 1),
+        "1 Wayside Road\nBurlington, Massachusetts",
+        "exact",
+    )

@@ -43,7 +43,8 @@ CREATE TABLE IF NOT EXISTS decisions (
     original_json TEXT NOT NULL,    -- the Field as extracted (JSON)
     reviewer TEXT NOT NULL,
     decided_at TEXT NOT NULL,       -- ISO 8601, UTC
-    undone_at TEXT                  -- set by undo; the row is kept as history
+    undone_at TEXT,                 -- set by undo; the row is kept as history
+    evidence_json TEXT              -- {"span": [start, end], "quote": ...} the reviewer selected, or NULL
 );
 CREATE INDEX IF NOT EXISTS decisions_field ON decisions (sha256, source_path, field_path, id);
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -62,6 +63,7 @@ class Decision:
     original: dict
     reviewer: str
     decided_at: str
+    evidence: dict | None = None  # {"span": [start, end], "quote": str} selected by the reviewer (edit only)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -70,6 +72,7 @@ class Decision:
             "value": self.value,
             "reviewer": self.reviewer,
             "decided_at": self.decided_at,
+            "evidence": self.evidence,
         }
 
 
@@ -88,10 +91,11 @@ def _row(r: tuple) -> Decision:
         original=json.loads(r[6]),
         reviewer=r[7],
         decided_at=r[8],
+        evidence=json.loads(r[9]) if r[9] else None,
     )
 
 
-_COLS = "id, sha256, source_path, field_path, action, value_json, original_json, reviewer, decided_at"
+_COLS = "id, sha256, source_path, field_path, action, value_json, original_json, reviewer, decided_at, evidence_json"
 
 
 class DecisionStore:
@@ -129,9 +133,12 @@ class DecisionStore:
         value: Any,
         original: dict,
         reviewer: str,
+        evidence: dict | None = None,
     ) -> Decision:
         if action not in ACTIONS:
             raise ValueError(f"unknown action {action!r}")
+        if action != "edit":
+            evidence = None
         if action == "reject":
             value = None
         args = (
@@ -143,13 +150,14 @@ class DecisionStore:
             json.dumps(original, sort_keys=True),
             reviewer,
             _now(),
+            json.dumps(evidence) if evidence else None,
         )
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 cur = self._db.execute(
                     """INSERT INTO decisions (sha256, source_path, field_path, action, value_json,
-                       original_json, reviewer, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
+                       original_json, reviewer, decided_at, evidence_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                     args,
                 )
                 self._db.execute("COMMIT")
@@ -200,7 +208,7 @@ class DecisionStore:
                     WHERE sha256 = ? AND source_path = ? AND field_path = ? ORDER BY id""",
                 (sha256, source_path, field_path),
             ).fetchall()
-        return [{**_row(r[:9]).as_json(), "undone_at": r[9]} for r in rows]
+        return [{**_row(r[:10]).as_json(), "undone_at": r[10]} for r in rows]
 
 
 def human_field(original: dict, decision: Decision) -> dict:
@@ -213,6 +221,9 @@ def human_field(original: dict, decision: Decision) -> dict:
     if decision.action == "reject":
         note += f" (was {json.dumps(before)})"
         fld.update(span=None, quote=None, alignment=None)
+    if decision.evidence:
+        fld.update(span=list(decision.evidence["span"]), quote=decision.evidence["quote"], alignment="exact")
+        note += " (evidence selected by the reviewer)"
     fld.update(
         value=decision.value,
         confidence=1.0,

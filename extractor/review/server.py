@@ -394,6 +394,16 @@ class ReviewApp:
                 value = parse_value(raw, vt)
             except EditError as exc:
                 return JSONResponse({"error": str(exc)}, status_code=422)
+        evidence = None
+        if action == "edit" and body.get("span") is not None:
+            span = body["span"]
+            if not (isinstance(span, list) and len(span) == 2 and all(type(x) is int for x in span)):
+                return JSONResponse({"error": "span must be [start, end]"}, status_code=400)
+            with self._lock:
+                text = self.docs.text(record).text
+            if text is None or not 0 <= span[0] < span[1] <= len(text):
+                return JSONResponse({"error": "the selection is not in the filing text"}, status_code=422)
+            evidence = {"span": span, "quote": text[span[0] : span[1]]}
         meta = self.index.meta(e.rec)
         with self._lock:
             d = self.store.record(
@@ -404,6 +414,7 @@ class ReviewApp:
                 value=value,
                 original=original,
                 reviewer=self.reviewer,
+                evidence=evidence,
             )
             self._set_done(e.qid, d)
         return JSONResponse({"q": qid, "decision": d.as_json()})

@@ -11,6 +11,7 @@ const state = {
   rows: [],
   matching: 0,
   q: null, // the field shown
+  pendingSpan: null, // evidence selected for the edit in progress
   detail: null,
   text: { rec: null, text: null, origin: null, warning: null },
 };
@@ -211,7 +212,7 @@ function renderText() {
   if (!span) { pre.appendChild(document.createTextNode(t.text)); pre.scrollTop = 0; return; }
   const [s, e] = span;
   pre.appendChild(document.createTextNode(t.text.slice(0, s)));
-  const mark = el("mark", t.text.slice(s, e) || "\u200b", approx ? "approx" : "");
+  const mark = el("mark", t.text.slice(s, e), approx ? "approx" : "");
   mark.id = "hit";
   pre.appendChild(mark);
   pre.appendChild(document.createTextNode(t.text.slice(e)));
@@ -245,8 +246,10 @@ async function move(step, preferUndecided) {
 async function decide(action, value) {
   if (!state.q) return;
   const q = state.q;
+  const body = { q, action, value };
+  if (action === "edit" && state.pendingSpan) body.span = state.pendingSpan;
   try {
-    const res = await api("/api/decide", { q, action, value });
+    const res = await api("/api/decide", body);
     const row = state.rows.find((r) => r.q === q);
     if (row) row.decision = res.decision.action;
     hideEdit();
@@ -276,20 +279,39 @@ async function undo() {
   } catch (e) { setStatus(e.message, true); }
 }
 
-function startEdit() {
+// The reviewer's selection in the filing text, as offsets into the text (or null).
+function selectionInText() {
+  const sel = window.getSelection();
+  if (!sel || sel.rangeCount === 0 || sel.isCollapsed) return null;
+  const range = sel.getRangeAt(0);
+  const pre = $("doc-text");
+  if (!pre.contains(range.startContainer) || !pre.contains(range.endContainer)) return null;
+  const before = document.createRange();
+  before.setStart(pre, 0);
+  before.setEnd(range.startContainer, range.startOffset);
+  const start = before.toString().length;
+  const text = range.toString();
+  return { span: [start, start + text.length], text };
+}
+
+function startEdit(fromSelection) {
   if (!state.detail) return;
+  const picked = fromSelection ? selectionInText() : null;
+  if (fromSelection && !picked) { setStatus("select the value in the filing text first", true); return; }
+  state.pendingSpan = picked ? picked.span : null;
   const f = $("edit-form");
   f.hidden = false;
   const input = $("edit-input");
   const v = state.detail.field.value;
-  input.value = v === null || v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v);
-  $("edit-error").textContent = "";
+  input.value = picked ? picked.text.split(/\s+/).join(" ").trim()
+    : v === null || v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v);
+  $("edit-error").textContent = picked ? "evidence: your selection (" + picked.span.join("–") + ")" : "";
   input.placeholder = state.detail.type;
   input.focus();
   input.select();
 }
 
-function hideEdit() { $("edit-form").hidden = true; $("edit-error").textContent = ""; }
+function hideEdit() { $("edit-form").hidden = true; $("edit-error").textContent = ""; state.pendingSpan = null; }
 
 // ---------------------------------------------------------------- wiring
 function onKey(ev) {
@@ -302,7 +324,8 @@ function onKey(ev) {
   if (ev.ctrlKey) { if (ev.key === "z") { ev.preventDefault(); undo(); } return; }
   const actions = {
     a: () => decide("accept"),
-    e: startEdit,
+    e: () => startEdit(false),
+    s: () => startEdit(true),
     r: () => decide("reject"),
     u: undo,
     j: () => move(1),
@@ -326,7 +349,9 @@ async function applyFilters(ev) {
 async function main() {
   document.addEventListener("keydown", onKey);
   $("b-accept").addEventListener("click", () => decide("accept"));
-  $("b-edit").addEventListener("click", startEdit);
+  $("b-edit").addEventListener("click", () => startEdit(false));
+  $("b-select").addEventListener("mousedown", (ev) => ev.preventDefault()); // keep the text selection
+  $("b-select").addEventListener("click", () => startEdit(true));
   $("b-reject").addEventListener("click", () => decide("reject"));
   $("b-undo").addEventListener("click", undo);
   $("b-next").addEventListener("click", () => move(1));
