@@ -12,7 +12,9 @@ background thread, HTTP/1.1 with keep-alive:
   enough of the Batch API for ``--batch-api``; a batch completes after ``batch_polls`` polls and its
   output holds one fault-free completion per input line.
 
-``requests`` counts chat completion requests; ``batch_requests`` counts lines served through batches.
+``requests`` counts chat completion requests; ``batch_requests`` counts lines served through batches;
+``GET /v1/stats`` returns both. ``python -m extractor.batch.fakeserver --latency 0.2`` serves until
+interrupted and prints its base URL first.
 """
 
 from __future__ import annotations
@@ -287,6 +289,9 @@ class FakeOpenAIServer:
                 if b["polls"] >= self.batch_polls:
                     self._complete(b)
             return 200, js, json.dumps(self._public(b)).encode()
+        if method == "GET" and path.endswith("/stats"):
+            return 200, js, json.dumps({"requests": self.requests, "faults": self.faults_served,
+                                        "batch_requests": self.batch_requests}).encode()  # fmt: skip
         return 404, js, b'{"error": {"message": "not found"}}'
 
     @staticmethod
@@ -322,3 +327,23 @@ def _multipart_file(content_type: str, body: bytes) -> bytes:
 
 
 _REASONS = {200: "OK", 404: "Not Found", 429: "Too Many Requests", 500: "Internal Server Error"}
+
+
+def main() -> None:  # pragma: no cover - a dev tool
+    import argparse
+
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--latency", type=float, default=0.2)
+    ap.add_argument("--fault-rate", type=float, default=0.0)
+    args = ap.parse_args()
+    srv = FakeOpenAIServer(latency_s=args.latency, fault_rate=args.fault_rate).start()
+    print(srv.base_url, flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        srv.stop()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -151,3 +151,41 @@ def _retry_after(response: httpx.Response) -> float | None:
                 return None
             return seconds / 1000 if name.endswith("ms") else seconds
     return None
+
+
+class ShardedTransport(httpx.AsyncBaseTransport):
+    """Several small connection pools instead of one big one.
+
+    httpcore's pool does work proportional to its number of connections on every request and response,
+    which costs ~10 ms of CPU per request at 64 connections. Pools of ``per_shard`` connections, each
+    request going to the least busy one, keep that cost flat (measured: 2-3 ms per request through the
+    openai client at 64 in flight). Responses are read fully before they are returned (no streaming).
+    """
+
+    def __init__(self, connections: int, per_shard: int = 8) -> None:
+        n = max(1, -(-connections // per_shard))
+        lim = httpx.Limits(max_connections=per_shard, max_keepalive_connections=per_shard)
+        self.shards = [httpx.AsyncHTTPTransport(limits=lim) for _ in range(n)]
+        self.busy = [0] * n
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        i = min(range(len(self.shards)), key=self.busy.__getitem__)
+        self.busy[i] += 1
+        try:
+            response = await self.shards[i].handle_async_request(request)
+            await response.aread()
+            return response
+        finally:
+            self.busy[i] -= 1
+
+    async def aclose(self) -> None:
+        for s in self.shards:
+            await s.aclose()
+
+
+def http_transport(concurrency: int) -> httpx.AsyncBaseTransport:
+    """The base transport for ``concurrency`` requests in flight."""
+    if concurrency <= 8:
+        n = concurrency + 2
+        return httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=n, max_keepalive_connections=n))
+    return ShardedTransport(concurrency + 2)

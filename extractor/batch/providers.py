@@ -18,7 +18,7 @@ import httpx
 
 from ..errors import ConfigError
 from .fill_stage import FillFn
-from .limits import LimitedTransport, Limiter
+from .limits import LimitedTransport, Limiter, http_transport
 
 
 @dataclass
@@ -73,7 +73,7 @@ def build_fill(
 
         provider: Any = FakeProvider.dry_run()
     else:
-        inner = transport or httpx.AsyncHTTPTransport(limits=_pool_limits(limiter))
+        inner = transport or http_transport(limiter.concurrency)
         if batch_api:
             from .batch_api import BatchTransport
 
@@ -87,7 +87,6 @@ def build_fill(
         client = httpx.AsyncClient(
             transport=LimitedTransport(inner, limiter),
             timeout=settings.timeout_s,
-            limits=_pool_limits(limiter),
         )
         provider = _make_provider(settings, client)
     closers.append(provider.close)
@@ -105,11 +104,6 @@ def build_fill(
         )
 
     return BuiltFill(afill, str(getattr(provider, "model", settings.model or "local")), closers)
-
-
-def _pool_limits(limiter: Limiter) -> httpx.Limits:
-    n = max(10, limiter.concurrency + 4)
-    return httpx.Limits(max_connections=n, max_keepalive_connections=n)
 
 
 def _make_provider(settings: Any, client: httpx.AsyncClient) -> Any:

@@ -64,7 +64,9 @@ class RunResult:
     interrupted: bool = False
     elapsed_s: float = 0.0
     parse_s: float = 0.0
-    fill_s: float = 0.0
+    fill_s: float = 0.0  # summed per-filing fill time
+    fill_wall_s: float = 0.0  # wall time from the first fill start to the last fill commit
+    cpu_s: float = 0.0  # CPU time of this process during the run
 
 
 class _Run:
@@ -78,6 +80,8 @@ class _Run:
         )
         self._last_checkpoint = time.monotonic()
         self.fill_s = 0.0
+        self.first_fill: float | None = None
+        self.last_fill = 0.0
 
     # -- parse ----------------------------------------------------------------------------------
     async def parse_all(self, engine: Engine) -> None:
@@ -113,7 +117,10 @@ class _Run:
 
     async def _commit_parse(self, filing_id: int, o: ParseOutcome) -> None:
         done = self.fill is None or o.status == "error" or not o.fillable
-        self.ledger.commit_parse(filing_id, o.record_json, o.text, status=o.status, done=done, error=o.error)
+        skipped = self.fill is None and o.status != "error" and bool(o.fillable)
+        self.ledger.commit_parse(
+            filing_id, o.record_json, o.text, status=o.status, done=done, error=o.error, fill_skipped=skipped
+        )
         if done:
             self.reporter.advance(o.status)
             self._checkpoint()
@@ -131,6 +138,8 @@ class _Run:
                 filing_id, record_json, text = job
                 record = FilingRecord.model_validate_json(record_json)
                 t0 = time.perf_counter()
+                if self.first_fill is None:
+                    self.first_fill = t0
                 out = await self.fill.run(record, text)
                 self.fill_s += time.perf_counter() - t0
                 self.ledger.commit_fill(
@@ -139,6 +148,7 @@ class _Run:
                 )  # fmt: skip
                 self.reporter.advance(out.status, out.tokens_in, out.tokens_out, out.cost)
                 self._checkpoint()
+                self.last_fill = time.perf_counter()
             finally:
                 self.queue.task_done()
 
@@ -157,6 +167,7 @@ async def run_batch(cfg: RunConfig, fill: FillStage | None, reporter: Reporter |
     """Run (or resume) a batch into ``cfg.run_dir``; returns the ledger summary."""
     reporter = reporter or Reporter()
     t0 = time.perf_counter()
+    c0 = time.process_time()
     cfg.run_dir.mkdir(parents=True, exist_ok=True)
     resolved = resolve_inputs(cfg.inputs)
     with Ledger(cfg.run_dir / "ledger.sqlite") as ledger:
@@ -176,6 +187,9 @@ async def run_batch(cfg: RunConfig, fill: FillStage | None, reporter: Reporter |
         run = _Run(cfg, ledger, fill, reporter)
         if run.fill is not None:
             ledger.reopen_for_fill(ledger.retryable_fills(cfg.max_attempts))
+            upgraded = ledger.reopen_skipped_fills()
+            if upgraded:
+                reporter.note(f"{upgraded} filing(s) of an earlier parse-only run go to the fill stage")
         s = ledger.summary()
         reporter.start(s.total, s.done)
         if new:
@@ -221,7 +235,11 @@ async def run_batch(cfg: RunConfig, fill: FillStage | None, reporter: Reporter |
         export_run(cfg.run_dir)
     if interrupted:
         raise KeyboardInterrupt
-    return RunResult(summary, resolved.missing, interrupted, time.perf_counter() - t0, parse_s, run.fill_s)
+    fill_wall = run.last_fill - run.first_fill if run.first_fill is not None else 0.0
+    return RunResult(
+        summary, resolved.missing, interrupted, time.perf_counter() - t0, parse_s, run.fill_s, fill_wall,
+        time.process_time() - c0,
+    )  # fmt: skip
 
 
 def _known(ledger: Ledger) -> set[str]:

@@ -214,8 +214,12 @@ class Ledger:
         status: str,
         done: bool,
         error: str | None,
+        fill_skipped: bool = False,
     ) -> None:
-        """Store the parser's record. ``done``: no fill stage follows (parse-only, error, nothing to fill)."""
+        """Store the parser's record. ``done``: no fill stage follows (parse-only, error, nothing to fill).
+
+        ``fill_skipped``: the filing has items to fill but the run was parse-only; a later run with a model
+        fills it (``reopen_skipped_fills``)."""
         now = time.time()
         blob = zlib.compress(text.encode("utf-8"), 3) if text else None
         with self._tx() as db:
@@ -236,6 +240,19 @@ class Ledger:
             _put_stage(
                 db, filing_id, StageResult("parse", "error" if status == "error" else "ok", error), now
             )
+            if fill_skipped:
+                _put_stage(db, filing_id, StageResult("fill", "skipped", "parse-only run"), now)
+
+    def reopen_skipped_fills(self) -> int:
+        """Filings finished by a parse-only run go to the fill stage (a later run with a model)."""
+        with self._tx() as db:
+            cur = db.execute(
+                """UPDATE filings SET state = 'parsed', status = NULL, updated_at = ?
+                   WHERE state = 'done' AND parsed IS NOT NULL AND id IN
+                   (SELECT filing_id FROM stages WHERE stage = 'fill' AND status = 'skipped')""",
+                (time.time(),),
+            )
+            return int(cur.rowcount)
 
     def parse_failed(self, filing_id: int, error: str) -> None:
         """The parse attempt crashed (worker died): count the attempt, leave the filing pending."""
@@ -268,6 +285,8 @@ class Ledger:
                    cost = cost + ?, updated_at = ? WHERE id = ?""",
                 (status, record_json, error, tin, tout, cost, now, filing_id),
             )
+            db.execute("DELETE FROM stages WHERE filing_id = ? AND stage = 'fill'", (filing_id,))
+            db.execute("DELETE FROM stages WHERE filing_id = ? AND stage = 'fill'", (filing_id,))
             for s in stages:
                 _put_stage(db, filing_id, s, now)
 

@@ -1,0 +1,158 @@
+"""Batch-run throughput against a local fake OpenAI-compatible server (no network, no model).
+
+    .venv/bin/python benchmarks/batch_throughput.py [--latency 0.2] [--levels 1,8,32,64] [--per-level 8]
+
+The server (``extractor.batch.fakeserver``, in its own process so it does not share this process's
+CPU) answers every chat completion after ``--latency`` seconds. Synthetic 8-Ks with one Item 8.01 each
+(unique text, so the response cache never hits across filings) go through the real parser and the real
+fill stage (``extractor.fill`` over instructor + openai, grounding, confidence) with ``extractor run``'s
+machinery: ledger, limiter, outputs.
+
+Printed per concurrency level: requests/s achieved vs the ideal concurrency/latency; the tool's own
+overhead per filing measured two ways: (fill wall time - LLM wait) / filings at concurrency 1, and this
+process's CPU time per filing; and the re-run check: the same inputs into a fresh run directory with the
+same response cache make zero requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import shutil
+import subprocess
+import sys
+import tempfile
+import urllib.request
+from pathlib import Path
+
+from extractor.batch import RunConfig, run_batch
+from extractor.batch.fill_stage import FillStage
+from extractor.batch.limits import Limiter
+from extractor.batch.providers import build_fill
+from extractor.types import LLMCall
+
+TEXT = (
+    "On {d}, the Board of Directors of Example Corp {i} declared a quarterly cash dividend of ${amt} per "
+    "share of common stock, payable on {d2} to shareholders of record at the close of business."
+)
+
+
+def make_inputs(folder: Path, n: int, tag: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        body = TEXT.format(d="March 3, 2024", d2="April 1, 2024", i=f"{tag}-{i}", amt=f"0.{i % 90 + 10}")
+        (folder / f"{tag}-{i:05d}.txt").write_text(
+            "UNITED STATES\nSECURITIES AND EXCHANGE COMMISSION\nFORM 8-K\nCURRENT REPORT\n"
+            f"EXAMPLE CORP {tag}-{i}\n\nItem 8.01. Other Events.\n\n{body}\n\nSIGNATURES\n"
+        )
+
+
+def stats(base_url: str) -> dict:
+    with urllib.request.urlopen(base_url + "/stats") as r:
+        return json.loads(r.read())
+
+
+def raw_fill(base_url: str, limiter: Limiter):
+    """The batch machinery alone: one real HTTP chat completion per filing, no instructor/grounding."""
+    import httpx
+
+    from extractor.batch.limits import LimitedTransport, http_transport
+
+    client = httpx.AsyncClient(transport=LimitedTransport(http_transport(limiter.concurrency), limiter))
+
+    async def afill(record, text):
+        r = await client.post(base_url + "/chat/completions",
+                              json={"model": "m", "messages": [{"role": "user", "content": text[-400:]}]})  # fmt: skip
+        r.raise_for_status()
+        usage = r.json()["usage"]
+        call = LLMCall(model="m", prompt_name="raw", prompt_hash="0", tokens_in=usage["prompt_tokens"],
+                       tokens_out=usage["completion_tokens"], attempts=1)  # fmt: skip
+        items = [it.model_copy(update={"event": {}, "llm": call}) for it in record.items]
+        return record.model_copy(update={"items": items})
+
+    return afill
+
+
+async def run_once(inputs: Path, run_dir: Path, base_url: str, concurrency: int, cache_dir: Path, *,
+                   parse_only: bool = False, mode: str = "fill"):  # fmt: skip
+    cfg = RunConfig(run_dir=run_dir, inputs=[str(inputs)], concurrency=concurrency, parse_only=parse_only,
+                    engine="process", tables=False, checkpoint_s=3600)  # fmt: skip
+    if parse_only:
+        return await run_batch(cfg, None)
+    limiter = Limiter(concurrency)
+    if mode == "raw":
+        return await run_batch(cfg, FillStage(raw_fill(base_url, limiter), model="m"))
+    built = build_fill(model="fake-model", base_url=base_url, limiter=limiter, cache_dir=cache_dir)
+    try:
+        return await run_batch(cfg, FillStage(built.afill, model=built.model))
+    finally:
+        built.close()
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--latency", type=float, default=0.2)
+    ap.add_argument("--levels", default="1,8,32,64")
+    ap.add_argument("--per-level", type=int, default=8, help="filings per unit of concurrency (min 24)")
+    ap.add_argument("--fill", choices=["fill", "raw"], default="fill",
+                    help="fill: the real fill stage; raw: one plain HTTP call per filing (batch machinery only)")  # fmt: skip
+    args = ap.parse_args()
+    levels = [int(x) for x in args.levels.split(",")]
+    srv = subprocess.Popen(
+        [sys.executable, "-m", "extractor.batch.fakeserver", "--latency", str(args.latency)],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    base_url = srv.stdout.readline().strip() if srv.stdout else ""
+    tmp = Path(tempfile.mkdtemp(prefix="batch-bench-"))
+    rows = []
+    try:
+        for c in levels:
+            n = max(24, c * args.per_level)
+            inputs, run_dir, cache = tmp / f"in-{c}", tmp / f"run-{c}", tmp / f"cache-{c}"
+            make_inputs(inputs, n, f"c{c}")
+            asyncio.run(run_once(inputs, run_dir, base_url, c, cache, parse_only=True))  # parse first
+            before = stats(base_url)["requests"]
+            res = asyncio.run(run_once(inputs, run_dir, base_url, c, cache, mode=args.fill))
+            reqs = stats(base_url)["requests"] - before
+            wall = res.fill_wall_s
+            ideal = c / args.latency
+            achieved = reqs / wall if wall else 0.0
+            overhead_ms = (wall - reqs * args.latency / c) / n * 1000 * c if c == 1 else None
+            rows.append((c, n, reqs, wall, achieved, ideal, res.cpu_s / n * 1000, overhead_ms, res.summary))
+            # the re-run: same inputs, fresh run directory, same cache -> zero requests
+            before = stats(base_url)["requests"]
+            rerun = asyncio.run(run_once(inputs, tmp / f"rerun-{c}", base_url, c, cache, mode=args.fill))
+            rows[-1] = (*rows[-1], stats(base_url)["requests"] - before, rerun.summary.done)
+    finally:
+        srv.terminate()
+        srv.wait(10)
+        shutil.rmtree(tmp, ignore_errors=True)
+    what = (
+        "real fill stage (instructor, grounding, cache)"
+        if args.fill == "fill"
+        else "raw HTTP fill (no cache)"
+    )
+    print(f"fake server latency {args.latency * 1000:.0f} ms; real parser; {what}; load avg {_load()}")
+    print(f"{'conc':>4} {'filings':>7} {'requests':>8} {'fill s':>7} {'req/s':>7} {'ideal':>7} {'ratio':>6} "
+          f"{'cpu ms/filing':>13} {'ok':>4} {'rerun requests':>14}")  # fmt: skip
+    for c, n, reqs, wall, ach, ideal, cpu_ms, _ovh, s, rerun_reqs, rerun_done in rows:
+        print(f"{c:>4} {n:>7} {reqs:>8} {wall:>7.2f} {ach:>7.1f} {ideal:>7.1f} {ach / ideal:>6.1%} "
+              f"{cpu_ms:>13.2f} {s.ok:>4} {rerun_reqs:>8} ({rerun_done} done)")  # fmt: skip
+    for _c, n, *_rest in rows:
+        ovh = _rest[5]
+        if ovh is not None:
+            print(
+                f"tool overhead per filing at concurrency 1 (fill wall - LLM wait): {ovh:.1f} ms over {n} filings"
+            )
+    return 0
+
+
+def _load() -> str:
+    import os
+
+    return " ".join(f"{x:.1f}" for x in os.getloadavg()) + f" on {os.cpu_count()} CPUs"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
