@@ -63,6 +63,8 @@ def build_fill(
     from ..config import load_settings
 
     overrides: dict[str, Any] = {"model": model, "base_url": base_url, "cache_dir": cache_dir}
+    if batch_api:  # a batch may take up to 24 h: the per-item wall-clock budget must not cut it
+        overrides["item_max_seconds"] = 48 * 3600.0
     overrides.update(settings_overrides or {})
     if not use_cache:
         overrides["use_cache"] = False
@@ -81,13 +83,13 @@ def build_fill(
                 raise ConfigError("--batch-api needs a run directory")
             if settings.embedded:
                 raise ConfigError("--batch-api needs an OpenAI endpoint (--base-url / OPENAI_API_KEY)")
-            inner = BatchTransport(
+            # no client-side limits: the Batch API queues; requests wait hours, not seconds
+            batch = BatchTransport(
                 run_dir / "ledger.sqlite", settings, inner=inner, poll_s=poll_s, reporter=reporter
             )
-        client = httpx.AsyncClient(
-            transport=LimitedTransport(inner, limiter),
-            timeout=settings.timeout_s,
-        )
+            client = httpx.AsyncClient(transport=batch, timeout=settings.timeout_s)
+        else:
+            client = httpx.AsyncClient(transport=LimitedTransport(inner, limiter), timeout=settings.timeout_s)
         provider = _make_provider(settings, client)
     closers.append(provider.close)
     cache, calllog = _stores(settings, closers)

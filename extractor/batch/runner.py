@@ -194,7 +194,7 @@ async def run_batch(cfg: RunConfig, fill: FillStage | None, reporter: Reporter |
         reporter.start(s.total, s.done)
         if new:
             reporter.note(f"{new} new input(s); {s.done} of {s.total} already done")
-        interrupted = False
+        interrupted: BaseException | None = None
         parse_s = 0.0
         engine: Engine | None = None
         workers: list[asyncio.Task[None]] = []
@@ -220,8 +220,8 @@ async def run_batch(cfg: RunConfig, fill: FillStage | None, reporter: Reporter |
                 for _ in workers:
                     await run.queue.put(None)
                 await asyncio.gather(*workers)
-        except (asyncio.CancelledError, KeyboardInterrupt):
-            interrupted = True
+        except (asyncio.CancelledError, KeyboardInterrupt) as exc:
+            interrupted = exc
             for w in workers:
                 w.cancel()
             await asyncio.gather(*workers, return_exceptions=True)
@@ -233,11 +233,11 @@ async def run_batch(cfg: RunConfig, fill: FillStage | None, reporter: Reporter |
         summary = ledger.summary()
     if cfg.tables and not interrupted:
         export_run(cfg.run_dir)
-    if interrupted:
-        raise KeyboardInterrupt
+    if interrupted is not None:
+        raise interrupted
     fill_wall = run.last_fill - run.first_fill if run.first_fill is not None else 0.0
     return RunResult(
-        summary, resolved.missing, interrupted, time.perf_counter() - t0, parse_s, run.fill_s, fill_wall,
+        summary, resolved.missing, False, time.perf_counter() - t0, parse_s, run.fill_s, fill_wall,
         time.process_time() - c0,
     )  # fmt: skip
 

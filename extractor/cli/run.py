@@ -52,6 +52,7 @@ def register(sub: Any) -> None:
     p.add_argument("--price-in", type=float, help="USD per 1M input tokens for --model")
     p.add_argument("--price-out", type=float, help="USD per 1M output tokens for --model")
     p.add_argument("--batch-api", action="store_true", help="send fill requests through the OpenAI Batch API")
+    p.add_argument("--batch-size", type=int, default=2000, help="filings in flight with --batch-api")
     p.add_argument("--poll-s", type=float, default=30.0, help="Batch API poll interval (seconds)")
     p.add_argument(
         "--cache-dir", type=Path, help="response cache and call log folder (default: EXTRACTOR_CACHE)"
@@ -197,6 +198,8 @@ def _run(args: argparse.Namespace) -> int:
             batch_api=args.batch_api,
         )  # fmt: skip
         fill = FillStage(built.afill, model=built.model, prices=prices)
+        if args.batch_api:
+            cfg.concurrency = max(args.concurrency, args.batch_size)
         cfg.model = built.model
     try:
         result = asyncio.run(run_batch(cfg, fill, reporter))

@@ -449,6 +449,11 @@ class Ledger:
                 ((k, code, body) for k, (code, body) in results.items()),
             )
 
+    def drop_batch_result(self, key: str) -> None:
+        with self._tx() as db:
+            db.execute("DELETE FROM batch_results WHERE key = ?", (key,))
+            db.execute("UPDATE batch_requests SET job_id = NULL WHERE key = ?", (key,))
+
     def batch_result(self, key: str) -> tuple[int, str] | None:
         rows = self._query("SELECT status_code, body FROM batch_results WHERE key = ?", (key,))
         return (rows[0][0], rows[0][1]) if rows else None
