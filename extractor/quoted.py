@@ -1,9 +1,11 @@
 """LLM-facing schemas: the plain event schemas with every value asked *with its quote*.
 
 ``quoted_schema(MaterialAgreement)`` builds (and caches) a model where each leaf ``x: T | None`` becomes
-``x: {quote: str | None, value: T | None} | None`` and each ``list[T]`` a list of such pairs (nested
+``x: {quote: str | None, value: T | None}`` and each ``list[T]`` a list of such pairs (nested
 event models, e.g. 5.02 changes or 5.07 proposals, are converted recursively). The quote comes first
-so the model copies the words before it states the value. Strings carry ``maxLength`` and lists
+so the model copies the words before it states the value. Every key is required (values nullable):
+measured on the embedded 0.5B model, optional pairs made it answer ``null`` for everything, since the
+grammar lets it skip or null a whole field. Strings carry ``maxLength`` and lists
 ``maxItems``: tiny models otherwise run to ``max_tokens``.
 
 ``to_plain(obj)`` drops the quotes again (the plain value dict, as gold labels hold it);
@@ -72,8 +74,8 @@ def _quoted_leaf(owner: str, name: str, tp: Any, desc: str | None) -> type[BaseM
     model = create_model(
         f"{owner}_{name}",
         __base__=QuotedBase,
-        quote=(Annotated[str, PydField(max_length=QUOTE_MAX)] | None, PydField(None, description=QUOTE_DOC)),
-        value=(value_tp | None, PydField(None, description=desc)),
+        quote=(Annotated[str, PydField(max_length=QUOTE_MAX)] | None, PydField(..., description=QUOTE_DOC)),
+        value=(value_tp | None, PydField(..., description=desc)),
     )
     return model
 
@@ -92,14 +94,12 @@ def quoted_schema(schema: type[BaseModel]) -> type[BaseModel]:
             )
             fields[name] = (
                 list[inner_q],
-                PydField(default_factory=list, description=desc, max_length=LIST_MAX.get(name, LIST_DEFAULT)),
+                PydField(..., description=desc, max_length=LIST_MAX.get(name, LIST_DEFAULT)),
             )
         elif _is_model(ann):
-            fields[name] = (quoted_schema(ann) | None, PydField(None, description=desc))
+            fields[name] = (quoted_schema(ann), PydField(..., description=desc))
         else:
-            required = info.is_required()
-            leaf = _quoted_leaf(schema.__name__, name, ann, desc)
-            fields[name] = (leaf, ...) if required else (leaf | None, PydField(None, description=desc))
+            fields[name] = (_quoted_leaf(schema.__name__, name, ann, desc), PydField(..., description=desc))
     return create_model(f"{schema.__name__}Quoted", __base__=QuotedBase, **fields)
 
 

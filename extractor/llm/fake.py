@@ -24,6 +24,20 @@ from .base import Budget, CallRecord, FillError, FillResult, Message, T, describ
 Entry = dict[str, Any] | str | Exception | Callable[[type[BaseModel], list[Message]], Any]
 
 
+def _null_answer(schema: type[BaseModel], messages: list[Message]) -> dict[str, Any]:
+    """ "Not stated" for every field of a quoted schema (plain schemas: all defaults)."""
+    out: dict[str, Any] = {}
+    for name, info in schema.model_fields.items():
+        ann = info.annotation
+        if isinstance(ann, type) and issubclass(ann, BaseModel):
+            out[name] = _null_answer(ann, messages)
+        elif getattr(ann, "__origin__", None) is list:
+            out[name] = []
+        elif info.is_required():
+            out[name] = None
+    return out
+
+
 class FakeProvider:
     name = "fake"
 
@@ -42,7 +56,7 @@ class FakeProvider:
 
     @classmethod
     def dry_run(cls) -> FakeProvider:
-        return cls(default=lambda schema, messages: {}, model="dry-run")
+        return cls(default=_null_answer, model="dry-run")
 
     def _entry(self, schema: type[BaseModel]) -> Entry:
         if self._list:
