@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 from pathlib import Path
 
@@ -39,10 +40,8 @@ async def _run(run_dir: Path, inp: Path, url: str, cache: Path, *, stop_when_sub
                     if any(j["batch_id"] for j in led.batch_jobs()):
                         break
         task.cancel()  # like a kill: the job stays submitted on the server, its id in the ledger
-        try:
+        with contextlib.suppress(asyncio.CancelledError, KeyboardInterrupt):
             await task
-        except (asyncio.CancelledError, KeyboardInterrupt):
-            pass
         return None
     finally:
         built.close()
