@@ -180,6 +180,7 @@ class LocalServer:
         p.cpuparams_batch.n_threads = threads
         p.model_alias = {"local"}
         p.cache_ram_mib = self.settings.cache_ram_mib
+        p.verbosity = 0 if log.isEnabledFor(logging.DEBUG) else -1
         started = time.monotonic()
         self._server = xllamacpp.Server(p)
         atexit.register(self.stop)
@@ -215,6 +216,9 @@ def make_local_provider(settings: Settings) -> Any:
         update={
             "base_url": server.base_url,
             "model": settings.model or "local",
+            # one request at a time on a few cores: a long prompt can take minutes; a retry rarely helps
+            "timeout_s": max(settings.timeout_s, 900.0),
+            "transport_retries": min(settings.transport_retries, 1),
             "mode": _local_mode(settings),
         }
     )
