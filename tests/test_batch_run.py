@@ -182,3 +182,70 @@ def test_cli_parse_only_resume_adds_new_inputs_and_status(
     (run / "records.jsonl").unlink()
     assert cli_main(["run", "export", str(run)]) == 0
     assert len(_records(run)) == 5
+
+
+def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path: Path) -> None:
+    inp = tmp_path / "in"
+    _corpus(inp, 30)
+    run = tmp_path / "run"
+    with FakeOpenAIServer(latency_s=0.2) as srv:
+        p = _run_sub(run, srv.base_url, inp)
+        for _ in range(200):  # wait until some filings are committed
+            time.sleep(0.05)
+            if (run / "ledger.sqlite").exists():
+                with Ledger(run / "ledger.sqlite") as led:
+                    if led.summary().done >= 3:
+                        break
+        os.killpg(p.pid, signal.SIGINT)  # like Ctrl-C on a terminal: the whole process group
+        assert p.wait(30) == 130
+        with Ledger(run / "ledger.sqlite") as led:
+            s = led.summary()
+        assert 3 <= s.done < 30
+        assert len(_records(run)) == s.done  # records.jsonl written on the way out
+        p = _run_sub(run, srv.base_url, inp)
+        assert p.wait(60) == 0
+    assert len(_records(run)) == 30
+
+
+def test_parse_only_run_is_filled_by_a_later_run_with_a_model(tmp_path: Path) -> None:
+    inp = tmp_path / "in"
+    _corpus(inp, 4)
+    run = tmp_path / "run"
+    asyncio.run(
+        run_batch(
+            RunConfig(run_dir=run, inputs=[str(inp)], parser=PARSER, parse_only=True, engine="inline"), None
+        )
+    )
+    assert all(it["llm"] is None for r in _records(run) for it in r["items"])
+    with FakeOpenAIServer() as srv:
+        fill = StandinFill(srv.base_url, LimitedTransport(httpx.AsyncHTTPTransport(), Limiter(4)))
+        cfg = RunConfig(run_dir=run, inputs=[str(inp)], parser=PARSER, engine="inline")
+        res = asyncio.run(run_batch(cfg, FillStage(fill, model="fake-model")))
+        assert srv.requests == 6  # 1 + 2 + 2 + 1 fillable items (9.01 has no schema)
+    assert res.summary.done == 4 and res.summary.ok == 4
+    assert sum(it["llm"] is not None for r in _records(run) for it in r["items"]) == 6
+
+
+def test_export_applies_review_decisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import extractor.batch.outputs as outputs
+
+    inp = tmp_path / "in"
+    _corpus(inp, 2)
+    run = tmp_path / "run"
+    asyncio.run(
+        run_batch(
+            RunConfig(run_dir=run, inputs=[str(inp)], parser=PARSER, parse_only=True, engine="inline"), None
+        )
+    )
+
+    def apply(record, run_dir):  # what extractor.review.decisions.apply_decisions does to a field
+        assert Path(run_dir) == run
+        ft = record.form_type.model_copy(update={"value": "8-K/A", "method": "human", "confidence": 1.0})
+        return record.model_copy(update={"form_type": ft})
+
+    monkeypatch.setattr(outputs, "review_hook", lambda: apply)
+    assert cli_main(["export", str(run)]) == 0
+    rows = pq.read_table(run / "tables" / "fields.parquet").to_pylist()
+    form = [r for r in rows if r["field"] == "form_type"]
+    assert [(r["value"], r["method"]) for r in form] == [("8-K/A", "human")] * 2
+    assert all(r["form_type"]["value"] == "8-K" for r in _records(run))  # records.jsonl keeps machine values

@@ -118,6 +118,13 @@ def parse_one(path: str, parser: str = DEFAULT_PARSER, max_bytes: int = DEFAULT_
         return _outcome(path, rec, None)
 
 
+def _ignore_sigint() -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops the run cleanly."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 # -- engines ----------------------------------------------------------------------------------------
 class Engine:
     """Runs ``parse_one`` somewhere; ``submit`` returns a concurrent.futures.Future of a ParseOutcome."""
@@ -147,7 +154,7 @@ class ProcessEngine(Engine):
     def __init__(self, workers: int | None = None) -> None:
         self.workers = max(1, workers or (os.cpu_count() or 1))
         self._ctx = multiprocessing.get_context("spawn")
-        self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx)
+        self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx, initializer=_ignore_sigint)
 
     def submit(self, path: str, parser: str, max_bytes: int) -> cf.Future[ParseOutcome]:
         try:
@@ -155,7 +162,7 @@ class ProcessEngine(Engine):
         except cf.BrokenExecutor:
             # a worker died (OOM, segfault in a C extension): start a new pool and go on
             self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx)
+            self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx, initializer=_ignore_sigint)
             return self._pool.submit(parse_one, path, parser, max_bytes)
 
     def close(self) -> None:
