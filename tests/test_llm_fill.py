@@ -1,0 +1,178 @@
+"""fill_record / afill_record with the scripted fake: what is sent, what is stored, what is cached."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+import pytest
+from llm_helpers import ORACLE_502, SOUTHERN_801, hand_record, item_of, parsed, q
+from pydantic import SecretStr
+
+from extractor.config import load_settings
+from extractor.errors import ConfigError
+from extractor.fill import afill_record, chunks, fill_record
+from extractor.llm.fake import FakeProvider
+from extractor.prompts import prompt_id
+from extractor.store.cache import ResponseCache
+from extractor.store.calllog import CallLog
+from extractor.types import FilingRecord
+
+ORACLE_ANSWER = {
+    "changes": [
+        {
+            "person": q("Rona Fairhead", "unanimously elected Rona Fairhead to serve as a director"),
+            "change": q("election", "unanimously elected Rona Fairhead"),
+            "position": q("director", "to serve as a director"),
+            "effective_date": q("2019-07-31", "effective as of July 31, 2019"),
+        }
+    ]
+}
+
+
+def test_only_the_item_text_and_a_header_are_sent():
+    record, text = parsed(ORACLE_502)
+    fake = FakeProvider([ORACLE_ANSWER])
+    out = fill_record(record, text, fake)
+    assert len(fake.calls) == 1  # 9.01 gets no call
+    _schema, messages = fake.calls[0]
+    user = messages[1]["content"]
+    assert user.startswith("Company: Oracle Corporation\nDate of report: 2019-07-03\nItem 5.02:")
+    assert item_of(record, "5.02").text in user
+    assert "Press Release - Oracle Names Rona Fairhead" not in user  # the 9.01 text is not sent
+    sent = sum(len(m["content"]) for m in messages)
+    assert sent < len(text)
+    item = item_of(out, "5.02")
+    assert item.event["changes"][0]["person"]["value"] == "Rona Fairhead"
+    assert item.llm.prompt_name == "officers.v1" and item.llm.prompt_hash == prompt_id("OfficerChanges")[1]
+    nine = item_of(out, "9.01")
+    assert nine.event is None and nine.llm is None
+    assert out.status == "ok" and out.errors == []
+
+
+def test_legacy_item_7_gets_no_call_and_item_5_gets_the_disclosure_schema():
+    text = "Item 5. Other Events\nThe company declared a dividend of $0.10 per share.\nItem 7. Financial Statements and Exhibits\n99 Press release"
+    record = hand_record(text, "5")
+    seven_start = text.index("Item 7.")
+    five = record.items[0].model_copy(update={"span": (0, seven_start), "text": text[:seven_start]})
+    seven = five.model_copy(
+        update={
+            "number": "7",
+            "span": (seven_start, len(text)),
+            "text": text[seven_start:],
+            "heading": "Item 7.",
+        }
+    )
+    record = record.model_copy(update={"items": [five, seven]})
+    fake = FakeProvider(
+        [
+            {
+                "summary": q("A dividend of $0.10 per share was declared.", None),
+                "category": q("dividend", "declared a dividend"),
+            }
+        ]
+    )
+    out = fill_record(record, text, fake)
+    assert len(fake.calls) == 1 and fake.calls[0][0].__name__ == "DisclosureQuoted"
+    assert out.items[0].event["category"]["value"] == "dividend"
+    assert out.items[1].event is None
+
+
+def test_long_items_are_chunked_with_overlap_and_merged():
+    para = "Filler sentence about operations that says nothing in particular.\n"
+    body = para * 150 + "On May 3, 2021, Jane Roe was appointed Chief Operating Officer.\n" + para * 150
+    text = "Item 5.02 Officers\n" + body
+    record = hand_record(text, "5.02", date=dt.date(2021, 5, 3))
+    parts = chunks(record.items[0].text, 6000, 400, 4)
+    assert len(parts) == 4
+    for (o1, c1), (o2, _c2) in itertools.pairwise(parts):
+        assert o2 < o1 + len(c1)  # overlap
+
+    def answer(schema, messages):
+        if "Jane Roe" in messages[1]["content"]:
+            return {
+                "changes": [
+                    {
+                        "person": q("Jane Roe", "Jane Roe was appointed"),
+                        "change": q("appointment", "was appointed"),
+                        "position": q("Chief Operating Officer", "Chief Operating Officer"),
+                        "effective_date": q("2021-05-03", "On May 3, 2021"),
+                    }
+                ]
+            }
+        return {"changes": []}
+
+    fake = FakeProvider(default=answer)
+    out = fill_record(
+        record, text, fake, settings=load_settings({"chunk_chars": 6000, "max_chunks": 4}, env={})
+    )
+    assert len(fake.calls) == 4
+    assert "Part 1 of 4" in fake.calls[0][1][1]["content"]
+    changes = out.items[0].event["changes"]
+    assert [c["person"]["value"] for c in changes] == [
+        "Jane Roe"
+    ]  # seen in two overlapping chunks, kept once
+    assert changes[0]["effective_date"]["confidence"] == 0.95  # agrees with the date of report
+
+
+def test_cache_serves_identical_requests_and_calllog_records(tmp_path):
+    record, text = parsed(ORACLE_502)
+    cache, log = ResponseCache(tmp_path / "c.sqlite"), CallLog(tmp_path / "l.sqlite")
+    first = fill_record(record, text, FakeProvider([ORACLE_ANSWER]), cache=cache, calllog=log)
+    again = fill_record(record, text, FakeProvider([]), cache=cache, calllog=log)  # would fail if it called
+    assert first.items[0].llm.cache_hit is False and again.items[0].llm.cache_hit is True
+    assert again.items[0].event == first.items[0].event
+    rows = log.recent()
+    assert [r["outcome"] for r in rows] == ["ok", "cached"]
+    assert rows[0]["prompt_name"] == "officers.v1" and rows[0]["item"] == "5.02"
+    assert log.summary()["calls"] == 2
+
+
+async def test_afill_fills_items_concurrently_and_records_partial():
+    record, text = parsed(SOUTHERN_801)
+    oracle, otext = parsed(ORACLE_502)
+    good = {
+        "summary": q("The Georgia PSC approved the 2013 ARP.", None),
+        "category": q("product_regulatory", "approved the 2013 ARP"),
+    }
+    out = await afill_record(record, text, FakeProvider([good]))
+    assert out.items[0].event["category"]["value"] == "product_regulatory"
+    bad = await afill_record(oracle, otext, FakeProvider([RuntimeError("boom")]))
+    assert bad.status == "partial" and bad.errors[0].part == "item 5.02" and "boom" in bad.errors[0].message
+
+
+def test_error_records_are_passed_through():
+    record = FilingRecord.model_validate(
+        {
+            "source": {"path": "x", "sha256": "0", "size_bytes": 0},
+            "status": "error",
+            "errors": [{"part": "input", "message": "empty"}],
+        }
+    )
+    assert fill_record(record, "", FakeProvider([])).status == "error"
+
+
+def test_dry_run_answers_null_for_everything():
+    record, text = parsed(SOUTHERN_801)
+    out = fill_record(record, text, FakeProvider.dry_run())
+    event = out.items[0].event
+    assert event["summary"]["value"] is None and event["summary"]["reasons"] == ["null"]
+    assert out.items[0].llm.model == "dry-run"
+
+
+def test_settings_precedence_and_secret_masking(tmp_path):
+    toml = tmp_path / "extractor.toml"
+    toml.write_text('[llm]\nmodel = "from-toml"\nmax_reasks = 3\napi_key = "sk-toml"\n')
+    env = {"EXTRACTOR_MODEL": "from-env", "OPENAI_BASE_URL": "http://h/v1", "EXTRACTOR_CONFIG": str(toml)}
+    s = load_settings({"model": None, "max_tokens": 500}, env=env)
+    assert s.model == "from-env" and s.max_reasks == 3 and s.max_tokens == 500 and s.base_url == "http://h/v1"
+    assert (
+        isinstance(s.api_key, SecretStr)
+        and "sk-toml" not in repr(s)
+        and s.public()["api_key"] == "**********"
+    )
+    assert not s.embedded
+    assert load_settings({}, env={}).embedded
+    with pytest.raises(ConfigError) as err:
+        load_settings({"max_tokens": 1, "api_key": "sk-leak"}, env={})
+    assert "sk-leak" not in str(err.value) and "max_tokens" in str(err.value)
