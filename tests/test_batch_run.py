@@ -25,6 +25,7 @@ from extractor.batch.fill_stage import FillStage
 from extractor.batch.limits import LimitedTransport, Limiter
 from extractor.cli import main as cli_main
 from extractor.store.ledger import Ledger
+from extractor.types import Method
 
 HERE = Path(__file__).parent
 
@@ -240,7 +241,7 @@ def test_export_applies_review_decisions(tmp_path: Path, monkeypatch: pytest.Mon
 
     def apply(record, run_dir):  # what extractor.review.decisions.apply_decisions does to a field
         assert Path(run_dir) == run
-        ft = record.form_type.model_copy(update={"value": "8-K/A", "method": "human", "confidence": 1.0})
+        ft = record.form_type.model_copy(update={"value": "8-K/A", "method": Method.human, "confidence": 1.0})
         return record.model_copy(update={"form_type": ft})
 
     monkeypatch.setattr(outputs, "review_hook", lambda: apply)
