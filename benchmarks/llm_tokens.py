@@ -1,0 +1,127 @@
+"""Tokens sent to the model per filing (item text + short header, chunked) vs the whole filing in one
+prompt, on the gold set; optionally fill time per filing and event accuracy with the embedded default.
+
+    python benchmarks/llm_tokens.py                        # token economy only (no model)
+    python benchmarks/llm_tokens.py --fill 5               # + fill the first 5 gold filings with events
+    python benchmarks/llm_tokens.py --fill 5 --local-model qwen2.5-coder-0.5b
+
+Token counts without a model are estimated as chars / 4 for both sides (same estimator, so the ratio
+is fair); with ``--fill`` the server's own counts (prompt tokens) are printed too. "Whole filing" is
+one prompt: the same system rules with the field descriptions of every schema the filing needs, plus
+the filing's entire normalized text ("raw file" is the stored file, markup and all, for reference). Event accuracy is the share of labeled event fields scored
+correct by the eval harness's ``compare_events``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from extractor.config import load_settings  # noqa: E402
+from extractor.eval.compare import compare_events  # noqa: E402
+from extractor.eval.gold import load_gold_dir  # noqa: E402
+from extractor.fill import _plan, fill_record, schema_for_item  # noqa: E402
+from extractor.llm.fake import FakeProvider  # noqa: E402
+from extractor.parse import parse_document  # noqa: E402
+from extractor.prompts import render  # noqa: E402
+
+
+def est(chars: int) -> int:
+    return chars // 4
+
+
+def whole_filing_chars(record, text: str) -> int:
+    schemas = {schema_for_item(i) for i in record.items} - {None}
+    date = record.cover.date_of_report.value
+    total = len(text)
+    for schema in schemas:  # rules + field docs of each needed schema; text counted once
+        p = render(
+            schema,
+            company=record.cover.company_name.value or "",
+            date_of_report=date.isoformat() if isinstance(date, dt.date) else "",
+            number="all",
+            title="all items",
+            text="",
+        )
+        total += sum(len(m["content"]) for m in p.messages)
+    return total
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--gold", type=Path, default=ROOT / "evals" / "gold")
+    ap.add_argument("--corpus", type=Path, default=Path("/work/shared/corpus/raw"))
+    ap.add_argument("--fill", type=int, default=0, help="fill this many gold filings with the embedded model")
+    ap.add_argument("--local-model", default=None)
+    ap.add_argument("--only", nargs="*", help="gold file names to fill (default: the first N with events)")
+    args = ap.parse_args()
+
+    golds = [g for g in load_gold_dir(args.gold) if g.events and (args.corpus / g.file).is_file()]
+    settings = load_settings({"local_model": args.local_model, "use_cache": False, "item_max_seconds": 1800})
+    fake = FakeProvider.dry_run()
+    rows = []
+    for g in golds:
+        parsed = parse_document(args.corpus / g.file)
+        rec, text = parsed.record, parsed.text
+        sent = 0
+        for item in rec.items:
+            plan = _plan(rec, item, fake, settings)
+            if plan is not None:
+                sent += sum(len(m["content"]) for p in plan.prompts for m in p.messages)
+        whole = whole_filing_chars(rec, text)
+        raw = (args.corpus / g.file).stat().st_size
+        rows.append((g.file, est(sent), est(whole), est(raw)))
+    ratios = [r[1] / r[2] for r in rows if r[2]]
+    print(f"token economy on {len(rows)} gold filings with events (estimate: chars/4)")
+    print(f"{'filing':64} {'sent':>7} {'whole':>7} {'ratio':>6}")
+    for f, s, w in rows:
+        print(f"{f[:64]:64} {s:>7} {w:>7} {s / w:>6.0%}")
+    total_s, total_w = sum(r[1] for r in rows), sum(r[2] for r in rows)
+    print(
+        f"total: {total_s} sent vs {total_w} whole = {total_s / total_w:.1%}; median per filing {statistics.median(ratios):.1%}"
+    )
+
+    if args.fill:
+        from extractor.llm import make_provider
+
+        chosen = [g for g in golds if not args.only or g.file in args.only][: args.fill]
+        t0 = time.monotonic()
+        provider = make_provider(settings)
+        print(f"\nembedded model {provider.model}: server up in {time.monotonic() - t0:.1f}s")
+        print(f"{'filing':64} {'items':>5} {'tok_in':>6} {'tok_out':>7} {'secs':>6} {'correct':>8}")
+        times, right, total = [], 0, 0
+        try:
+            for g in chosen:
+                parsed = parse_document(args.corpus / g.file)
+                t = time.monotonic()
+                rec = fill_record(parsed.record, parsed.text, provider, settings=settings)
+                secs = time.monotonic() - t
+                calls = [i.llm for i in rec.items if i.llm]
+                obs = compare_events(g, rec)
+                ok = sum(o.correct for o in obs)
+                right, total = right + ok, total + len(obs)
+                times.append(secs)
+                print(
+                    f"{g.file[:64]:64} {len(calls):>5} {sum(c.tokens_in for c in calls):>6} "
+                    f"{sum(c.tokens_out for c in calls):>7} {secs:>6.1f} {ok:>4}/{len(obs):<3}",
+                    flush=True,
+                )
+        finally:
+            provider.close()
+        if times:
+            print(
+                f"fill time per filing: median {statistics.median(times):.1f}s, max {max(times):.1f}s; "
+                f"event fields correct {right}/{total}"
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
