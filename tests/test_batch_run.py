@@ -189,7 +189,7 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path: Path) -> None:
     inp = tmp_path / "in"
     _corpus(inp, 30)
     run = tmp_path / "run"
-    with FakeOpenAIServer(latency_s=0.2) as srv:
+    with FakeOpenAIServer(latency_s=0.1) as srv:
         p = _run_sub(run, srv.base_url, inp)
         for _ in range(200):  # wait until some filings are committed
             time.sleep(0.05)
