@@ -80,12 +80,13 @@ def main() -> int:
         rows.append((g.file, est(sent), est(whole), est(raw)))
     ratios = [r[1] / r[2] for r in rows if r[2]]
     print(f"token economy on {len(rows)} gold filings with events (estimate: chars/4)")
-    print(f"{'filing':64} {'sent':>7} {'whole':>7} {'ratio':>6}")
-    for f, s, w in rows:
-        print(f"{f[:64]:64} {s:>7} {w:>7} {s / w:>6.0%}")
-    total_s, total_w = sum(r[1] for r in rows), sum(r[2] for r in rows)
+    print(f"{'filing':64} {'sent':>7} {'whole':>7} {'ratio':>6} {'raw file':>9}")
+    for f, s, w, r in rows:
+        print(f"{f[:64]:64} {s:>7} {w:>7} {s / w:>6.0%} {r:>9}")
+    total_s, total_w, total_r = (sum(r[i] for r in rows) for i in (1, 2, 3))
     print(
-        f"total: {total_s} sent vs {total_w} whole = {total_s / total_w:.1%}; median per filing {statistics.median(ratios):.1%}"
+        f"total: {total_s} sent vs {total_w} whole normalized filing = {total_s / total_w:.1%} "
+        f"(median per filing {statistics.median(ratios):.1%}); vs raw files as stored: {total_s / total_r:.1%}"
     )
 
     if args.fill:
