@@ -99,7 +99,7 @@ def merge(schema: type[BaseModel], events: list[dict[str, Any]]) -> dict[str, An
         return events[0]
     out: dict[str, Any] = {}
     for name, (shape, inner, _info) in plain_fields(schema).items():
-        values = [e.get(name) for e in events]
+        values: list[Any] = [e.get(name) for e in events]
         if shape == "leaf":
             best = values[0]
             for v in values[1:]:

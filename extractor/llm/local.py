@@ -119,7 +119,7 @@ def ensure_model(name: str, models_dir: Path) -> Path:
         with tmp.open("wb") as out:
             for part in parts:
                 with part.open("rb") as fh:
-                    for block in iter(lambda fh=fh: fh.read(1 << 22), b""):
+                    while block := fh.read(1 << 22):
                         h.update(block)
                         out.write(block)
         if h.hexdigest() != spec.sha256:

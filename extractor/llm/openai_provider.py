@@ -191,8 +191,9 @@ class OpenAIProvider:
             "max_retries": 0,
             "timeout": settings.timeout_s,
         }
-        self._sync_raw = openai.OpenAI(**common, http_client=http_client)
-        self._async_raw = openai.AsyncOpenAI(**common, http_client=async_http_client)
+        # openai may type its client against a vendored httpx; the httpx client works at runtime
+        self._sync_raw = openai.OpenAI(**common, http_client=http_client)  # type: ignore[arg-type]
+        self._async_raw = openai.AsyncOpenAI(**common, http_client=async_http_client)  # type: ignore[arg-type]
         self._client = instructor.from_openai(self._sync_raw, mode=self.mode)
         self._aclient = instructor.from_openai(self._async_raw, mode=self.mode)
         self._sleep = sleep
