@@ -224,6 +224,7 @@ class OpenAIProvider:
         }
         if self.settings.logprobs:
             kwargs["logprobs"] = True
+            kwargs["top_logprobs"] = 1  # llama.cpp otherwise computes 20 alternatives per token
         return kwargs
 
     def _retrying_args(self) -> dict[str, Any]:
