@@ -157,6 +157,7 @@ def field_docs(schema: type[BaseModel], prefix: str = "") -> list[tuple[str, str
     return docs
 
 
+@cache
 def schema_hash(schema: type[BaseModel]) -> str:
     """Content hash of the LLM-facing JSON schema (a cache key part)."""
     text = json.dumps(quoted_schema(schema).model_json_schema(), sort_keys=True)

@@ -1,4 +1,7 @@
-"""Prompt templates: versioned files beside this module, rendered strictly.
+"""Prompt templates: versioned files in the top-level ``prompts/`` folder, rendered strictly.
+
+Templates are looked up in ``$EXTRACTOR_PROMPTS``, then the source checkout's ``prompts/``, then the
+installed copy (``<prefix>/share/extractor/prompts``, shipped as wheel data files).
 
 - ``system.v1.j2``: shared rules + the field descriptions (JSON_SCHEMA mode shows the model only the
   schema, not its descriptions, so they are written into the system prompt) + the item guidance;
@@ -14,7 +17,9 @@ sources; both are recorded with every call.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import sys
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -25,8 +30,16 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..quoted import field_docs
 
-HERE = Path(__file__).parent
 VERSION = "v1"
+
+
+def _prompt_dirs() -> list[Path]:
+    dirs = []
+    if os.environ.get("EXTRACTOR_PROMPTS"):
+        dirs.append(Path(os.environ["EXTRACTOR_PROMPTS"]))
+    dirs.append(Path(__file__).resolve().parent.parent.parent / "prompts")  # source checkout
+    dirs.append(Path(sys.prefix) / "share" / "extractor" / "prompts")  # installed data files
+    return dirs
 
 TEMPLATES: dict[str, str] = {
     "MaterialAgreement": "agreement",
@@ -49,7 +62,22 @@ _DELIM = re.compile(r"<\s*(/?)\s*filing_text\s*>", re.I)
 
 @cache
 def _source(name: str) -> str:
-    return (HERE / f"{name}.{VERSION}.j2").read_text(encoding="utf-8")
+    for d in _prompt_dirs():
+        path = d / f"{name}.{VERSION}.j2"
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    raise FileNotFoundError(f"prompt template {name}.{VERSION}.j2 not found in {[str(d) for d in _prompt_dirs()]}")
+
+
+@cache
+def _template(name: str) -> Any:
+    """Compiled once per process (compiling costs more than rendering)."""
+    return _ENV.from_string(_source(name))
+
+
+@cache
+def _field_docs(schema: Any) -> tuple[tuple[str, str], ...]:
+    return tuple(field_docs(schema))
 
 
 @dataclass(frozen=True)
@@ -59,6 +87,7 @@ class Prompt:
     messages: list[dict[str, str]]
 
 
+@cache
 def prompt_id(schema_name: str) -> tuple[str, str]:
     """(name, hash) of the prompt for an event schema."""
     item = TEMPLATES[schema_name]
@@ -94,11 +123,9 @@ def render(
         "chunk_index": chunk_index,
         "chunk_total": chunk_total,
     }
-    guidance = _ENV.from_string(_source(item)).render(**values).strip()
-    system = _ENV.from_string(_source("system")).render(
-        fields=field_docs(schema), guidance=guidance, **values
-    )
-    user = _ENV.from_string(_source("user")).render(text=defuse(text), **values)
+    guidance = _template(item).render(**values).strip()
+    system = _template("system").render(fields=list(_field_docs(schema)), guidance=guidance, **values)
+    user = _template("user").render(text=defuse(text), **values)
     return Prompt(
         name,
         digest,

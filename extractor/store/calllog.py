@@ -40,6 +40,9 @@ class CallLog:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
             self._db.execute("PRAGMA journal_mode=WAL")
+            # WAL + NORMAL: a crash can lose the last few entries but never corrupts the file; these are
+            # a cache and a log, and FULL costs an fsync per call inside the event loop.
+            self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.execute(
                 "CREATE TABLE IF NOT EXISTS calls (id INTEGER PRIMARY KEY, ts REAL, filing TEXT, item TEXT,"
                 " provider TEXT, model TEXT, prompt_name TEXT, prompt_hash TEXT, tokens_in INTEGER,"
