@@ -148,3 +148,11 @@ def test_exhibit_numbers_normalized():
     assert pair_exhibit_number("10.2", "10.20").correct is False  # 10.20 is a different exhibit from 10.2
     sm = match_sets(["99.1", "99.2"], ["EX-99.2", "99.1", "99.3"], pair_exhibit_number)
     assert (sm.tp, sm.fp, sm.fn) == (2, 1, 0)
+
+
+def test_names_ignore_legal_forms_but_not_other_words():
+    assert score_fuzzy("Apple Inc.", "Apple").correct
+    assert score_fuzzy("The Southern Company", "Southern Co.").correct
+    assert score_fuzzy("Wells Fargo Bank, N.A.", "Wells Fargo Bank").correct
+    assert not score_fuzzy("Barclays Bank plc", "Barclays").correct  # "Bank" is part of the name
+    assert not score_fuzzy("Inc.", "Corp.").correct  # nothing but legal forms: compared as printed

@@ -18,8 +18,9 @@ Matching rules (the "stated tolerances"):
 - **amount** (money / share amounts printed as text): parsed to a number with its scale word
   ("$400 million" == "$400,000,000") and compared within a relative tolerance of 0.5%; when either side
   cannot be parsed it falls back to fuzzy text matching.
-- **name / title / text / address**: case-folded, punctuation dropped, whitespace collapsed, then
-  rapidfuzz ``token_sort_ratio`` against a per-kind threshold (:data:`THRESHOLDS`).
+- **name / title / text / address**: case-folded, punctuation dropped, whitespace collapsed (names also
+  drop legal-form words: Inc., Corp., Company, N.A., ...), then rapidfuzz ``token_sort_ratio`` against a
+  per-kind threshold (:data:`THRESHOLDS`).
 - **summary** (free-text one-sentence summaries): ``token_set_ratio`` with a low threshold; a weak
   proxy for meaning, reported separately from the exact fields.
 """
@@ -298,8 +299,29 @@ def score_amount(gold: Any, pred: Any, *, rel_tol: float = AMOUNT_REL_TOL) -> Ma
     return Match(ratio, False, f"{p:,.6g} != gold {g:,.6g} (tolerance {rel_tol:.1%})")
 
 
+# Legal-form words dropped from names before comparing ("Apple Inc." == "Apple"; "The Southern Company" ==
+# "Southern Co"): they say what kind of entity it is, not which one.
+LEGAL_FORMS = frozenset(
+    [
+        *("the", "inc", "incorporated", "corp", "corporation", "co", "company", "llc", "lp", "llp"),
+        *("plc", "ltd", "limited", "na", "sa", "ag", "nv", "bv"),
+    ]
+)
+_DOTTED_FORM = re.compile(r"(?:\b(?:n a|l l c|l l p|l p|s a)\b)+$")  # "N.A.", "L.L.C." after dropping dots
+
+
+def norm_name(value: Any) -> str:
+    text = _DOTTED_FORM.sub("", norm_text(value)).strip()
+    tokens = text.split()
+    kept = [t for t in tokens if t not in LEGAL_FORMS]
+    return " ".join(kept or tokens)
+
+
 def similarity(gold: Any, pred: Any, *, kind: str = "name") -> float:
-    g, p = norm_text(gold), norm_text(pred)
+    if kind == "name":
+        g, p = norm_name(gold), norm_name(pred)
+    else:
+        g, p = norm_text(gold), norm_text(pred)
     if not g and not p:
         return 1.0
     if kind == "summary":
