@@ -169,6 +169,13 @@ def run(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as exc:
             err.print(f"[red]error:[/red] cannot read baseline {args.baseline}: {exc}")
             return 2
+        old_files = {f["file"] for f in baseline.get("filings", [])}
+        new_files = {f["file"] for f in results["filings"]}
+        if old_files != new_files:
+            err.print(
+                f"[yellow]warning:[/yellow] the baseline was scored on other filings "
+                f"({len(new_files - old_files)} new, {len(old_files - new_files)} gone): deltas mix gold sets"
+            )
         changes = compare_baseline(
             results,
             baseline,
