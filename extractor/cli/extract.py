@@ -72,6 +72,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     cache = ResponseCache(settings.cache_db()) if settings.use_cache and not args.dry_run else None
     calllog = CallLog(settings.calllog_db()) if not args.dry_run else None
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
     out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
     bad = 0
     try:

@@ -31,6 +31,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 
 
 def run_parse(args: argparse.Namespace) -> int:
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
     out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
     errors = 0
     try:
