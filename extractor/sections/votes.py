@@ -82,13 +82,29 @@ def _int(cell: str) -> int | None:
     return int(m.group(1).replace(",", "")) if m else None
 
 
+def _split_header(line: Line) -> tuple[int, tuple[bool, list[str]]] | None:
+    """A heading and a header in one row ("1. | Election of Directors: | For | Against"): the index of the
+    first header cell and the header, when the leading cells are a proposal heading."""
+    cells = line.cells
+    for k in range(1, min(3, len(cells) - 1)):
+        lead = " ".join(c for _s, _e, c in cells[:k])
+        if not (_HEADING.match(lead) or _ELECTION.search(lead)):
+            continue
+        rest = Line(cells[k][0], line.end, line.text[cells[k][0] - line.start :])
+        h = _header(rest)
+        if h is not None:
+            return k, h
+    return None
+
+
 def _header(line: Line) -> tuple[bool, list[str]] | None:
-    """(has a label column, value column kinds) when the line is a header row of vote columns."""
+    """(led by a nominee/director label column, value column kinds) when the line is a header row of vote
+    columns."""
     cells = [c for _s, _e, c in line.cells]
     kinds = [column_of(c) for c in cells]
     if any(k is None for k in kinds):
         return None
-    labeled = kinds[0] == "label"
+    labeled = kinds[0] == "label" and bool(re.search(r"nominee|director", cells[0], re.I))
     values = [k for k in kinds if k != "label"]
     counted = [k for k in values if k not in ("pct", "result")]
     if "label" in kinds[1:] or len(counted) < 2 or len(set(counted)) != len(counted):
@@ -280,7 +296,7 @@ _MEETING_AFTER = re.compile(
     rf"\b(?:annual|special)\s+(?:general\s+)?meeting\b{_SENT}{{0,160}}?\b(?:held\s+)?on\s+", re.I
 )
 _MEETING_BEFORE = re.compile(
-    rf"\bOn\s+(?P<date>{DATE_RE.pattern}),?\s+{_SENT}{{0,160}}?\bheld\s+(?:its|an?|the)\b{_SENT}{{0,60}}?"
+    rf"\bOn\s+(?P<date>{DATE_RE.pattern}),?\s+(?:{_SENT}{{0,160}}?\bheld\s+(?:its|an?|the)\b{_SENT}{{0,60}}?|at\s+(?:its|an?|the)\s+{_SENT}{{0,20}}?)"
     r"\b(?:annual|special)\s+(?:general\s+)?meeting\b",
     re.I,
 )
@@ -343,6 +359,12 @@ def read_votes(text: str, offset: int = 0) -> VoteRead:
             header = h
             prev = line
             continue
+        split = _split_header(line)
+        if split is not None:
+            k, header = split
+            current = new_block(line.start, cells[k - 1][1], line)
+            prev = line
+            continue
         bullet = line.text.startswith(("• | ", "- | "))
         m = None if bullet or _int(cells[-1][2]) is not None else _HEADING.match(line.text)
         if m is not None and len(m.group("rest")) >= 3:
@@ -368,6 +390,11 @@ def read_votes(text: str, offset: int = 0) -> VoteRead:
         values = list(cells)
         while values and _int(values[0][2]) is None and not _NIL.match(values[0][2].strip()):
             label_cells.append(values.pop(0))
+        if len(label_cells) == 2 and re.fullmatch(
+            r"\(?(?:\d{1,2}|[ivx]{1,5}|[a-h])[.)]", label_cells[0][2].strip()
+        ):
+            marker, label = label_cells
+            label_cells = [(marker[0], label[1], text[marker[0] : label[1]])]
         # key-value rows: "Votes For | 931,126,456"
         if len(label_cells) == 1 and len(values) == 1:
             kind = column_of(label_cells[0][2])
@@ -382,7 +409,7 @@ def read_votes(text: str, offset: int = 0) -> VoteRead:
                 current.numbers_seen = True
             prev = line
             continue
-        labeled_header, kinds = header
+        nominee_header, kinds = header
         if len(values) != len(kinds) or len(label_cells) > 1:
             if current is not None:
                 current.numbers_seen = True
@@ -412,7 +439,7 @@ def read_votes(text: str, offset: int = 0) -> VoteRead:
         if label_cells:
             ls, le, lc = label_cells[0]
             heading = _HEADING.match(lc)
-            election = current is not None and current.election and not heading
+            election = current is not None and (current.election or nominee_header) and not heading
             if election and _is_name(lc):
                 assert current is not None
                 p = ProposalRead(fld(ls, le, re.sub(r"\s+", " ", lc.strip(" |")), 0.9), election=True)
