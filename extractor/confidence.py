@@ -17,7 +17,9 @@ For a non-null value::
 For a null value (the text does not say it): ``c = 0.60 x 0.85 ** reasks x (0.6 + 0.4 p)``.
 
 Parser-known facts used for agreement: the cover's date of report (an event date equal to it agrees)
-and the registrant names (a counterparty that *is* the registrant disagrees).
+and the registrant names (a counterparty that *is* the registrant disagrees). The same agree/disagree
+step moves the confidence of a parser pre-filled vote count (``extractor.prefill``) that the model also
+read (the parser's value is kept).
 
 The constants are a first, documented guess; ``benchmarks``/the eval harness report how well they
 predict correctness (reliability table, ECE) so they can be recalibrated on the dev gold set.
@@ -77,15 +79,22 @@ def field_confidence(s: Signals) -> float:
     else:
         base = BASE[s.alignment]
     c = base * CHECK.get(s.check, 0.95) * REASK**s.reasks * lp
-    if s.parser == "agree":
-        c = c + (1 - c) / 2
-    elif s.parser == "disagree":
-        c *= 0.5
+    c = parser_adjusted(c, s.parser)
     if s.alignment is Alignment.none:
         c = min(c, UNGROUNDED_CAP)
     if s.injected:
         c = min(c, INJECTION_CAP)
     return round(max(0.0, min(1.0, c)), 3)
+
+
+def parser_adjusted(c: float, agreement: str | None) -> float:
+    """The parser-agreement step of the formula: agree -> c + (1 - c) / 2, disagree -> c * 0.5. Also used
+    by ``extractor.prefill`` when the model and the parser's pre-fill read the same fact."""
+    if agreement == "agree":
+        return c + (1 - c) / 2
+    if agreement == "disagree":
+        return c * 0.5
+    return c
 
 
 def parser_agreement(leaf: Leaf, facts: ParserFacts) -> str | None:

@@ -14,6 +14,11 @@ grounded (``extractor.ground``), scored (``extractor.confidence``) and stored as
 event's shape; chunk results are merged (best confidence per field, lists concatenated and
 de-duplicated). ``items[].llm`` records model, prompt name/hash, tokens, latency, attempts, cache hit.
 
+Parser pre-fill (``extractor.prefill``): values the text states in a fixed shape (2.02 ``period_end``,
+5.07 meeting date and vote tables) are read by the parser and never re-asked. An item whose event the
+parser covers completely gets no call (``llm`` stays None); otherwise the model is asked only for the
+uncovered fields and the two are combined (parser Fields keep method ``parser``).
+
 A failing item never fails the filing: its leaves become null Fields with confidence 0 and the reason,
 the error goes to ``record.errors`` (part ``"item X"``) and the status becomes ``partial``.
 """
@@ -35,6 +40,7 @@ from .config import Settings
 from .ground import ground_event, normalize_with_map
 from .llm import make_provider
 from .llm.base import Budget, CallRecord, FillError, Provider, describe
+from .prefill import ParserEvent, ask_schema, combine, parser_event
 from .prompts import Prompt, render
 from .quoted import plain_fields, quoted_schema, schema_hash
 from .schemas import schema_for
@@ -148,10 +154,11 @@ def failed_event(schema: type[BaseModel], reason: str) -> dict[str, Any]:
 @dataclass
 class _Plan:
     item: Item
-    schema: type[BaseModel]
+    schema: type[BaseModel]  # what the model is asked: the item schema minus parser-covered fields
     prompts: list[Prompt]
     keys: list[str]
     facts: ParserFacts
+    pre: ParserEvent | None = None  # the parser's pre-fill, combined into the event in _finish
 
 
 def _facts(record: FilingRecord) -> ParserFacts:
@@ -163,10 +170,14 @@ def _facts(record: FilingRecord) -> ParserFacts:
     )
 
 
-def _plan(record: FilingRecord, item: Item, provider: Provider, settings: Settings) -> _Plan | None:
+def _plan(
+    record: FilingRecord, item: Item, provider: Provider, settings: Settings, pre: ParserEvent | None = None
+) -> _Plan | None:
     schema = schema_for_item(item)
     if schema is None:
         return None
+    if pre is not None:  # ask only for what the parser did not read
+        schema = ask_schema(schema, pre.covered)
     date = record.cover.date_of_report.value
     parts = chunks(item.text, settings.chunk_chars, settings.chunk_overlap, settings.max_chunks)
     prompts = [
@@ -184,7 +195,7 @@ def _plan(record: FilingRecord, item: Item, provider: Provider, settings: Settin
     ]
     shash = schema_hash(schema)
     keys = [cache_key(provider.model, p.hash, shash, json.dumps(p.messages)) for p in prompts]
-    return _Plan(item, schema, prompts, keys, _facts(record))
+    return _Plan(item, schema, prompts, keys, _facts(record), pre)
 
 
 def _chunk_event(plan: _Plan, output: dict[str, Any], call: CallRecord) -> dict[str, Any]:
@@ -236,6 +247,8 @@ def _finish(
         if record.status == Status.ok:
             record.status = Status.partial
     event = merge(schema, events) if events else failed_event(schema, reason or "no result")
+    if plan.pre is not None:
+        event = combine(plan.pre, event)
     llm = LLMCall(
         model=provider.model,
         prompt_name=plan.prompts[0].name,
@@ -267,6 +280,15 @@ def _budget(settings: Settings) -> Budget:
     return Budget(settings.item_max_calls, settings.item_max_tokens, settings.item_max_seconds)
 
 
+def _prefilled(item: Item) -> tuple[ParserEvent | None, Item | None]:
+    """The parser's pre-fill of the item, and the finished item when it covers every field (no call)."""
+    schema = schema_for_item(item)
+    pre = parser_event(item) if schema is not None else None
+    if pre is not None and schema is not None and pre.complete(schema):
+        return pre, item.model_copy(update={"event": pre.event, "llm": None})
+    return pre, None
+
+
 def fill_item(
     record: FilingRecord,
     item: Item,
@@ -278,7 +300,10 @@ def fill_item(
 ) -> Item:
     """Fill one item (no call when it has no schema). Errors are recorded on ``record``, never raised."""
     settings = settings or Settings()
-    plan = _plan(record, item, provider, settings)
+    pre, done = _prefilled(item)
+    if done is not None:
+        return done
+    plan = _plan(record, item, provider, settings, pre)
     if plan is None:
         return item.model_copy(update={"event": None, "llm": None})
     budget = _budget(settings)
@@ -308,7 +333,10 @@ async def afill_item(
     calllog: CallLog | None = None,
 ) -> Item:
     settings = settings or Settings()
-    plan = _plan(record, item, provider, settings)
+    pre, done = _prefilled(item)
+    if done is not None:
+        return done
+    plan = _plan(record, item, provider, settings, pre)
     if plan is None:
         return item.model_copy(update={"event": None, "llm": None})
     budget = _budget(settings)

@@ -240,7 +240,7 @@ def print_report(
 ) -> None:
     models = list(results["models"])
     if len(models) == 1:
-        console.print(parser_table(results, models[0], events=models[0] != "parser"))
+        console.print(parser_table(results, models[0], events=True))  # the parser pre-fills some events
     else:
         console.print(models_table(results))
         console.print(diff_table(results))

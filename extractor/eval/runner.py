@@ -1,7 +1,7 @@
 """Run a model on gold filings (the I/O edge of the eval: files, clocks, providers).
 
 A runner turns one corpus file into a filing record plus usage. ``parser`` is the parser-only
-baseline; any other name is an LLM model run through the fill stage (``extractor.fill``) with the
+baseline (with the parser's event pre-fill); any other name is an LLM model run through the fill stage (``extractor.fill``) with the
 settings of its ``[models.NAME]`` table in the eval config.
 """
 
@@ -36,17 +36,19 @@ class Runner(Protocol):
 
 
 class ParserRunner:
-    """The deterministic parser alone (no events)."""
+    """The deterministic parser alone: no model; the events it pre-fills (2.02 period_end, 5.07 votes:
+    ``extractor.prefill``) are scored, the others count as misses."""
 
-    events = False
+    events = True
 
     def __init__(self, name: str = "parser") -> None:
         self.name = name
 
     def run(self, path: Path) -> Output:
         from ..parse import parse_file
+        from ..prefill import prefill_record
 
-        return Output(parse_file(path))
+        return Output(prefill_record(parse_file(path)))
 
 
 class FunctionRunner:
