@@ -7,7 +7,8 @@ printed (span shifted by ``offset``, the item's start in the normalized filing t
 phrase is there: the press release attached as an exhibit is not read.
 
 Only "ended" counts ("ending" names a future period: guidance, a fiscal year to come). A period ended
-that a comparison names ("compared to the quarter ended ...", "prior year") is skipped. When the
+that a comparison names ("compared to the quarter ended ...", "the prior year quarter ended ...") is
+skipped. When the
 phrases name several different dates the first one wins, at a lower confidence.
 """
 
@@ -26,7 +27,8 @@ _PERIOD = re.compile(
     re.I,
 )
 _COMPARISON = re.compile(
-    r"\b(?:compared\s+(?:to|with)|versus|vs\.?|prior[-\s]year|previous|last\s+year|same\s+(?:quarter|period))\b[^.\n]{0,80}$",
+    r"\b(?:compared\s+(?:to|with)|versus|vs\.?|as\s+against)\b[^.\n]{0,50}$"
+    r"|\b(?:prior|previous|preceding|same)[-\s](?:year|fiscal\s+year|period)(?:'s)?\s+(?:\w+\s+){0,2}$",
     re.I,
 )
 
