@@ -397,15 +397,15 @@ def read_votes(text: str, offset: int = 0) -> VoteRead:
             label_cells = [(marker[0], label[1], text[marker[0] : label[1]])]
         # key-value rows: "Votes For | 931,126,456"
         if len(label_cells) == 1 and len(values) == 1:
-            kind = column_of(label_cells[0][2])
-            n = _int(values[0][2])
-            if kind in (*COUNTS, *FREQ) and n is not None and current is not None:
-                _put(current, kind, n, values[0][0], values[0][1])
+            kv_kind = column_of(label_cells[0][2])
+            kv_n = _int(values[0][2])
+            if kv_kind in (*COUNTS, *FREQ) and kv_n is not None and current is not None:
+                _put(current, kv_kind, kv_n, values[0][0], values[0][1])
                 current.numbers_seen = True
                 prev = line
                 continue
         if header is None or not values:
-            if current is not None and any(_int(c) is not None and _int(c) >= 1000 for _s, _e, c in values):  # type: ignore[operator]
+            if current is not None and any((_int(c) or 0) >= 1000 for _s, _e, c in values):
                 current.numbers_seen = True
             prev = line
             continue
@@ -425,12 +425,12 @@ def read_votes(text: str, offset: int = 0) -> VoteRead:
                 o = _outcome(text, [(s, e)])
                 result = o
                 continue
-            n = _int(c)
-            if n is None and not _NIL.match(c.strip()):
+            cnt = _int(c)
+            if cnt is None and not _NIL.match(c.strip()):
                 ok = False
                 break
-            if n is not None:
-                parsed[kind] = (n, s, e)
+            if cnt is not None:
+                parsed[kind] = (cnt, s, e)
         if not ok or not parsed:
             if current is not None:
                 current.numbers_seen = True
@@ -488,14 +488,14 @@ def read_votes(text: str, offset: int = 0) -> VoteRead:
                     p.outcome = fld(outcome[1], outcome[2], outcome[0], 0.85)
                 proposals.append(p)
             continue
-        counts = _block_counts(b)
-        if counts is None or b.desc is None:
+        block_counts = _block_counts(b)
+        if block_counts is None or b.desc is None:
             if b.numbers_seen or b.counts:
                 complete = False
             continue
         desc = re.sub(r"\s+", " ", text[b.desc[0] : b.desc[1]])
         p = ProposalRead(fld(b.desc[0], b.desc[1], desc, 0.85), election=False)
-        p.counts = {k: fld(s, e, n, c, r) for k, (n, s, e, c, r) in counts.items()}
+        p.counts = {k: fld(s, e, n, c, r) for k, (n, s, e, c, r) in block_counts.items()}
         if outcome is not None:
             p.outcome = fld(outcome[1], outcome[2], outcome[0], 0.85)
         proposals.append(p)
