@@ -166,7 +166,9 @@ def test_review_flow_highlight_keyboard_edit_reload_export(
 
     # a date field refuses a non-date
     page.locator("#queue li", has_text="date_of_report").click()
+    expect(page.locator("#f-label")).to_have_text("cover: date_of_report")  # loaded before keys are pressed
     page.keyboard.press("e")
+    expect(page.locator("#edit-input")).to_be_focused()
     page.keyboard.press("ControlOrMeta+a")
     page.keyboard.type("next Tuesday")
     page.keyboard.press("Enter")
