@@ -146,6 +146,9 @@ def test_results_with_intervals_diffs_and_calibration():
     cal = s["calibration"]
     assert cal["wrong"] == 4 and cal["auroc"] == 1.0
     assert cal["review"]["errors_caught"] == 4
+    # the headline event accuracy counts the same observations for every model; matched sub-fields do not
+    assert p["metrics"]["events"]["n"] == s["metrics"]["events"]["n"] > 0
+    assert p["metrics"]["events.matched"]["n"] > 0 and "events.matched" not in s["metrics"]
     diff = next(c for c in res["comparisons"] if c["metric"] == "signatures")
     assert diff["diff"] == 1.0 and diff["significant"]
     # reproducible

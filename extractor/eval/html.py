@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 PALETTE = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf")
-HEADLINE = ("cover", "fields", "items", "exhibits", "signatures", "events", "events.sets")
+HEADLINE = ("cover", "fields", "items", "exhibits", "signatures", "events", "events.sets", "events.matched")
 MAX_MISSES = 300
 
 CSS = """

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from .results import Change
 
-HEADLINE = ("cover", "fields", "items", "exhibits", "signatures", "events", "events.sets")
+HEADLINE = ("cover", "fields", "items", "exhibits", "signatures", "events", "events.sets", "events.matched")
 
 
 def _fmt(v: float | None, digits: int = 3) -> str:
@@ -51,7 +51,7 @@ def parser_table(results: dict[str, Any], model: str = "parser", *, events: bool
         n = summary["breakdown"][dim][b]["_filings"]
         table.add_column(f"{b}\n({n})", justify="right")
     for name in results["metric_order"]:
-        if not events and (name.startswith("event") or name == "events.sets"):
+        if not events and name.startswith("event"):
             continue
         m = summary["metrics"].get(name)
         if m is None:
