@@ -379,3 +379,16 @@ def test_model_names_resolve_to_settings(tmp_path):
     bad.write_text("replicates = 'many'\n")
     with pytest.raises(Exception, match="invalid eval config"):
         load_config(bad)
+
+
+def test_cached_answers_keep_their_original_model_time():
+    from extractor.eval.runner import _timing_cache
+    from extractor.store.cache import ResponseCache
+
+    cache = _timing_cache(ResponseCache)(":memory:")
+    cache.put("k", "m", {"x": 1}, {"latency_s": 12.5, "model": "m"})
+    assert cache.get("missing") is None
+    assert cache.get("k") == ({"x": 1}, {"latency_s": 12.5, "model": "m"})
+    cache.get("k")
+    assert cache.cached_latency_s == 25.0
+    cache.close()

@@ -161,7 +161,11 @@ def cost_svg(results: dict[str, Any], metric: str) -> str:
         v = s["metrics"].get(metric)
         if v is None:
             continue
-        x = s["cost"]["usd_per_filing"] if priced else s["cost"]["latency_mean_s"]
+        x = (
+            s["cost"]["usd_per_filing"]
+            if priced
+            else s["cost"].get("model_s_mean", s["cost"]["latency_mean_s"])
+        )
         pts.append((k, m, x, v["value"]))
     if not pts:
         return ""
@@ -180,7 +184,7 @@ def cost_svg(results: dict[str, Any], metric: str) -> str:
         out.append(
             f'<text x="{pad + t * iw:.1f}" y="{10 + ih + 14}" font-size="10" text-anchor="middle">{xmax * t:.3g}</text>'
         )
-    xlabel = "USD per filing" if priced else "seconds per filing (no prices configured)"
+    xlabel = "USD per filing" if priced else "model seconds per filing (no prices configured)"
     out.append(f'<text x="{pad + iw / 2}" y="{h - 8}" font-size="11" text-anchor="middle">{e(xlabel)}</text>')
     out.append(
         f'<text x="12" y="{10 + ih / 2}" font-size="11" text-anchor="middle" '
@@ -302,12 +306,12 @@ def cost_table(results: dict[str, Any]) -> str:
         rows.append(
             f'<tr><td class="l">{e(name)}</td><td>{c["filings"]}</td><td>{c["tokens_per_filing"]:.0f}</td>'
             f"<td>{c['usd_per_filing']:.5f}</td><td>{c['usd_total']:.4f}</td><td>{c['latency_mean_s']:.2f}</td>"
-            f"<td>{c['latency_p95_s']:.2f}</td><td>{c['calls']}</td><td>{c['cache_hits']}</td>"
+            f"<td>{c['latency_p95_s']:.2f}</td><td>{c.get('model_s_mean', 0.0):.2f}</td><td>{c['calls']}</td><td>{c['cache_hits']}</td>"
             f'<td class="l">{e(status)}</td></tr>'
         )
     return (
         '<table><tr><th class="l">model</th><th>filings</th><th>tokens/filing</th><th>USD/filing</th><th>USD total</th>'
-        f'<th>mean s</th><th>p95 s</th><th>calls</th><th>cache hits</th><th class="l">status</th></tr>{"".join(rows)}</table>'
+        f'<th>wall s (mean)</th><th>wall s (p95)</th><th>model s (mean)</th><th>calls</th><th>cache hits</th><th class="l">status</th></tr>{"".join(rows)}</table>'
     )
 
 

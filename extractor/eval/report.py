@@ -160,7 +160,10 @@ def reliability_table(results: dict[str, Any], model: str) -> Table:
 
 
 def cost_table(results: dict[str, Any]) -> Table:
-    table = Table(title="Cost and latency per filing")
+    table = Table(
+        title="Cost and latency per filing (wall s of this run; model s = the model's answer time, "
+        "cached answers at their original time)"
+    )
     for col in (
         "model",
         "filings",
@@ -170,6 +173,7 @@ def cost_table(results: dict[str, Any]) -> Table:
         "mean s",
         "p50 s",
         "p95 s",
+        "model s",
         "calls",
         "cache hits",
         "status",
@@ -186,6 +190,7 @@ def cost_table(results: dict[str, Any]) -> Table:
             f"{c['latency_mean_s']:.2f}",
             f"{c['latency_p50_s']:.2f}",
             f"{c['latency_p95_s']:.2f}",
+            f"{c.get('model_s_mean', 0.0):.2f}",
             str(c["calls"]),
             str(c["cache_hits"]),
             " ".join(f"{k}={v}" for k, v in s["status"].items()),

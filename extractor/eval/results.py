@@ -32,6 +32,7 @@ class FilingRun:
     latency_s: float = 0.0
     calls: int = 0
     cache_hits: int = 0
+    model_latency_s: float = 0.0  # the model's answer time, cached answers counted at their original time
     error: str | None = None
 
     def to_json(self) -> dict[str, Any]:
@@ -231,6 +232,8 @@ def cost_summary(runs: Sequence[FilingRun], prices: dict[str, float] | None) -> 
         "latency_mean_s": sum(lat) / n if lat else 0.0,
         "latency_p50_s": stats.percentile(lat, 0.5) if lat else 0.0,
         "latency_p95_s": stats.percentile(lat, 0.95) if lat else 0.0,
+        "model_s_mean": sum(r.model_latency_s for r in runs) / n,
+        "model_s_p95": stats.percentile(sorted(r.model_latency_s for r in runs), 0.95) if runs else 0.0,
         "calls": sum(r.calls for r in runs),
         "cache_hits": sum(r.cache_hits for r in runs),
         "prices": {"input_per_mtok": p_in, "output_per_mtok": p_out},

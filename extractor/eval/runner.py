@@ -26,6 +26,7 @@ class Output:
     tokens_out: int = 0
     calls: int = 0
     cache_hits: int = 0
+    model_latency_s: float = 0.0  # time the model took to answer, including cached answers' original time
 
 
 class Runner(Protocol):
@@ -97,7 +98,7 @@ class FillRunner:
 
         self._provider = make_provider(self.settings)
         if self.settings.use_cache:
-            self._cache = ResponseCache(self.settings.cache_db())
+            self._cache = _timing_cache(ResponseCache)(self.settings.cache_db())
         self._calllog = CallLog(self.settings.calllog_db())
 
     def run(self, path: Path) -> Output:
@@ -105,6 +106,8 @@ class FillRunner:
         from ..parse import parse_document
 
         self._open()
+        if self._cache is not None:
+            self._cache.cached_latency_s = 0.0
         parsed = parse_document(path)
         record = fill_record(
             parsed.record,
@@ -115,7 +118,9 @@ class FillRunner:
             settings=self.settings,
         )
         tin, tout, calls, hits = usage_of(record)
-        return Output(record, tin, tout, calls, hits)
+        fresh = sum(i.llm.latency_s for i in record.items if i.llm is not None and not i.llm.cache_hit)
+        cached = self._cache.cached_latency_s if self._cache is not None else 0.0
+        return Output(record, tin, tout, calls, hits, model_latency_s=fresh + cached)
 
     def close(self) -> None:
         for part in (self._provider, self._cache, self._calllog):
@@ -123,6 +128,22 @@ class FillRunner:
             if close is not None:
                 close()
         self._provider = self._cache = self._calllog = None
+
+
+def _timing_cache(base: type) -> type:
+    """A response cache that adds up the original latency of the answers it returns (the fill stage
+    reports a cache hit as 0 s), so a re-run from the cache still shows how long the model took."""
+
+    class TimingCache(base):  # type: ignore[misc, valid-type]
+        cached_latency_s = 0.0
+
+        def get(self, key: str) -> Any:
+            hit = super().get(key)
+            if hit is not None:
+                self.cached_latency_s += float(hit[1].get("latency_s") or 0.0)
+            return hit
+
+    return TimingCache
 
 
 def gold_path(gold: GoldFiling, corpus: Path) -> Path:
@@ -172,6 +193,7 @@ def run_model(
                 latency_s=elapsed,
                 calls=output.calls,
                 cache_hits=output.cache_hits,
+                model_latency_s=output.model_latency_s,
                 error=error,
             )
         )
