@@ -392,3 +392,15 @@ def test_cached_answers_keep_their_original_model_time():
     cache.get("k")
     assert cache.cached_latency_s == 25.0
     cache.close()
+
+
+def test_docs_record_the_exact_help(monkeypatch, capsys):
+    from extractor.cli import build_parser
+
+    monkeypatch.setenv("COLUMNS", "80")
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["eval", "--help"])
+    help_text = capsys.readouterr().out.strip()
+    doc = (Path(__file__).parents[1] / "docs" / "evals.md").read_text()
+    documented = doc.split("## `extractor eval --help`\n```text\n")[1].split("\n```")[0]
+    assert documented == help_text
