@@ -7,7 +7,7 @@ Example::
     default_models = ["parser"]          # used when --models is not given
     seed = 0
     replicates = 1000
-    review_threshold = 0.8
+    review_threshold = 0.7
 
     # --models also takes names not listed here: "parser", "local:NAME" (an embedded model),
     # "MODEL@BASE_URL" (an OpenAI-compatible endpoint), or a bare model name for the configured endpoint.
@@ -61,7 +61,7 @@ class EvalConfig(_Cfg):
     default_models: list[str] = Field(default_factory=lambda: ["parser"])
     seed: int = 0
     replicates: int = 1000
-    review_threshold: float = 0.8
+    review_threshold: float = 0.7  # the review app's default queue threshold
     thresholds: Thresholds = Field(default_factory=Thresholds)
     subsets: dict[str, list[str]] = Field(default_factory=dict)  # name -> gold file name substrings
 

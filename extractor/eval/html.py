@@ -298,6 +298,28 @@ def calibration_table(results: dict[str, Any]) -> str:
     )
 
 
+def review_curve_table(results: dict[str, Any]) -> str:
+    """Share of values flagged and of wrong values caught, per model, at several thresholds."""
+    models = list(results["models"])
+    curves = {m: results["models"][m]["calibration"].get("review_curve", []) for m in models}
+    thresholds = [p["threshold"] for p in next((c for c in curves.values() if c), [])]
+    if not thresholds:
+        return ""
+    head = (
+        '<tr><th class="l">model</th>' + "".join(f"<th>conf &lt; {e(t)}</th>" for t in thresholds) + "</tr>"
+    )
+    rows = []
+    for m in models:
+        cells = "".join(
+            f"<td>{p['flagged_share']:.0%} <span class='dim'>flagged</span> · "
+            f"{'–' if p['error_recall'] is None else format(p['error_recall'], '.0%')} "
+            "<span class='dim'>of errors</span></td>"
+            for p in curves[m]
+        )
+        rows.append(f'<tr><td class="l">{e(m)}</td>{cells}</tr>')
+    return f"<h3>Review load by threshold</h3><table>{head}{''.join(rows)}</table>"
+
+
 def cost_table(results: dict[str, Any]) -> str:
     rows = []
     for name, s in results["models"].items():
@@ -391,6 +413,7 @@ def render_html(results: dict[str, Any], title: str = "extractor eval report") -
         "wrong values (0.5 = chance). Review load: values below the threshold, and the share of wrong values "
         "among them.</p>",
         calibration_table(results),
+        review_curve_table(results),
         '<div class="plots">'
         + "".join(
             reliability_svg(results["models"][m]["calibration"], _color(k), m) for k, m in enumerate(models)

@@ -16,6 +16,7 @@ from .compare import Obs
 from .stats import MetricDef
 
 RESULTS_VERSION = 1
+REVIEW_CURVE = (0.3, 0.5, 0.6, 0.7, 0.8, 0.9, 0.95)  # thresholds of the review-load curve
 
 
 @dataclass
@@ -151,7 +152,7 @@ def summarize_model(
     *,
     weights: Sequence[Sequence[int]] | None,
     prices: dict[str, float] | None = None,
-    review_threshold: float = 0.8,
+    review_threshold: float = 0.7,
     breakdown_weights: bool = False,
 ) -> dict[str, Any]:
     filings = [r.observations for r in runs]
@@ -199,6 +200,17 @@ def calibration_summary(
         "error_recall": load.error_recall,
         "flag_precision": load.flag_precision,
     }
+    out["review_curve"] = []
+    for t in REVIEW_CURVE:
+        lt = stats.review_load(pairs, t)
+        out["review_curve"].append(
+            {
+                "threshold": t,
+                "flagged_share": lt.flagged_share,
+                "error_recall": lt.error_recall,
+                "flag_precision": lt.flag_precision,
+            }
+        )
     if weights and pairs:
         owner = [i for i, ps in enumerate(per_filing) for _ in ps]
         eces, aurocs = [], []
@@ -247,7 +259,7 @@ def build_results(
     seed: int = 0,
     replicates: int = 1000,
     prices: dict[str, dict[str, float]] | None = None,
-    review_threshold: float = 0.8,
+    review_threshold: float = 0.7,
 ) -> dict[str, Any]:
     """The full result: every model is run on the same filings in the same order (checked)."""
     models = list(runs_by_model)
