@@ -196,7 +196,8 @@ def cost_svg(results: dict[str, Any], metric: str) -> str:
         out.append(
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="5" fill="{_color(k)}"><title>{e(m)}</title></circle>'
         )
-        out.append(f'<text x="{cx + 7:.1f}" y="{cy - 6:.1f}" font-size="11">{e(m)}</text>')
+        ty = cy + 16 if cy < 28 else cy - 6  # keep the label inside the frame
+        out.append(f'<text x="{cx + 7:.1f}" y="{ty:.1f}" font-size="11">{e(m)}</text>')
     out.append("</svg>")
     return "".join(out)
 
