@@ -50,7 +50,10 @@ LEGACY: dict[str, tuple[str, str | None]] = {
     "7": ("Financial Statements, Pro Forma Financial Information and Exhibits", "9.01"),
     "8": ("Change in Fiscal Year", "5.03"),
     "9": ("Regulation FD Disclosure", "7.01"),
-    "10": ("Amendments to the Registrant's Code of Ethics, or Waiver of a Provision of the Code of Ethics", "5.05"),
+    "10": (
+        "Amendments to the Registrant's Code of Ethics, or Waiver of a Provision of the Code of Ethics",
+        "5.05",
+    ),
     "11": ("Temporary Suspension of Trading Under Registrant's Employee Benefit Plans", "5.04"),
     "12": ("Results of Operations and Financial Condition", "2.02"),
 }

@@ -198,7 +198,9 @@ def read_bytes(data: bytes, *, path: str = "<bytes>", max_bytes: int = DEFAULT_M
             format=Format.sgml,
             body_start=start,
             body_end=end,
-            body_is_html=bool(_HTML_HINT.search(text[start : min(end, start + 20000)].encode("utf-8", "ignore"))),
+            body_is_html=bool(
+                _HTML_HINT.search(text[start : min(end, start + 20000)].encode("utf-8", "ignore"))
+            ),
             header=header,
             doc_type=meta.get("TYPE"),
             doc_filename=meta.get("FILENAME"),

@@ -252,7 +252,9 @@ _SKIP = frozenset("script style head ix:header xml noscript template object".spl
 _STYLE_HIDDEN = re.compile(r"display\s*:\s*none", re.I)
 _WINGDINGS_FACE = re.compile(r"wingdings|webdings|symbol", re.I)
 _IMPLICIT_END = frozenset("p li dt dd option".split())
-_BLOCK_START = frozenset("p div table tr li ul ol dl dt dd h1 h2 h3 h4 h5 h6 center blockquote pre hr".split())
+_BLOCK_START = frozenset(
+    "p div table tr li ul ol dl dt dd h1 h2 h3 h4 h5 h6 center blockquote pre hr".split()
+)
 _VOID = frozenset("br hr img meta link input area base col param source wbr".split())
 
 
@@ -414,7 +416,7 @@ def _emit_columns(b: _Builder, s: str, pos: int) -> None:
     """Plain text lays tables out in columns: a tab or three spaces inside a line separates cells."""
     i = 0
     for m in _COLUMN_GAP.finditer(s):
-        if m.start() > i and s[:m.start()].strip() and s[m.end():].strip():
+        if m.start() > i and s[: m.start()].strip() and s[m.end() :].strip():
             _emit_text(b, s[i : m.start()], pos + i, False)
             if b.last not in "\n|" and not b.parts[-1].endswith(" | "):
                 b.synthetic(" | ", pos + m.start())

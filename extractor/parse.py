@@ -41,7 +41,9 @@ class ParsedFiling:
         return self.offsets.span_to_source(start, end)
 
 
-def parse_file(path: str | Path, *, include_text: bool = False, max_bytes: int = DEFAULT_MAX_BYTES) -> FilingRecord:
+def parse_file(
+    path: str | Path, *, include_text: bool = False, max_bytes: int = DEFAULT_MAX_BYTES
+) -> FilingRecord:
     parsed = parse_document(path, max_bytes=max_bytes)
     if include_text:
         return parsed.record.model_copy(update={"text": parsed.text})
@@ -75,7 +77,11 @@ def _error_record(path: str, message: str, data: bytes | None = None) -> ParsedF
     sha, size = "", 0
     if data is None:
         try:
-            data = Path(path).read_bytes() if Path(path).is_file() and Path(path).stat().st_size <= 256 * 2**20 else None
+            data = (
+                Path(path).read_bytes()
+                if Path(path).is_file() and Path(path).stat().st_size <= 256 * 2**20
+                else None
+            )
         except OSError:
             data = None
     if data is not None:
@@ -134,7 +140,10 @@ def _parse_raw(raw: RawFiling) -> ParsedFiling:
     if raw.doc_type and not raw.doc_type.upper().startswith("8-K"):
         rec.status = Status.error
         rec.errors.append(
-            PartError(part="input", message=f"not an 8-K: the document is of type {raw.doc_type} (an exhibit or other form)")
+            PartError(
+                part="input",
+                message=f"not an 8-K: the document is of type {raw.doc_type} (an exhibit or other form)",
+            )
         )
         return ParsedFiling(rec, text, raw.text, offsets)
 
@@ -208,7 +217,9 @@ def _parse_parts(rec: FilingRecord, raw: RawFiling, text: str, headings: list[it
         cover=(0, first_item) if first_item else (0, min(len(text), sig_start)),
         body=(first_item, sig_start) if first_item is not None else None,
         signatures=(block.start, min(len(text), block.start + 6000)) if block else None,
-        exhibit_index=(index_start, _index_end(text, index_start, sig_start)) if index_start is not None else None,
+        exhibit_index=(index_start, _index_end(text, index_start, sig_start))
+        if index_start is not None
+        else None,
     )
 
     # cover
@@ -234,7 +245,9 @@ def _parse_parts(rec: FilingRecord, raw: RawFiling, text: str, headings: list[it
         rec.status = Status.partial
 
 
-_PAGE_JUNK = re.compile(r"(?:^|\n)[ |]*(?:-\s*)?(?:page\s+)?\d{1,3}(?:\s*-)?[ |]*$|(?:^|\n)[ |]*table of contents[ |]*$", re.I)
+_PAGE_JUNK = re.compile(
+    r"(?:^|\n)[ |]*(?:-\s*)?(?:page\s+)?\d{1,3}(?:\s*-)?[ |]*$|(?:^|\n)[ |]*table of contents[ |]*$", re.I
+)
 
 
 def _rstrip_end(text: str, start: int, end: int) -> int:
@@ -267,7 +280,9 @@ def _index_end(text: str, start: int, sig_start: int) -> int:
     return _rstrip_end(text, start, end)
 
 
-def _exhibits(rec: FilingRecord, text: str, index_start: int | None, sig_start: int, block: sig.Block | None) -> list[Exhibit]:
+def _exhibits(
+    rec: FilingRecord, text: str, index_start: int | None, sig_start: int, block: sig.Block | None
+) -> list[Exhibit]:
     found: list[Exhibit] = []
     for it in rec.items:
         if it.modern_equivalent == "9.01" or (it.number == "7"):
@@ -284,16 +299,22 @@ def _exhibits(rec: FilingRecord, text: str, index_start: int | None, sig_start: 
     elif block is not None and not found:
         # an exhibit list printed after the signatures without an index heading
         tail = block.start + 6000
-        m = re.search(r"(?im)^\s*(?:exhibit\s+(?:no\.?|number)|exhibits?)\s*(?:\||$)", text[block.start : tail])
+        m = re.search(
+            r"(?im)^\s*(?:exhibit\s+(?:no\.?|number)|exhibits?)\s*(?:\||$)", text[block.start : tail]
+        )
         if m:
-            found += exh.parse_exhibit_lines(text, block.start + m.start(), min(len(text), tail), confidence=0.75)
+            found += exh.parse_exhibit_lines(
+                text, block.start + m.start(), min(len(text), tail), confidence=0.75
+            )
     # an exhibit listed twice (Item 9.01 and the index): keep the fuller description
     seen: dict[str, Exhibit] = {}
     for e in found:
         key = str(e.number.value)
         if key not in seen or len(e.description.value or "") > len(seen[key].description.value or ""):
             seen[key] = e
-    return sorted(seen.values(), key=lambda e: found.index(next(f for f in found if f.number.value == e.number.value)))
+    return sorted(
+        seen.values(), key=lambda e: found.index(next(f for f in found if f.number.value == e.number.value))
+    )
 
 
 def _link_attachments(exhibits: list[Exhibit], raw: RawFiling) -> None:
@@ -315,7 +336,9 @@ _FORM_RE = re.compile(r"\bFORM\s+8\s?-\s?K(?P<a>\s*/\s*A)?\b|\b8-K/A\b|\bAMENDME
 def _form_type(raw: RawFiling, text: str, cover_end: int) -> Field:  # type: ignore[type-arg]
     m = _FORM_RE.search(text, 0, max(cover_end, min(len(text), 3000)))
     if m:
-        amended = bool(m.group("a")) or "/A" in m.group(0).upper() or m.group(0).upper().startswith("AMENDMENT")
+        amended = (
+            bool(m.group("a")) or "/A" in m.group(0).upper() or m.group(0).upper().startswith("AMENDMENT")
+        )
         return field(text, m.start(), m.end(), "8-K/A" if amended else "8-K", 0.95)
     if raw.doc_type:
         value = "8-K/A" if raw.doc_type.upper().replace(" ", "").startswith("8-K/A") else "8-K"

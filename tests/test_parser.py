@@ -52,7 +52,15 @@ def test_seed_plain_text_converted_from_html() -> None:
     assert c.phone.value == "(617) 995-2500"
     # checkboxes printed as "0" and "o": all unchecked
     assert c.checkboxes is not None
-    assert [f.value for f in (c.checkboxes.rule_425, c.checkboxes.rule_14a12, c.checkboxes.rule_14d2b, c.checkboxes.rule_13e4c)] == [False] * 4
+    assert [
+        f.value
+        for f in (
+            c.checkboxes.rule_425,
+            c.checkboxes.rule_14a12,
+            c.checkboxes.rule_14d2b,
+            c.checkboxes.rule_13e4c,
+        )
+    ] == [False] * 4
     assert c.emerging_growth_company is None  # the 2008 form has no such box
     assert c.securities_12b is None
     assert items(rec) == [("2.02", True), ("9.01", True)]
@@ -87,7 +95,7 @@ def test_every_span_quotes_the_normalized_text() -> None:
         text = parsed.text
         data = parsed.record.model_dump()
 
-        def walk(node: object) -> None:
+        def walk(node: object, text: str = text, path: Path = path) -> None:
             if isinstance(node, dict):
                 if "span" in node and "quote" in node and node.get("span"):
                     s, e = node["span"]
@@ -132,7 +140,10 @@ def test_heading_without_space_split_into_cells() -> None:
 
 def test_pre_2004_items_and_exhibit_index_after_signature() -> None:
     rec = parse("coverparser__0000320193-96-000027_0000320193-96-000027.txt")
-    assert items(rec) == [("5", True), ("7", True)]  # "Items 1 through 4, 6 and 8 Not Applicable." is no heading
+    assert items(rec) == [
+        ("5", True),
+        ("7", True),
+    ]  # "Items 1 through 4, 6 and 8 Not Applicable." is no heading
     assert [i.modern_equivalent for i in rec.items] == ["8.01", "9.01"]
     item7 = rec.items[1]
     assert "SIGNATURE" not in item7.text and "INDEX TO EXHIBITS" not in item7.text
@@ -143,7 +154,9 @@ def test_pre_2004_items_and_exhibit_index_after_signature() -> None:
 def test_table_of_contents_is_not_a_report() -> None:
     rec = parse("edgarcrawler__1002517_8K_2007_0000950135-07-006316.htm")
     assert items(rec) == [("1.01", True), ("3.02", True), ("7.01", True), ("9.01", True)]
-    assert rec.items[0].text.startswith("ITEM 1.01 Entry into a Material Definitive Agreement\nOn October 18, 2007")
+    assert rec.items[0].text.startswith(
+        "ITEM 1.01 Entry into a Material Definitive Agreement\nOn October 18, 2007"
+    )
     toc = parse("edgarcrawler__1001136_8K_2001_0000950124-01-503539.htm")
     assert items(toc) == [("2", True), ("3", True), ("5", True)]
     assert all(len(i.text) > 200 for i in toc.items)
@@ -203,7 +216,10 @@ def test_item_spans_end_before_the_next_part() -> None:
         rec = parsed.record
         ends = [i.span[0] for i in rec.items[1:]]
         for k, it in enumerate(rec.items):
-            assert re.match(r"^\W{0,4}I\s?tems?", it.text, re.I) or it.text.startswith("ITEM:"), (path.name, it.text[:30])
+            assert re.match(r"^\W{0,4}I\s?tems?", it.text, re.I) or it.text.startswith("ITEM:"), (
+                path.name,
+                it.text[:30],
+            )
             for boundary in [s for s in (rec.sections.signatures, rec.sections.exhibit_index) if s]:
                 if boundary[0] > it.span[0]:
                     assert it.span[1] <= boundary[0], (path.name, it.number)
@@ -228,8 +244,14 @@ def test_two_dates_on_the_cover_take_the_earliest_event() -> None:
     [
         ("rania__875045-000119312523198542_d454539d8k.htm", (False, True, False, False)),  # &#9746; / &#9744;
         ("edgarcrawler__1001039_8K_2017_0000950157-17-001598.htm", (True, False, False, False)),  # [x] / [ ]
-        ("edgarcrawler__1002517_8K_2016_0001193125-16-546593.htm", (False, False, False, False)),  # Wingdings ¨
-        ("edgarcrawler__1002517_8K_2007_0000950135-07-006316.htm", (False, False, False, False)),  # Wingdings o
+        (
+            "edgarcrawler__1002517_8K_2016_0001193125-16-546593.htm",
+            (False, False, False, False),
+        ),  # Wingdings ¨
+        (
+            "edgarcrawler__1002517_8K_2007_0000950135-07-006316.htm",
+            (False, False, False, False),
+        ),  # Wingdings o
         ("coverparser__0000092122-05-000042_yearend048k.txt", (False, False, False, False)),  # []
     ],
 )
@@ -278,7 +300,9 @@ def test_signature_slash_s_typed_name_and_title_rows() -> None:
 
 def test_cp1252_bytes_entities_nbsp_soft_hyphen_and_curly_quotes() -> None:
     raw = (DATA / "seed__000_bd0abfb8ce1b425c.txt").read_bytes()
-    raw = raw.replace(b"Registrant s telephone", b"Registrant\x92s tele\xadphone")  # cp1252 quote, soft hyphen
+    raw = raw.replace(
+        b"Registrant s telephone", b"Registrant\x92s tele\xadphone"
+    )  # cp1252 quote, soft hyphen
     rec = parse_bytes(raw, path="seed-cp1252.txt", include_text=True)
     assert rec.source.encoding == "cp1252"
     assert "Registrant's telephone" in (rec.text or "")
@@ -291,7 +315,7 @@ def test_cp1252_bytes_entities_nbsp_soft_hyphen_and_curly_quotes() -> None:
     )
     rec = parse_bytes(html.encode("latin-1"), path="inline.htm", include_text=True)
     assert [i.number for i in rec.items] == ["8.01"]
-    assert "The company's board declared a \"special\" dividend of $1.00 per share." in rec.items[0].text
+    assert 'The company\'s board declared a "special" dividend of $1.00 per share.' in rec.items[0].text
     assert rec.signatures[0].name.value == "Jane Roe"
 
 

@@ -22,7 +22,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("files", nargs="+", metavar="FILE", help="filing files")
     p.add_argument("--out", type=Path, help="write JSON Lines here (one record per line) instead of stdout")
     p.add_argument("--include-text", action="store_true", help="include the normalized text the spans index")
-    p.add_argument("--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="reject larger files (default 32 MB)")
+    p.add_argument(
+        "--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="reject larger files (default 32 MB)"
+    )
     p.add_argument("--pretty", action="store_true", help="indent the JSON (stdout only)")
     p.set_defaults(func=run_parse)
 
@@ -45,7 +47,9 @@ def run_parse(args: argparse.Namespace) -> int:
         if args.out:
             out.close()
     if args.out:
-        print(f"{len(args.files)} records written to {args.out} ({errors} with status error)", file=sys.stderr)
+        print(
+            f"{len(args.files)} records written to {args.out} ({errors} with status error)", file=sys.stderr
+        )
     return 0
 
 

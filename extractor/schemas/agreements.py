@@ -12,8 +12,12 @@ from ._base import Event
 class MaterialAgreement(Event):
     """Item 1.01."""
 
-    agreement_type: str | None = Field(None, description="kind of agreement, e.g. 'credit agreement', 'merger agreement'")
-    counterparties: list[str] = Field(default_factory=list, description="other parties to the agreement (not the registrant)")
+    agreement_type: str | None = Field(
+        None, description="kind of agreement, e.g. 'credit agreement', 'merger agreement'"
+    )
+    counterparties: list[str] = Field(
+        default_factory=list, description="other parties to the agreement (not the registrant)"
+    )
     agreement_date: dt.date | None = Field(None, description="date the agreement was entered into")
     summary: str | None = Field(None, description="one-sentence summary of what was agreed")
 

@@ -10,9 +10,13 @@ from ._base import Event
 
 
 class AuditorChange(Event):
-    former_auditor: str | None = Field(None, description="the accountant that was dismissed, resigned or declined")
+    former_auditor: str | None = Field(
+        None, description="the accountant that was dismissed, resigned or declined"
+    )
     new_auditor: str | None = Field(None, description="the accountant engaged, if named")
     change: Literal["dismissed", "resigned", "declined", "engaged"] | None = Field(
         None, description="what happened to the former auditor ('engaged' when only a new one is reported)"
     )
-    disagreements: bool | None = Field(None, description="true if the filing reports disagreements with the former auditor")
+    disagreements: bool | None = Field(
+        None, description="true if the filing reports disagreements with the former auditor"
+    )

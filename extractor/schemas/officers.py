@@ -15,7 +15,9 @@ ChangeKind = Literal["appointment", "departure", "election", "compensation", "ot
 
 class OfficerChange(Event):
     person: str | None = Field(None, description="full name of the person")
-    change: ChangeKind | None = Field(None, description="appointment, departure, election (by shareholders or board), compensation, other")
+    change: ChangeKind | None = Field(
+        None, description="appointment, departure, election (by shareholders or board), compensation, other"
+    )
     position: str | None = Field(None, description="office or board seat concerned, as printed")
     effective_date: dt.date | None = Field(None, description="date the change takes effect")
 

@@ -10,4 +10,6 @@ from ._base import Event
 
 
 class ResultsOfOperations(Event):
-    period_end: dt.date | None = Field(None, description="end date of the fiscal period whose results are announced")
+    period_end: dt.date | None = Field(
+        None, description="end date of the fiscal period whose results are announced"
+    )

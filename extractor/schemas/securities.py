@@ -23,4 +23,6 @@ class UnregisteredSale(Event):
     securities: str | None = Field(None, description="class of securities sold")
     amount: str | None = Field(None, description="number of shares or principal amount, as printed")
     consideration: str | None = Field(None, description="what was received for them, as printed")
-    exemption: str | None = Field(None, description="registration exemption relied on, e.g. 'Section 4(a)(2)'")
+    exemption: str | None = Field(
+        None, description="registration exemption relied on, e.g. 'Section 4(a)(2)'"
+    )

@@ -14,8 +14,12 @@ from ._base import Event
 class AcquisitionDisposition(Event):
     """Item 2.01 (legacy Item 2)."""
 
-    transaction: Literal["acquisition", "disposition"] | None = Field(None, description="did the registrant acquire or dispose of assets")
-    counterparty: str | None = Field(None, description="the other party: seller when acquiring, buyer when disposing")
+    transaction: Literal["acquisition", "disposition"] | None = Field(
+        None, description="did the registrant acquire or dispose of assets"
+    )
+    counterparty: str | None = Field(
+        None, description="the other party: seller when acquiring, buyer when disposing"
+    )
     completion_date: dt.date | None = Field(None, description="date the transaction was completed")
     consideration: str | None = Field(None, description="price paid, as printed, with currency and unit")
 
@@ -26,4 +30,6 @@ class FinancialObligation(Event):
     instrument: str | None = Field(None, description="kind of obligation, e.g. 'senior notes', 'term loan'")
     principal_amount: str | None = Field(None, description="principal or maximum amount, as printed")
     maturity_date: dt.date | None = Field(None, description="maturity date")
-    counterparties: list[str] = Field(default_factory=list, description="lenders, agents, trustees or purchasers")
+    counterparties: list[str] = Field(
+        default_factory=list, description="lenders, agents, trustees or purchasers"
+    )

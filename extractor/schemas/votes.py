@@ -13,8 +13,12 @@ from ._base import Event
 
 
 class Proposal(Event):
-    description: str | None = Field(None, description="what was voted on; for director elections the nominee's name")
-    outcome: Literal["approved", "rejected", "other"] | None = Field(None, description="approved/elected, rejected/not elected, other")
+    description: str | None = Field(
+        None, description="what was voted on; for director elections the nominee's name"
+    )
+    outcome: Literal["approved", "rejected", "other"] | None = Field(
+        None, description="approved/elected, rejected/not elected, other"
+    )
     votes_for: int | None = Field(None, description="votes for")
     votes_against: int | None = Field(None, description="votes against, or withheld for director elections")
     abstentions: int | None = Field(None, description="abstentions")

@@ -28,15 +28,31 @@ INTL_PHONE = re.compile(r"\+\d{1,3}[\s\-]?\(?\d{1,4}\)?[\s\-]\d{3,4}[\s\-]?\d{3,
 
 _LABEL = {
     "name": re.compile(r"exact name of (?:the )?registrants?|name of registrant as specified", re.I),
-    "state": re.compile(r"\(\s*state\s+or\s+other\b|state\s+(?:or\s+other\s+)?jurisdiction|state\s+(?:or\s+other\s+)?of\s+(?:incorporation|organization)|jurisdiction\s+of\s+incorporation|state\s+of\s+incorporation", re.I),
+    "state": re.compile(
+        r"\(\s*state\s+or\s+other\b|state\s+(?:or\s+other\s+)?jurisdiction|state\s+(?:or\s+other\s+)?of\s+(?:incorporation|organization)|jurisdiction\s+of\s+incorporation|state\s+of\s+incorporation",
+        re.I,
+    ),
     "file": re.compile(r"commission\s+file\b|file\s+number|^\(?\s*commission\s*\)?\s*$", re.I),
-    "irs": re.compile(r"\(\s*I\.\s?R\.\s?S\.(?=\s*(?:$|\||Employer|No|Identification))|I\.?\s?R\.?\s?S\.?\s+Employer|Employer\s+Identification|identification\s+no", re.I),
-    "address": re.compile(r"address\s+of\s+principal\s+(?:executive\s+)?offices?|address,? including zip code", re.I),
+    "irs": re.compile(
+        r"\(\s*I\.\s?R\.\s?S\.(?=\s*(?:$|\||Employer|No|Identification))|I\.?\s?R\.?\s?S\.?\s+Employer|Employer\s+Identification|identification\s+no",
+        re.I,
+    ),
+    "address": re.compile(
+        r"address\s+of\s+principal\s+(?:executive\s+)?offices?|address,? including zip code", re.I
+    ),
     "zip": re.compile(r"\(?\s*zip\s+code\s*\)?", re.I),
-    "phone": re.compile(r"telephone\s+number,?\s+(?:including|with)\s+area\s+code|\btelephone\s+number\b", re.I),
-    "date": re.compile(r"date\s+of\s+report|date\s+of\s+earliest|earliest\s+event|^\W*event\s+reported", re.I),
+    "phone": re.compile(
+        r"telephone\s+number,?\s+(?:including|with)\s+area\s+code|\btelephone\s+number\b", re.I
+    ),
+    "date": re.compile(
+        r"date\s+of\s+report|date\s+of\s+earliest|earliest\s+event|^\W*event\s+reported", re.I
+    ),
 }
-_ANY_LABEL = re.compile("|".join(p.pattern for k, p in _LABEL.items() if k != "file") + r"|commission file|former name|check the appropriate", re.I)
+_ANY_LABEL = re.compile(
+    "|".join(p.pattern for k, p in _LABEL.items() if k != "file")
+    + r"|commission file|former name|check the appropriate",
+    re.I,
+)
 _RULES = {
     "rule_425": re.compile(r"Rule\s+425\b", re.I),
     "rule_14a12": re.compile(r"Rule\s+14a\s?-\s?12\b", re.I),
@@ -45,17 +61,22 @@ _RULES = {
 }
 _CHECKED = re.compile(r"[☒☑■✓✔⌧✗✘]|\[\s*[xX✓]\s*\]|(?:^|\s)[xXýþ](?:\s|$)|\(\s*[xX]\s*\)")
 _UNCHECKED = re.compile(r"[☐□¨❑○◻]|\[\s*\]|\|_\||(?:^|\s)[oq0_](?:\s|$)|\(\s*\)")
-_STATES = (
-    "Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia Hawaii Idaho "
-    "Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan Minnesota "
-    "Mississippi Missouri Montana Nebraska Nevada Ohio Oklahoma Oregon Pennsylvania Tennessee Texas Utah "
-    "Vermont Virginia Washington Wisconsin Wyoming"
-).split() + ["New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota",
-             "Rhode Island", "South Carolina", "South Dakota", "West Virginia", "District of Columbia",
-             "Puerto Rico", "Cayman Islands", "British Virgin Islands", "Bermuda", "Canada", "Ontario",
-             "British Columbia", "Ireland", "England and Wales", "Netherlands", "Israel", "Marshall Islands",
-             "Luxembourg", "Jersey", "Switzerland", "Bahamas", "Panama", "Quebec", "Alberta"]  # fmt: skip
-_STATE_RE = re.compile(r"\b(?:" + "|".join(sorted(map(re.escape, _STATES), key=len, reverse=True)) + r")\b", re.I)
+_STATES = [
+    *(
+        "Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia Hawaii "
+        "Idaho Illinois Indiana Iowa Kansas Kentucky Louisiana Maine Maryland Massachusetts Michigan "
+        "Minnesota Mississippi Missouri Montana Nebraska Nevada Ohio Oklahoma Oregon Pennsylvania Tennessee "
+        "Texas Utah Vermont Virginia Washington Wisconsin Wyoming"
+    ).split(),
+    "New Hampshire", "New Jersey", "New Mexico", "New York", "North Carolina", "North Dakota",
+    "Rhode Island", "South Carolina", "South Dakota", "West Virginia", "District of Columbia",
+    "Puerto Rico", "Cayman Islands", "British Virgin Islands", "Bermuda", "Canada", "Ontario",
+    "British Columbia", "Ireland", "England and Wales", "Netherlands", "Israel", "Marshall Islands",
+    "Luxembourg", "Jersey", "Switzerland", "Bahamas", "Panama", "Quebec", "Alberta",
+]  # fmt: skip
+_STATE_RE = re.compile(
+    r"\b(?:" + "|".join(sorted(map(re.escape, _STATES), key=len, reverse=True)) + r")\b", re.I
+)
 
 
 def _none(reason: str) -> Field:  # type: ignore[type-arg]
@@ -164,7 +185,9 @@ def _is_caption_row(t: str) -> bool:
     return bool(words) and ")" in t and all(_CAPTION_WORDS.match(w) for w in words)
 
 
-def _first_match(pat: re.Pattern[str], text: str, start: int, end: int, exclude: re.Pattern[str] | None = None) -> tuple[int, int] | None:
+def _first_match(
+    pat: re.Pattern[str], text: str, start: int, end: int, exclude: re.Pattern[str] | None = None
+) -> tuple[int, int] | None:
     for m in pat.finditer(text, start, end):
         if exclude is not None and any(
             x.start() <= m.start() < x.end() or m.start() <= x.start() < m.end()
@@ -386,7 +409,6 @@ def _address(c: _Cover) -> tuple[Field, Field]:  # type: ignore[type-arg]
     ln = c.lines[i]
     zip_f: Field | None = None  # type: ignore[type-arg]
     zm = _LABEL["zip"].search(ln.text)
-    k_addr, _ = c.cell_at(ln, ln.start + m.start())
     k_zip = c.cell_at(ln, ln.start + zm.start())[0] if zm else None
     spans: list[tuple[int, int]] = []
     bc = c.before_in_cell(ln, m)
@@ -401,7 +423,12 @@ def _address(c: _Cover) -> tuple[Field, Field]:  # type: ignore[type-arg]
             if _RULE_LINE.match(t):
                 j -= 1
                 continue
-            if not t or _is_caption_row(t) or _ANY_LABEL.search(t) or IRS_NO.search(t) and FILE_NO.search(t):
+            if (
+                not t
+                or _is_caption_row(t)
+                or _ANY_LABEL.search(t)
+                or (IRS_NO.search(t) and FILE_NO.search(t))
+            ):
                 break
             cells = row.cells
             if k_zip is not None and len(cells) == len(ln.cells) and len(cells) > 1:
@@ -419,7 +446,9 @@ def _address(c: _Cover) -> tuple[Field, Field]:  # type: ignore[type-arg]
             if parts:
                 spans.insert(0, (parts[0][0], parts[-1][1]))
             j -= 1
-            if j >= 0 and (c.lines[j].text.strip().startswith("(") or _NAME_NOISE.match(c.lines[j].text.strip())):
+            if j >= 0 and (
+                c.lines[j].text.strip().startswith("(") or _NAME_NOISE.match(c.lines[j].text.strip())
+            ):
                 break
     if not spans:
         return _none("no address above its caption"), zip_f or _none("no zip code")
@@ -520,7 +549,9 @@ def _checkboxes(c: _Cover) -> Checkboxes | None:
             pstart = ln.start + (phrase.start() if phrase else m.start())
             val, span = _glyph(c, i, pstart)
             if val is None:
-                out[key] = Field(value=False, confidence=0.6, span=None, quote=None, reasons=["no box glyph printed"])
+                out[key] = Field(
+                    value=False, confidence=0.6, span=None, quote=None, reasons=["no box glyph printed"]
+                )
             else:
                 assert span is not None
                 out[key] = field(c.text, span[0], span[1], val, 0.95)
@@ -581,7 +612,15 @@ def _securities(c: _Cover) -> list[Security] | None:
             width = len(head)
             for k, h in enumerate(head):
                 hl = h.lower()
-                key = "title" if "title" in hl else "symbol" if "symbol" in hl else "exchange" if "exchange" in hl else None
+                key = (
+                    "title"
+                    if "title" in hl
+                    else "symbol"
+                    if "symbol" in hl
+                    else "exchange"
+                    if "exchange" in hl
+                    else None
+                )
                 if key:
                     columns[key] = k
             continue
@@ -607,7 +646,9 @@ def _securities(c: _Cover) -> list[Security] | None:
             if _SYMBOL.match(a[2].strip()) and _EXCHANGE.search(b[2]) and out:
                 prev = out[-1].title
                 sec = Security(
-                    title=prev.model_copy(update={"confidence": 0.6, "reasons": ["title repeated from the row above"]}),
+                    title=prev.model_copy(
+                        update={"confidence": 0.6, "reasons": ["title repeated from the row above"]}
+                    ),
                     trading_symbol=field(c.text, a[0], a[1], clean(a[2]), 0.85),
                     exchange=field(c.text, b[0], b[1], clean(b[2]), 0.85),
                 )
@@ -676,8 +717,12 @@ def _combined_registrants(c: _Cover) -> tuple[list[Registrant], dict[str, Field]
             Registrant(
                 name=name,
                 state_of_incorporation=state,
-                commission_file_number=field(c.text, cells[0][0] + f.start(), cells[0][0] + f.end(), f.group(0), 0.88),
-                irs_employer_id=field(c.text, cells[-1][0] + irs.start(), cells[-1][0] + irs.end(), irs.group(0), 0.88),
+                commission_file_number=field(
+                    c.text, cells[0][0] + f.start(), cells[0][0] + f.end(), f.group(0), 0.88
+                ),
+                irs_employer_id=field(
+                    c.text, cells[-1][0] + irs.start(), cells[-1][0] + irs.end(), irs.group(0), 0.88
+                ),
             )
         )
     return regs, extra

@@ -55,10 +55,9 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
         desc = m.group("desc")
         if re.match(r"^\d{4}\b", desc) or re.match(r"^(?:%|percent|million|billion|and\s+\d)", desc, re.I):
             continue  # a date, an amount, a sentence: not an exhibit entry
-        if "." not in num and "(" not in num and not re.match(r"(?i)\s*(?:exhibit|ex)", ln.text) and int(num) < 99 and not m.group("sep").strip():
-            # a bare small number ("2 Agreement ...") is an entry only when set off as one
-            if not desc[:1].isupper():
-                continue
+        bare = "." not in num and "(" not in num and not re.match(r"(?i)\s*(?:exhibit|ex)", ln.text)
+        if bare and int(num) < 99 and not m.group("sep").strip() and not desc[:1].isupper():
+            continue  # a bare small number ("2 Agreement ...") is an entry only when set off as one
         d_start = ln.start + m.start("desc")
         d_end = ln.end
         desc_line: Line | None = ln
@@ -78,7 +77,7 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
             dtext_clean = re.sub(r"(?:\s\|\s*\d{1,3}|\s+\d{1,3})\s*$", "", dtext)
             d_end = d_start + len(dtext_clean.rstrip(" *"))
             value = clean(text[d_start:d_end]).rstrip("*").strip()
-            if not re.search(r"[A-Za-z]{2}", value) or _HEADER_ROW.match(value) and len(value) < 25:
+            if not re.search(r"[A-Za-z]{2}", value) or (_HEADER_ROW.match(value) and len(value) < 25):
                 continue
         if num in seen:
             continue
@@ -95,7 +94,9 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
     return out
 
 
-_CONNECTOR_END = re.compile(r"(?:\b(?:of|and|among|between|the|by|to|dated|as|for|with|in|on|or)|,)\s*$", re.I)
+_CONNECTOR_END = re.compile(
+    r"(?:\b(?:of|and|among|between|the|by|to|dated|as|for|with|in|on|or)|,)\s*$", re.I
+)
 
 
 def _continuation(text: str, ls: list[Line], k: int, end: int) -> int:

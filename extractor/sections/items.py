@@ -86,11 +86,11 @@ def match_heading(line: Line) -> Heading | None:
     if stripped:
         score = _title_score(first, stripped)
         looks_title = score >= 70
-        if not looks_title:
-            # an unknown title is fine only when it is set off like a heading and short
-            if not (separated and stripped[:1].isupper() and len(line.text) <= 160):
-                if not (len(line.text) <= 80 and stripped[:1].isupper()):
-                    return None
+        # an unknown title is fine only when it is set off like a heading and short
+        set_off = separated and stripped[:1].isupper() and len(line.text) <= 160
+        short = len(line.text) <= 80 and stripped[:1].isupper()
+        if not (looks_title or set_off or short):
+            return None
     toc = bool(_TOC_TAIL.search(line.text)) and len(line.text) < 200
     return Heading(tuple(numbers), line.start, line.end, line.text, toc)
 
@@ -111,7 +111,9 @@ def _drop_mentions(found: list[Heading], text: str) -> list[Heading]:
     best: dict[tuple[str, ...], int] = {}
     for i, h in enumerate(found):
         size = content(i) - (10_000 if h.toc_like else 0)
-        if h.numbers not in best or size > content(best[h.numbers]) - (10_000 if found[best[h.numbers]].toc_like else 0):
+        if h.numbers not in best or size > content(best[h.numbers]) - (
+            10_000 if found[best[h.numbers]].toc_like else 0
+        ):
             best[h.numbers] = i
     keep_idx = sorted(best.values())
     # a number reported alone and again inside a combined heading: keep the richer one only

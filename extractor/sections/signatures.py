@@ -14,7 +14,9 @@ from dataclasses import dataclass
 from ..types import Field, Signature
 from .text import DATE_RE, Line, clean, field, lines, parse_date
 
-SIG_HEADING = re.compile(r"^[\W_]{0,3}(?:SIGNATURES?|S\s?I\s?G\s?N\s?A\s?T\s?U\s?R\s?E\s?S?|Signatures?)(?:\s+PAGE)?[\W_]{0,3}$")
+SIG_HEADING = re.compile(
+    r"^[\W_]{0,3}(?:SIGNATURES?|S\s?I\s?G\s?N\s?A\s?T\s?U\s?R\s?E\s?S?|Signatures?)(?:\s+PAGE)?[\W_]{0,3}$"
+)
 SIG_SENTENCE = re.compile(
     r"Pursuant to the requirements of the Securities (?:and )?Exchange Act(?: of 1934)?,? (?:as amended,? )?(?:the|each) (?:registrant|company)",
     re.I,
@@ -63,7 +65,7 @@ def _entries(text: str, start: int, end: int) -> list[Line]:
     out = []
     for ln in lines(text, start, end):
         cells = []
-        for s, e, part in ln.cells:
+        for s, _e, part in ln.cells:
             ls = len(part) - len(part.lstrip())
             rs = len(part.rstrip())
             if rs > ls:
@@ -83,14 +85,18 @@ def _entries(text: str, start: int, end: int) -> list[Line]:
 
 def _looks_like_name(s: str) -> bool:
     s = s.strip()
-    if not (3 <= len(s) <= 60) or _NOT_A_NAME.search(s) and not re.search(r"\b(?:Jr|Sr|II|III|IV)\b", s):
+    if not (3 <= len(s) <= 60) or (_NOT_A_NAME.search(s) and not re.search(r"\b(?:Jr|Sr|II|III|IV)\b", s)):
         return False
     words = s.replace(",", " ").split()
     if not (2 <= len(words) <= 6):
         return False
     if _TITLE_WORDS.search(s):
         return False
-    return all(w[:1].isupper() or w[:1] in "(\"'" for w in words if w.lower() not in ("de", "van", "von", "der", "la"))
+    return all(
+        w[:1].isupper() or w[:1] in "(\"'"
+        for w in words
+        if w.lower() not in ("de", "van", "von", "der", "la")
+    )
 
 
 def _name_words(s: str) -> list[str]:
@@ -120,11 +126,11 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
     end = min(block.end, block.start + limit)
     entries = _entries(text, block.start, end)
     dates = []
-    for i, e in enumerate(entries):
-        for m in DATE_RE.finditer(e.text):
+    for i, entry in enumerate(entries):
+        for m in DATE_RE.finditer(entry.text):
             d = parse_date(m)
-            if d and (_DATE_LINE.match(e.text) or len(e.text) - (m.end() - m.start()) < 12):
-                dates.append((i, e.start + m.start(), e.start + m.end(), d))
+            if d and (_DATE_LINE.match(entry.text) or len(entry.text) - (m.end() - m.start()) < 12):
+                dates.append((i, entry.start + m.start(), entry.start + m.end(), d))
     sigs: list[Signature] = []
     used_until = -1
     for i, e in enumerate(entries):
@@ -159,7 +165,9 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
             elif re.match(r"^\s*By\s*:?\s*$", e.text) and i + 1 < len(entries):
                 nxt = entries[i + 1]
                 head = nxt.text.split(",")[0]
-                if _looks_like_name(nxt.text) or (_looks_like_name(head) and _TITLE_WORDS.search(nxt.text[len(head) :])):
+                if _looks_like_name(nxt.text) or (
+                    _looks_like_name(head) and _TITLE_WORDS.search(nxt.text[len(head) :])
+                ):
                     i += 1
                     name_span = (nxt.start, nxt.end)
                     conf = 0.7
@@ -204,7 +212,11 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
             if DATE_RE.search(nxt.text) and _DATE_LINE.match(nxt.text):
                 j += 1
                 continue
-            if title_span is None and _same_person(signed, nxt.text) and _looks_like_name(nxt.text.rstrip(",")):
+            if (
+                title_span is None
+                and _same_person(signed, nxt.text)
+                and _looks_like_name(nxt.text.rstrip(","))
+            ):
                 name_span = (nxt.start, nxt.start + len(nxt.text.rstrip(",")))
                 j += 1
                 continue
@@ -230,7 +242,9 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
                 title_span = (name_span[0] + len(head) + 1, name_span[1])
                 name_span = (name_span[0], name_span[0] + len(head))
         date = _nearest_date(dates, i)
-        name_f = field(text, name_span[0], name_span[1], clean(text[name_span[0] : name_span[1]]).rstrip(","), conf)
+        name_f = field(
+            text, name_span[0], name_span[1], clean(text[name_span[0] : name_span[1]]).rstrip(","), conf
+        )
         title_f = (
             field(text, title_span[0], title_span[1], clean(text[title_span[0] : title_span[1]]), conf - 0.1)
             if title_span

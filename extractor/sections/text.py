@@ -104,7 +104,9 @@ def iter_lines(text: str, start: int = 0, end: int | None = None) -> Iterator[Li
     yield from lines(text, start, end)
 
 
-def field(text: str, start: int, end: int, value: object, confidence: float, *, reasons: list[str] | None = None) -> Field:  # type: ignore[type-arg]
+def field(
+    text: str, start: int, end: int, value: object, confidence: float, *, reasons: list[str] | None = None
+) -> Field:  # type: ignore[type-arg]
     """A parser Field whose quote is exactly text[start:end] (trimmed of surrounding spaces)."""
     while start < end and text[start] in " \t|":
         start += 1
