@@ -57,7 +57,9 @@ class Settings(BaseModel):
     api_key: SecretStr | None = None
     mode: ModeName = "auto"  # instructor mode; auto = TOOLS for api.openai.com, JSON_SCHEMA otherwise
     temperature: float = 0.0
-    max_tokens: int = PydField(768, ge=16)  # per completion: tiny models run to the limit
+    # per completion: quoted answers are long (a 5.02 with three changes needs ~800 tokens); tiny models
+    # may still run to the limit, which ends as a "truncated" failure of that item
+    max_tokens: int = PydField(1536, ge=16)
     logprobs: bool = True  # ask for token logprobs (used by confidence when returned)
     timeout_s: float = PydField(120.0, gt=0)  # per HTTP request
     transport_retries: int = PydField(4, ge=0)  # tenacity: 429 / 5xx / timeouts / resets

@@ -26,10 +26,10 @@ from pydantic import BaseModel, ConfigDict, create_model
 from pydantic import Field as PydField
 from pydantic.fields import FieldInfo
 
-QUOTE_MAX = 240  # chars of a quote
+QUOTE_MAX = 200  # chars of a quote (about one sentence)
 STR_MAX = {"summary": 300, "description": 200}  # per field name; others STR_DEFAULT
 STR_DEFAULT = 120
-LIST_MAX = {"proposals": 30, "changes": 12, "key_facts": 8}  # per field name; others LIST_DEFAULT
+LIST_MAX = {"proposals": 30, "changes": 8, "key_facts": 6}  # per field name; others LIST_DEFAULT
 LIST_DEFAULT = 8
 
 QUOTE_DOC = (
