@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -97,6 +98,50 @@ def _better(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     if b.get("value") is None:
         return a
     return b if b["confidence"] > a["confidence"] else a
+
+
+_HONORIFIC = re.compile(r"^(?:mr|mrs|ms|miss|dr|sir|dame)\.?\s+", re.I)
+
+
+def _person_key(node: Any) -> str | None:
+    value = node.get("value") if isinstance(node, dict) else None
+    if not isinstance(value, str) or not value.strip():
+        return None
+    words = re.sub(r"[.,]", " ", _HONORIFIC.sub("", value.strip())).lower().split()
+    words = [w for w in words if w not in ("jr", "sr", "ii", "iii", "iv")]
+    return words[-1] if words else None
+
+
+def _filled(node: Any) -> int:
+    if isinstance(node, dict) and "confidence" in node:
+        return int(node.get("value") is not None)
+    if isinstance(node, dict):
+        return sum(_filled(v) for v in node.values())
+    if isinstance(node, list):
+        return sum(_filled(v) for v in node)
+    return 0
+
+
+def dedupe_people(event: dict[str, Any]) -> dict[str, Any]:
+    """One entry per person in lists of people (5.02 changes): small models repeat a person once per
+    sentence that names them ("Rona Fairhead", "Mrs. Fairhead", ...). Entries are keyed by the person's
+    last name; the entry with the most filled values wins. Entries with no value at all are dropped."""
+    out = dict(event)
+    for name, value in event.items():
+        if not (isinstance(value, list) and value and all(isinstance(v, dict) and "person" in v for v in value)):
+            continue
+        kept: dict[str, dict[str, Any]] = {}
+        anonymous: list[dict[str, Any]] = []
+        for entry in value:
+            if _filled(entry) == 0:
+                continue
+            key = _person_key(entry["person"])
+            if key is None:
+                anonymous.append(entry)
+            elif key not in kept or _filled(entry) > _filled(kept[key]):
+                kept[key] = entry
+        out[name] = list(kept.values()) + ([] if kept else anonymous)
+    return out
 
 
 def merge(schema: type[BaseModel], events: list[dict[str, Any]]) -> dict[str, Any]:
@@ -246,7 +291,7 @@ def _finish(
         record.errors.append(PartError(part=f"item {item.number}", message=reason))
         if record.status == Status.ok:
             record.status = Status.partial
-    event = merge(schema, events) if events else failed_event(schema, reason or "no result")
+    event = dedupe_people(merge(schema, events)) if events else failed_event(schema, reason or "no result")
     if plan.pre is not None:
         event = combine(plan.pre, event)
     llm = LLMCall(
