@@ -209,14 +209,15 @@ def test_ctrl_c_stops_cleanly_and_resume_finishes(tmp_path: Path) -> None:
     inp = tmp_path / "in"
     _corpus(inp, 30)
     run = tmp_path / "run"
-    with FakeOpenAIServer(latency_s=0.1) as srv:
+    # 0.4 s per answer at concurrency 4: the fill takes ~3 s, so the interrupt lands mid-run even on a
+    # fast idle machine
+    with FakeOpenAIServer(latency_s=0.4) as srv:
         p = _run_sub(run, srv.base_url, inp)
         for _ in range(200):  # wait until some filings are committed
             time.sleep(0.05)
             if (run / "ledger.sqlite").exists():
-                with Ledger(run / "ledger.sqlite") as led:
-                    if led.summary().done >= 3:
-                        break
+                if _done(run) >= 3:
+                    break
         os.killpg(p.pid, signal.SIGINT)  # like Ctrl-C on a terminal: the whole process group
         assert p.wait(30) == 130
         with Ledger(run / "ledger.sqlite") as led:
