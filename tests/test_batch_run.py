@@ -126,7 +126,7 @@ def _done(run_dir: Path) -> int:
     if not db.exists():
         return 0
     try:
-        con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=1)
+        con = sqlite3.connect(db, timeout=1)  # (a mode=ro connection cannot open a WAL database reliably)
         try:
             return int(con.execute("SELECT COUNT(*) FROM filings WHERE state = 'done'").fetchone()[0])
         finally:
