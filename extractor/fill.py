@@ -122,10 +122,28 @@ def _filled(node: Any) -> int:
     return 0
 
 
+_NOT_NAME = re.compile(
+    r"\d|\b(?:company|corporation|inc|llc|board|committee|plan|program|programme|agreement|adoption|list|"
+    r"shareholders?|stockholders?|officers?|directors?|president|chief|executive|chairman|compensation|"
+    r"award|bonus|salary|fiscal|year|the|of|and)\b",
+    re.I,
+)
+
+
+def _is_person_name(value: Any) -> bool:
+    if not isinstance(value, str):
+        return False
+    words = _HONORIFIC.sub("", value.strip()).replace(",", " ").split()
+    if not 2 <= len(words) <= 6 or _NOT_NAME.search(value):
+        return False
+    return all(w[:1].isupper() for w in words)
+
+
 def dedupe_people(event: dict[str, Any]) -> dict[str, Any]:
     """One entry per person in lists of people (5.02 changes): small models repeat a person once per
     sentence that names them ("Rona Fairhead", "Mrs. Fairhead", ...). Entries are keyed by the person's
-    last name; the entry with the most filled values wins. Entries with no value at all are dropped."""
+    last name; the entry with the most filled values wins. Entries with no value at all, or whose person is
+    not a person's name (a plan, a company, a title), are dropped."""
     out = dict(event)
     for name, value in event.items():
         if not (isinstance(value, list) and value and all(isinstance(v, dict) and "person" in v for v in value)):
@@ -135,6 +153,9 @@ def dedupe_people(event: dict[str, Any]) -> dict[str, Any]:
         for entry in value:
             if _filled(entry) == 0:
                 continue
+            person = entry["person"].get("value") if isinstance(entry["person"], dict) else None
+            if person is not None and not _is_person_name(person):
+                continue  # "Adoption of Fiscal Year 2027 Variable Compensation Plan" is not a person
             key = _person_key(entry["person"])
             if key is None:
                 anonymous.append(entry)

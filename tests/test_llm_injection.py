@@ -115,3 +115,27 @@ def test_a_person_named_twice_is_one_change():
     changes = fill_record(record, FILING, FakeProvider([repeating_model])).items[0].event["changes"]
     assert [c["person"]["value"] for c in changes] == ["Jane Roe"]
     assert changes[0]["effective_date"]["value"] == "2021-03-31"
+
+
+def test_a_plan_or_title_is_not_a_person():
+    def confused_model(schema, messages):
+        return {
+            "changes": [
+                {
+                    "person": q("Adoption of Fiscal Year 2027 Variable Compensation Plan", "Jane Roe resigned"),
+                    "change": q("compensation", None),
+                    "position": q(None, None),
+                    "effective_date": q(None, None),
+                },
+                {
+                    "person": q("Jane Roe", "Jane Roe resigned as Chief Financial Officer"),
+                    "change": q("departure", "Jane Roe resigned"),
+                    "position": q("Chief Financial Officer", "resigned as Chief Financial Officer"),
+                    "effective_date": q("2021-03-31", "effective March 31, 2021"),
+                },
+            ]
+        }
+
+    record = hand_record(FILING, "5.02", company="Acme Corp", date=dt.date(2021, 3, 2))
+    changes = fill_record(record, FILING, FakeProvider([confused_model])).items[0].event["changes"]
+    assert [c["person"]["value"] for c in changes] == ["Jane Roe"]
