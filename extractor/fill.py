@@ -146,7 +146,9 @@ def dedupe_people(event: dict[str, Any]) -> dict[str, Any]:
     not a person's name (a plan, a company, a title), are dropped."""
     out = dict(event)
     for name, value in event.items():
-        if not (isinstance(value, list) and value and all(isinstance(v, dict) and "person" in v for v in value)):
+        if not (
+            isinstance(value, list) and value and all(isinstance(v, dict) and "person" in v for v in value)
+        ):
             continue
         kept: dict[str, dict[str, Any]] = {}
         anonymous: list[dict[str, Any]] = []

@@ -29,7 +29,11 @@ from pydantic.fields import FieldInfo
 QUOTE_MAX = 200  # chars of a quote (about one sentence)
 STR_MAX = {"summary": 300, "description": 200}  # per field name; others STR_DEFAULT
 STR_DEFAULT = 120
-LIST_MAX = {"proposals": 30, "changes": 6, "key_facts": 6}  # a longer list runs past max_tokens  # per field name; others LIST_DEFAULT
+LIST_MAX = {
+    "proposals": 30,
+    "changes": 6,
+    "key_facts": 6,
+}  # a longer list runs past max_tokens  # per field name; others LIST_DEFAULT
 LIST_DEFAULT = 8
 
 QUOTE_DOC = (

@@ -122,7 +122,9 @@ def test_a_plan_or_title_is_not_a_person():
         return {
             "changes": [
                 {
-                    "person": q("Adoption of Fiscal Year 2027 Variable Compensation Plan", "Jane Roe resigned"),
+                    "person": q(
+                        "Adoption of Fiscal Year 2027 Variable Compensation Plan", "Jane Roe resigned"
+                    ),
                     "change": q("compensation", None),
                     "position": q(None, None),
                     "effective_date": q(None, None),
