@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from extractor.config import load_settings  # noqa: E402
 from extractor.eval.compare import compare_events  # noqa: E402
 from extractor.eval.gold import load_gold_dir  # noqa: E402
-from extractor.fill import _plan, fill_record, schema_for_item  # noqa: E402
+from extractor.fill import _plan, _prefilled, fill_record, schema_for_item  # noqa: E402
 from extractor.llm.fake import FakeProvider  # noqa: E402
 from extractor.parse import parse_document  # noqa: E402
 from extractor.prompts import render  # noqa: E402
@@ -72,7 +72,10 @@ def main() -> int:
         rec, text = parsed.record, parsed.text
         sent = 0
         for item in rec.items:
-            plan = _plan(rec, item, fake, settings)
+            pre, done = _prefilled(item)
+            if done is not None:
+                continue  # the parser read the whole event: no model call
+            plan = _plan(rec, item, fake, settings, pre)
             if plan is not None:
                 sent += sum(len(m["content"]) for p in plan.prompts for m in p.messages)
         whole = whole_filing_chars(rec, text)
