@@ -305,6 +305,8 @@ def html_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
                 pre_depth = max(0, pre_depth - 1)
 
         if tag in ("td", "th"):
+            if not closing and attrs.rstrip().endswith("/"):
+                continue  # <td .../>: an empty cell, opened and closed at once
             if not closing:
                 in_cell_depth += 1
                 row_len_before_cell = b.length

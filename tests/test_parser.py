@@ -362,3 +362,14 @@ def test_truncated_filing_still_gives_a_record() -> None:
     assert rec.status.value in ("ok", "partial")
     assert [i.number for i in rec.items][:2] == ["1.01", "1.02"]
     assert rec.cover.company_name.value == "NUANCE COMMUNICATIONS, INC."
+
+
+def test_self_closing_empty_cells_leave_no_separator() -> None:
+    # XHTML-style <td .../> spacer cells, as in NVIDIA's 2026 filing (edgartools__0001045810-26-000024.txt)
+    html = (
+        "<html><body><p>FORM 8-K</p><p>Item 5.02 Departure of Directors or Certain Officers</p><table>"
+        '<tr><td>Named Executive Officer</td><td colspan="3" style="padding:0"/><td>Target Award</td></tr>'
+        '<tr><td>Jen-Hsun Huang</td><td colspan="3"/><td>$4,000,000</td></tr></table></body></html>'
+    )
+    rec = parse_bytes(html.encode(), path="cells.htm", include_text=True)
+    assert "Named Executive Officer | Target Award\nJen-Hsun Huang | $4,000,000" in (rec.text or "")
