@@ -28,6 +28,7 @@ from pydantic import BaseModel
 from rapidfuzz import fuzz
 
 from .quoted import leaf_kind, plain_fields
+from .sections.text import MONTHS
 from .types import Alignment
 
 FUZZY_MIN = 85.0
@@ -119,26 +120,7 @@ def _refine(nq: str, nt: str, s: int, e: int) -> tuple[int, int, float]:
 
 
 # -- value checks ---------------------------------------------------------------------------------
-_MONTHS = {
-    m: i + 1
-    for i, names in enumerate(
-        [
-            ("january", "jan"),
-            ("february", "feb"),
-            ("march", "mar"),
-            ("april", "apr"),
-            ("may",),
-            ("june", "jun"),
-            ("july", "jul"),
-            ("august", "aug"),
-            ("september", "sept", "sep"),
-            ("october", "oct"),
-            ("november", "nov"),
-            ("december", "dec"),
-        ]
-    )
-    for m in names
-}
+_MONTHS = MONTHS  # one month table for the parser and grounding
 _MON = r"(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\.?"
 _RE_MDY = re.compile(_MON + r"\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{4})", re.I)
 _RE_DMY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+(?:day\s+of\s+)?" + _MON + r",?\s+(\d{4})", re.I)
