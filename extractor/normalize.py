@@ -151,6 +151,18 @@ class _Builder:
         self.newlines = 0
         self._anchor(src_pos)
 
+    def drop_separator(self) -> bool:
+        """Take back a cell separator just emitted; True when there was one."""
+        if not (self.parts and self.parts[-1] == " | "):
+            return False
+        self.parts.pop()
+        self.length -= 3
+        while self.out and self.out[-1] > self.length:
+            self.out.pop()
+            self.src.pop()
+        self.last = self.parts[-1][-1] if self.parts else "\n"
+        return True
+
     def newline(self, src_pos: int, blank: bool = False) -> None:
         if self.last == " ":
             self._drop_trailing_space()
@@ -317,14 +329,8 @@ def html_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
                 in_cell_depth = max(0, in_cell_depth - 1)
                 if b.length > row_len_before_cell and b.parts and b.last not in " |":
                     cell_in_row += 1
-                elif b.length == row_len_before_cell and cell_in_row and b.parts and b.parts[-1] == " | ":
-                    # the cell stayed empty: take its separator back
-                    b.parts.pop()
-                    b.length -= 3
-                    while b.out and b.out[-1] > b.length:
-                        b.out.pop()
-                        b.src.pop()
-                    b.last = b.parts[-1][-1] if b.parts else "\n"
+                elif b.length == row_len_before_cell and cell_in_row and b.drop_separator():
+                    pass  # the cell stayed empty: its separator was taken back
                 elif b.length > row_len_before_cell:
                     cell_in_row += 1
             continue
@@ -347,14 +353,7 @@ def html_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
 
 
 def _end_row(b: _Builder, pos: int) -> None:
-    # drop a dangling separator
-    if b.parts and b.parts[-1] == " | ":
-        b.parts.pop()
-        b.length -= 3
-        while b.out and b.out[-1] > b.length:
-            b.out.pop()
-            b.src.pop()
-        b.last = b.parts[-1][-1] if b.parts else "\n"
+    b.drop_separator()  # a dangling one
     b.newline(pos)
 
 
