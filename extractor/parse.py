@@ -132,43 +132,35 @@ def _parse_raw(raw: RawFiling) -> ParsedFiling:
     normalize = html_to_text if raw.body_is_html else text_to_text
     text, offsets = normalize(raw.text, raw.body_start, raw.body_end)
     rec.text_length = len(text)
+    reason, headings = _rejection(raw, text)
+    if reason is not None:
+        rec.status = Status.error
+        rec.errors.append(PartError(part="input", message=reason))
+    else:
+        _parse_parts(rec, raw, text, headings)
+    return ParsedFiling(rec, text, raw.text, offsets)
+
+
+def _rejection(raw: RawFiling, text: str) -> tuple[str | None, list[itm.Heading]]:
+    """Why the document is not an 8-K we can parse (None when it is), and its Item headings."""
     if not text.strip():
-        rec.status = Status.error
-        rec.errors.append(PartError(part="input", message="the document has no text once markup is removed"))
-        return ParsedFiling(rec, text, raw.text, offsets)
-
+        return "the document has no text once markup is removed", []
     if raw.doc_type and not raw.doc_type.upper().startswith("8-K"):
-        rec.status = Status.error
-        rec.errors.append(
-            PartError(
-                part="input",
-                message=f"not an 8-K: the document is of type {raw.doc_type} (an exhibit or other form)",
-            )
-        )
-        return ParsedFiling(rec, text, raw.text, offsets)
-
+        return f"not an 8-K: the document is of type {raw.doc_type} (an exhibit or other form)", []
     headings = itm.find_headings(text)
-    head = text[:4000]
     if raw.format.value != "sgml" or not raw.doc_type:
+        head = text[:4000]
         other = _OTHER_FORM.search(head)
         marked = _8K_MARK.search(head)
         if other and not (marked and marked.start() < other.start()):
-            rec.status = Status.error
             form = other.group(1) or "an annual/quarterly report"
-            rec.errors.append(PartError(part="input", message=f"not an 8-K: the document is a Form {form}"))
-            return ParsedFiling(rec, text, raw.text, offsets)
+            return f"not an 8-K: the document is a Form {form}", headings
         if not marked and not headings:
-            rec.status = Status.error
-            rec.errors.append(
-                PartError(
-                    part="input",
-                    message="does not look like a Form 8-K: no 'Form 8-K'/'Current Report' cover and no Item headings",
-                )
+            return (
+                "does not look like a Form 8-K: no 'Form 8-K'/'Current Report' cover and no Item headings",
+                headings,
             )
-            return ParsedFiling(rec, text, raw.text, offsets)
-
-    _parse_parts(rec, raw, text, headings)
-    return ParsedFiling(rec, text, raw.text, offsets)
+    return None, headings
 
 
 def _run(rec: FilingRecord, part: str, fn, *args):  # type: ignore[no-untyped-def]
