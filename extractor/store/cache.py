@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
+from ._sqlite import open_store
 
 
 def cache_key(model: str, prompt_hash: str, schema_hash: str, input_text: str) -> str:
@@ -26,21 +27,12 @@ def cache_key(model: str, prompt_hash: str, schema_hash: str, input_text: str) -
 class ResponseCache:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        try:
-            if str(path) != ":memory:":
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            # WAL + NORMAL: a crash can lose the last few entries but never corrupts the file; these are
-            # a cache and a log, and FULL costs an fsync per call inside the event loop.
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, model TEXT, output TEXT,"
-                " call TEXT, created REAL)"
-            )
-            self._db.commit()
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open response cache {path}: {exc}") from exc
+        self._db = open_store(
+            path,
+            "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, model TEXT, output TEXT,"
+            " call TEXT, created REAL)",
+            "response cache",
+        )
         self._lock = threading.Lock()
 
     def get(self, key: str) -> tuple[dict[str, Any], dict[str, Any]] | None:

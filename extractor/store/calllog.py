@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
+from ._sqlite import open_store
 
 COLUMNS = (
     "ts",
@@ -35,23 +36,14 @@ COLUMNS = (
 class CallLog:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        try:
-            if str(path) != ":memory:":
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-            self._db.execute("PRAGMA journal_mode=WAL")
-            # WAL + NORMAL: a crash can lose the last few entries but never corrupts the file; these are
-            # a cache and a log, and FULL costs an fsync per call inside the event loop.
-            self._db.execute("PRAGMA synchronous=NORMAL")
-            self._db.execute(
-                "CREATE TABLE IF NOT EXISTS calls (id INTEGER PRIMARY KEY, ts REAL, filing TEXT, item TEXT,"
-                " provider TEXT, model TEXT, prompt_name TEXT, prompt_hash TEXT, tokens_in INTEGER,"
-                " tokens_out INTEGER, latency_s REAL, attempts INTEGER, cache_hit INTEGER, outcome TEXT,"
-                " error TEXT)"
-            )
-            self._db.commit()
-        except sqlite3.Error as exc:
-            raise StoreError(f"cannot open call log {path}: {exc}") from exc
+        self._db = open_store(
+            path,
+            "CREATE TABLE IF NOT EXISTS calls (id INTEGER PRIMARY KEY, ts REAL, filing TEXT, item TEXT,"
+            " provider TEXT, model TEXT, prompt_name TEXT, prompt_hash TEXT, tokens_in INTEGER,"
+            " tokens_out INTEGER, latency_s REAL, attempts INTEGER, cache_hit INTEGER, outcome TEXT,"
+            " error TEXT)",
+            "call log",
+        )
         self._lock = threading.Lock()
 
     def log(self, **row: Any) -> None:
