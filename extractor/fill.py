@@ -357,6 +357,18 @@ def _prefilled(item: Item) -> tuple[ParserEvent | None, Item | None]:
     return pre, None
 
 
+def _prepare(record: FilingRecord, item: Item, provider: Provider, settings: Settings) -> _Plan | Item:
+    """The plan of the calls an item needs, or the finished item when it needs none (read completely by
+    the parser, or no event schema)."""
+    pre, done = _prefilled(item)
+    if done is not None:
+        return done
+    plan = _plan(record, item, provider, settings, pre)
+    if plan is None:
+        return item.model_copy(update={"event": None, "llm": None})
+    return plan
+
+
 def fill_item(
     record: FilingRecord,
     item: Item,
@@ -368,12 +380,9 @@ def fill_item(
 ) -> Item:
     """Fill one item (no call when it has no schema). Errors are recorded on ``record``, never raised."""
     settings = settings or Settings()
-    pre, done = _prefilled(item)
-    if done is not None:
-        return done
-    plan = _plan(record, item, provider, settings, pre)
-    if plan is None:
-        return item.model_copy(update={"event": None, "llm": None})
+    plan = _prepare(record, item, provider, settings)
+    if isinstance(plan, Item):
+        return plan
     budget = _budget(settings)
     results: list[tuple[dict[str, Any], CallRecord]] = []
     error: BaseException | None = None
@@ -401,12 +410,9 @@ async def afill_item(
     calllog: CallLog | None = None,
 ) -> Item:
     settings = settings or Settings()
-    pre, done = _prefilled(item)
-    if done is not None:
-        return done
-    plan = _plan(record, item, provider, settings, pre)
-    if plan is None:
-        return item.model_copy(update={"event": None, "llm": None})
+    plan = _prepare(record, item, provider, settings)
+    if isinstance(plan, Item):
+        return plan
     budget = _budget(settings)
     results: list[tuple[dict[str, Any], CallRecord]] = []
     error: BaseException | None = None
