@@ -431,7 +431,9 @@ async def afill_item(
 
 
 def _working_copy(record: FilingRecord) -> FilingRecord:
-    return record.model_copy(deep=True)
+    """A copy the fill may change: it replaces ``items`` and appends to ``errors``, nothing else
+    (items are replaced by new ``Item`` objects, never changed in place), so only that list is copied."""
+    return record.model_copy(update={"errors": list(record.errors)})
 
 
 def _items(record: FilingRecord) -> Iterator[Item]:

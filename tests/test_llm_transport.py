@@ -189,3 +189,45 @@ async def test_async_fill_over_mock_transport():
     assert out.status == "ok" and slept == [0.0]
     assert item.event["category"]["value"] == "product_regulatory"
     assert item.llm.attempts == 2 and item.llm.prompt_name == "disclosure.v1"
+
+
+# -- the per-schema preparation that keeps instructor's per-request CPU down ------------------------
+@pytest.mark.parametrize("number", ["1.01", "2.03", "4.01", "5.02", "5.07", "8.01"])
+@pytest.mark.parametrize("mode", ["json_schema", "tools"])
+def test_prepared_schema_sends_what_instructor_would(number, mode):
+    """The request instructor builds from the prepared class equals the one from the plain class."""
+    from instructor.v2.core.response import handle_response_model
+
+    from extractor.llm.openai_provider import MODES, prepared
+    from extractor.schemas import schema_for
+
+    schema = quoted_schema(schema_for(number))
+    plain = handle_response_model(schema, mode=MODES[mode], messages=[])[1]
+    fast = handle_response_model(prepared(schema), mode=MODES[mode], messages=[])[1]
+    assert json.dumps(fast, sort_keys=True) == json.dumps(plain, sort_keys=True)
+    assert prepared(schema) is prepared(schema)
+    # handed-out schemas are copies: a caller that edits one does not change the next request
+    prepared(schema).model_json_schema()["properties"].clear()
+    assert prepared(schema).model_json_schema() == schema.model_json_schema()
+
+
+def test_memoized_async_validator_check_still_rejects():
+    from instructor.v2.validation import async_validators as av
+    from pydantic import BaseModel
+
+    import extractor.llm.openai_provider  # noqa: F401  (installs the memo)
+
+    assert getattr(av.reject_async_validators, "memoized", False)
+
+    class Bad(BaseModel):
+        x: int
+
+        @av.async_field_validator("x")
+        async def check(self, v):  # pragma: no cover - never run
+            return v
+
+    for _ in range(2):  # rejected every time, not remembered
+        with pytest.raises(ValueError, match="async validators"):
+            av.reject_async_validators(Bad)
+    av.reject_async_validators(quoted_schema(Disclosure))  # passes, and passes again from memory
+    av.reject_async_validators(quoted_schema(Disclosure))
