@@ -135,10 +135,13 @@ def main() -> int:
     )
     print(f"fake server latency {args.latency * 1000:.0f} ms; real parser; {what}; load avg {_load()}")
     print(f"{'conc':>4} {'filings':>7} {'requests':>8} {'fill s':>7} {'req/s':>7} {'ideal':>7} {'ratio':>6} "
-          f"{'cpu ms/filing':>13} {'ok':>4} {'rerun requests':>14}")  # fmt: skip
+          f"{'cpu ms/filing':>13} {'bound':>6} {'ok':>4} {'rerun requests':>14}")  # fmt: skip
     for c, n, reqs, wall, ach, ideal, cpu_ms, _ovh, s, rerun_reqs, rerun_done in rows:
+        bound = burst_bound(c, args.latency, cpu_ms / 1000) / ideal
         print(f"{c:>4} {n:>7} {reqs:>8} {wall:>7.2f} {ach:>7.1f} {ideal:>7.1f} {ach / ideal:>6.1%} "
-              f"{cpu_ms:>13.2f} {s.ok:>4} {rerun_reqs:>8} ({rerun_done} done)")  # fmt: skip
+              f"{cpu_ms:>13.2f} {bound:>6.1%} {s.ok:>4} {rerun_reqs:>8} ({rerun_done} done)")  # fmt: skip
+    print("bound: c / (latency + c*x/2 + x) with x = cpu ms/filing: with a fixed server latency the c answers of a")
+    print("wave arrive together and one event loop works through them in turn, so each filing waits half a wave")
     for _c, n, *_rest in rows:
         ovh = _rest[5]
         if ovh is not None:
@@ -146,6 +149,11 @@ def main() -> int:
                 f"tool overhead per filing at concurrency 1 (fill wall - LLM wait): {ovh:.1f} ms over {n} filings"
             )
     return 0
+
+
+def burst_bound(c: int, latency: float, x: float) -> float:
+    """Requests/s one process can reach when ``c`` requests answered together need ``x`` s of CPU each."""
+    return c / (latency + c * x / 2 + x)
 
 
 def _load() -> str:
