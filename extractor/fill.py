@@ -45,6 +45,7 @@ from .prefill import ParserEvent, ask_schema, combine, parser_event
 from .prompts import Prompt, render
 from .quoted import plain_fields, quoted_schema, schema_hash
 from .schemas import schema_for
+from .sections.officers import HONORIFIC, person_key
 from .store.cache import ResponseCache, cache_key
 from .store.calllog import CallLog
 from .types import FilingRecord, Item, LLMCall, PartError, Status
@@ -100,18 +101,6 @@ def _better(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
     return b if b["confidence"] > a["confidence"] else a
 
 
-_HONORIFIC = re.compile(r"^(?:mr|mrs|ms|miss|dr|sir|dame)\.?\s+", re.I)
-
-
-def _person_key(node: Any) -> str | None:
-    value = node.get("value") if isinstance(node, dict) else None
-    if not isinstance(value, str) or not value.strip():
-        return None
-    words = re.sub(r"[.,]", " ", _HONORIFIC.sub("", value.strip())).lower().split()
-    words = [w for w in words if w not in ("jr", "sr", "ii", "iii", "iv")]
-    return words[-1] if words else None
-
-
 def _filled(node: Any) -> int:
     if isinstance(node, dict) and "confidence" in node:
         return int(node.get("value") is not None)
@@ -133,7 +122,7 @@ _NOT_NAME = re.compile(
 def _is_person_name(value: Any) -> bool:
     if not isinstance(value, str):
         return False
-    words = _HONORIFIC.sub("", value.strip()).replace(",", " ").split()
+    words = HONORIFIC.sub("", value.strip()).replace(",", " ").split()
     if not 2 <= len(words) <= 6 or _NOT_NAME.search(value):
         return False
     return all(w[:1].isupper() for w in words)
@@ -158,7 +147,7 @@ def dedupe_people(event: dict[str, Any]) -> dict[str, Any]:
             person = entry["person"].get("value") if isinstance(entry["person"], dict) else None
             if person is not None and not _is_person_name(person):
                 continue  # "Adoption of Fiscal Year 2027 Variable Compensation Plan" is not a person
-            key = _person_key(entry["person"])
+            key = person_key(entry["person"])
             if key is None:
                 anonymous.append(entry)
             elif key not in kept or _filled(entry) > _filled(kept[key]):

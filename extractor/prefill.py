@@ -1,10 +1,13 @@
 """Parser pre-fill of item events: what the text states in a fixed shape is read, not asked (pure).
 
-The deterministic readers in ``extractor.sections`` cover two events:
+The deterministic readers in ``extractor.sections`` cover three events:
 
 - 2.02 / legacy 12 ``period_end`` (``sections.periods``): "for the quarter ended December 31, 2007";
 - 5.07 ``meeting_date`` and ``proposals`` with their vote counts (``sections.votes``): vote tables,
-  key-value rows and prose counts, the part a small model is worst at.
+  key-value rows and prose counts, the part a small model is worst at;
+- 5.02 ``changes`` read from compensation tables (``sections.officers``): one "compensation" change per
+  named officer row. Never *covered* (the prose may report other changes); the model's entries and the
+  parser's rows are merged by person.
 
 ``parser_event(item)`` gives a :class:`ParserEvent`: the event in the fill stage's shape (a Field dict,
 method ``parser``, at every leaf) and the top-level fields it *covers* (read completely: ``period_end``
@@ -31,6 +34,7 @@ from pydantic import BaseModel, create_model
 
 from . import catalog
 from .confidence import parser_adjusted
+from .sections.officers import compensation_changes, person_key
 from .sections.periods import period_end
 from .sections.votes import COUNTS, read_votes
 from .types import FilingRecord, Item
@@ -72,6 +76,10 @@ def parser_event(item: Item) -> ParserEvent | None:
         if not covered and not read.proposals:
             return None
         return ParserEvent(read.event(), frozenset(covered))
+    if modern == "5.02":
+        changes = compensation_changes(item.text, offset)
+        # the rows of a compensation table; the prose may report other changes: nothing is covered
+        return ParserEvent({"changes": changes}, frozenset()) if changes else None
     return None
 
 
@@ -149,4 +157,22 @@ def combine(pre: ParserEvent, llm_event: dict[str, Any]) -> dict[str, Any]:
         out[name] = pre.event[name]
     if "proposals" not in pre.covered and pre.event.get("proposals"):
         out["proposals"] = _merge_proposals(pre.event["proposals"], list(llm_event.get("proposals") or []))
+    if "changes" not in pre.covered and pre.event.get("changes"):
+        out["changes"] = _merge_people(pre.event["changes"], list(llm_event.get("changes") or []))
+    return out
+
+
+def _merge_people(parser: list[dict[str, Any]], llm: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The model's entries, then the parser's entries for people the model did not name. Where both
+    name a person, the model's entry stands (it read the prose around the table) and its null values
+    are taken from the parser's row."""
+    rows = {person_key(p["person"]): p for p in parser}
+    out = []
+    for entry in llm:
+        row = rows.pop(person_key(entry.get("person")), None)
+        if row is not None:
+            entry = {k: (row[k] if k in row and (not isinstance(v, dict) or v.get("value") is None) else v)
+                     for k, v in entry.items()}  # fmt: skip
+        out.append(entry)
+    out.extend(rows.values())
     return out
