@@ -8,7 +8,10 @@ prompt, on the gold set; optionally fill time per filing and event accuracy with
 Token counts without a model are estimated as chars / 4 for both sides (same estimator, so the ratio
 is fair); with ``--fill`` the server's own counts (prompt tokens) are printed too. "Whole filing" is
 one prompt: the same system rules with the field descriptions of every schema the filing needs, plus
-the filing's entire normalized text ("raw file" is the stored file, markup and all, for reference). Event accuracy is the share of labeled event fields scored
+the filing's entire normalized text, two ways: "whole" is the 8-K document alone (the cover page and items
+as the parser reads them); "submission" is everything the filing holds as text: the 8-K and its exhibits
+(press releases, agreements) from a full ``.txt`` submission, markup removed, binaries and XBRL left out
+(for a file holding one document the two are equal). "raw file" is the stored file, markup and all. Event accuracy is the share of labeled event fields scored
 correct by the eval harness's ``compare_events``.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import statistics
 import sys
 import time
@@ -28,7 +32,9 @@ from extractor.config import load_settings  # noqa: E402
 from extractor.eval.compare import compare_events  # noqa: E402
 from extractor.eval.gold import load_gold_dir  # noqa: E402
 from extractor.fill import _plan, _prefilled, fill_record, schema_for_item  # noqa: E402
+from extractor.ingest import read_filing  # noqa: E402
 from extractor.llm.fake import FakeProvider  # noqa: E402
+from extractor.normalize import html_to_text, text_to_text  # noqa: E402
 from extractor.parse import parse_document  # noqa: E402
 from extractor.prompts import render  # noqa: E402
 
@@ -52,6 +58,34 @@ def whole_filing_chars(record, text: str) -> int:
         )
         total += sum(len(m["content"]) for m in p.messages)
     return total
+
+
+_DOC = re.compile(r"<DOCUMENT>(.*?)</DOCUMENT>", re.S | re.I)
+_TYPE = re.compile(r"<TYPE>\s*([^\s<]+)", re.I)
+_TEXT = re.compile(r"<TEXT>(.*?)(?:</TEXT>|$)", re.S | re.I)
+_NOT_TEXT = re.compile(r"^(?:GRAPHIC|ZIP|EXCEL|PDF|XML|JSON|EX-101\.|EX-104)", re.I)
+
+
+def submission_text_chars(path: Path, main_chars: int) -> int:
+    """Characters of the whole submission as text: every text or HTML document of a full ``.txt``
+    submission (8-K body and exhibits: press releases, agreements), markup removed; binaries, XBRL and
+    graphics left out. A file holding one document counts as its normalized text (``main_chars``)."""
+    raw = read_filing(path)
+    docs = _DOC.findall(raw.text)
+    if len(docs) < 2:
+        return main_chars
+    total = 0
+    for doc in docs:
+        t = _TYPE.search(doc)
+        if t and _NOT_TEXT.match(t.group(1)):
+            continue
+        m = _TEXT.search(doc)
+        body = m.group(1) if m else doc
+        if re.search(r"<(?:html|body|p|div|table|font)\b", body[:5000], re.I):
+            total += len(html_to_text(body)[0])
+        else:
+            total += len(text_to_text(body)[0])
+    return max(total, main_chars)
 
 
 def main() -> int:
@@ -79,17 +113,25 @@ def main() -> int:
             if plan is not None:
                 sent += sum(len(m["content"]) for p in plan.prompts for m in p.messages)
         whole = whole_filing_chars(rec, text)
+        submission = whole - len(text) + submission_text_chars(args.corpus / g.file, len(text))
         raw = (args.corpus / g.file).stat().st_size
-        rows.append((g.file, est(sent), est(whole), est(raw)))
+        rows.append((g.file, est(sent), est(whole), est(raw), est(submission)))
     ratios = [r[1] / r[2] for r in rows if r[2]]
     print(f"token economy on {len(rows)} gold filings with events (estimate: chars/4)")
-    print(f"{'filing':64} {'sent':>7} {'whole':>7} {'ratio':>6} {'raw file':>9}")
-    for f, s, w, r in rows:
-        print(f"{f[:64]:64} {s:>7} {w:>7} {s / w:>6.0%} {r:>9}")
-    total_s, total_w, total_r = (sum(r[i] for r in rows) for i in (1, 2, 3))
     print(
-        f"total: {total_s} sent vs {total_w} whole normalized filing = {total_s / total_w:.1%} "
-        f"(median per filing {statistics.median(ratios):.1%}); vs raw files as stored: {total_s / total_r:.1%}"
+        f"{'filing':64} {'sent':>7} {'whole':>7} {'ratio':>6} {'submission':>10} {'ratio':>6} {'raw file':>9}"
+    )
+    for f, s, w, r, sub in rows:
+        print(f"{f[:64]:64} {s:>7} {w:>7} {s / w:>6.0%} {sub:>10} {s / sub:>6.0%} {r:>9}")
+    total_s, total_w, total_r, total_sub = (sum(r[i] for r in rows) for i in (1, 2, 3, 4))
+    sub_ratios = [r[1] / r[4] for r in rows if r[4]]
+    print(
+        f"total: {total_s} sent vs {total_w} whole normalized 8-K document = {total_s / total_w:.1%} "
+        f"(median per filing {statistics.median(ratios):.1%})"
+    )
+    print(
+        f"       vs {total_sub} whole submission as text (8-K and exhibits, no markup) = {total_s / total_sub:.1%} "
+        f"(median per filing {statistics.median(sub_ratios):.1%}); vs raw files as stored: {total_s / total_r:.1%}"
     )
 
     if args.fill:

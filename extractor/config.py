@@ -73,6 +73,10 @@ class Settings(BaseModel):
     chunk_chars: int = PydField(6000, ge=500)  # an item longer than this is split
     chunk_overlap: int = PydField(400, ge=0)
     max_chunks: int = PydField(4, ge=1)
+    # events of headline facts only (no list of records: 1.01 agreement, 2.01, 2.03, 4.01, 8.01 ...) state
+    # them where the item opens; their long items are read this many chunks deep (0 = all chunks).
+    # Events with lists of records (5.02 changes, 5.07 proposals, key facts) always read every chunk.
+    lead_chunks: int = PydField(1, ge=0)
     # embedded model
     # the embedded default (README, "Model comparison"): the 0.5B model is faster on scalar fields but
     # finds no people in 5.02 lists; the 1.5B model is the smallest that fills list-valued events

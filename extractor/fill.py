@@ -9,7 +9,8 @@ Public API (used by the CLI, the batch runner and the eval harness)::
 
 For each reported item whose schema is not None (9.01 and legacy 7 have none: no call), only the item's
 text plus a short header (company, date of report, item title) goes to the model, split into
-overlapping chunks when long. The model fills the *quoted* schema (``extractor.quoted``); each value is
+overlapping chunks when long; events of headline facts (no list of records) read only the lead chunk of
+a long item (``lead_chunks``), events with lists of records (5.02 changes, 5.07 proposals) every chunk. The model fills the *quoted* schema (``extractor.quoted``); each value is
 grounded (``extractor.ground``), scored (``extractor.confidence``) and stored as a Field dict in the
 event's shape; chunk results are merged (best confidence per field, lists concatenated and
 de-duplicated). ``items[].llm`` records model, prompt name/hash, tokens, latency, attempts, cache hit.
@@ -236,7 +237,7 @@ def _plan(
     if pre is not None:  # ask only for what the parser did not read
         schema = ask_schema(schema, pre.covered)
     date = record.cover.date_of_report.value
-    parts = chunks(item.text, settings.chunk_chars, settings.chunk_overlap, settings.max_chunks)
+    parts = chunks(item.text, settings.chunk_chars, settings.chunk_overlap, _chunk_limit(schema, settings))
     prompts = [
         render(
             schema,
@@ -253,6 +254,15 @@ def _plan(
     shash = schema_hash(schema)
     keys = [cache_key(provider.model, p.hash, shash, json.dumps(p.messages)) for p in prompts]
     return _Plan(item, schema, prompts, keys, _facts(record), pre)
+
+
+def _chunk_limit(schema: type[BaseModel], settings: Settings) -> int:
+    """How many chunks of a long item are read: all of them (up to ``max_chunks``) for events holding
+    lists of records, which may sit anywhere in the item; ``lead_chunks`` for events of headline facts."""
+    lists = any(shape == "model_list" for shape, _t, _i in plain_fields(schema).values())
+    if lists or settings.lead_chunks == 0:
+        return settings.max_chunks
+    return min(settings.max_chunks, settings.lead_chunks)
 
 
 def _chunk_event(plan: _Plan, output: dict[str, Any], call: CallRecord) -> dict[str, Any]:

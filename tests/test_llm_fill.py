@@ -115,6 +115,20 @@ def test_long_items_are_chunked_with_overlap_and_merged():
     assert changes[0]["effective_date"]["confidence"] == 0.95  # agrees with the date of report
 
 
+@pytest.mark.parametrize(("lead_chunks", "calls"), [(1, 1), (2, 2), (0, 4)])
+def test_long_items_of_headline_facts_read_the_lead(lead_chunks, calls):
+    para = "Filler sentence about the agreement that says nothing in particular.\n"
+    text = "Item 1.01 Entry into a Material Definitive Agreement\n" + para * 300
+    record = hand_record(text, "1.01", date=dt.date(2021, 5, 3))
+    nothing = {"quote": None, "value": None}
+    answer = {"agreement_type": nothing, "counterparties": [], "agreement_date": nothing, "summary": nothing}
+    fake = FakeProvider(default=lambda schema, messages: answer)
+    settings = load_settings({"chunk_chars": 6000, "max_chunks": 4, "lead_chunks": lead_chunks}, env={})
+    fill_record(record, text, fake, settings=settings)
+    assert len(fake.calls) == calls
+    assert ("Part 1 of" in fake.calls[0][1][1]["content"]) == (calls > 1)
+
+
 def test_cache_serves_identical_requests_and_calllog_records(tmp_path):
     record, text = parsed(ORACLE_502)
     cache, log = ResponseCache(tmp_path / "c.sqlite"), CallLog(tmp_path / "l.sqlite")
