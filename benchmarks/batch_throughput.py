@@ -140,8 +140,12 @@ def main() -> int:
         bound = burst_bound(c, args.latency, cpu_ms / 1000) / ideal
         print(f"{c:>4} {n:>7} {reqs:>8} {wall:>7.2f} {ach:>7.1f} {ideal:>7.1f} {ach / ideal:>6.1%} "
               f"{cpu_ms:>13.2f} {bound:>6.1%} {s.ok:>4} {rerun_reqs:>8} ({rerun_done} done)")  # fmt: skip
-    print("bound: c / (latency + c*x/2 + x) with x = cpu ms/filing: with a fixed server latency the c answers of a")
-    print("wave arrive together and one event loop works through them in turn, so each filing waits half a wave")
+    print(
+        "bound: c / (latency + c*x/2 + x) with x = cpu ms/filing: with a fixed server latency the c answers of a"
+    )
+    print(
+        "wave arrive together and one event loop works through them in turn, so each filing waits half a wave"
+    )
     for _c, n, *_rest in rows:
         ovh = _rest[5]
         if ovh is not None:
