@@ -175,6 +175,60 @@ def numbers_in(text: str) -> set[int]:
 class Check:
     status: str  # "ok" | "partial" | "fail" | "n/a"
     reason: str | None = None
+    corrected: Any = None  # the value its quote states instead (enum fields), else None
+
+
+# Kinds of change that a quote states in so many words. A departure cue is looked for first and its words
+# are then removed ("will not stand for re-election" is a departure, not an election). Groups are the value
+# sets of one field: 5.02 ``change`` and 4.01 ``change``.
+_DEPARTURE = re.compile(
+    r"\b(?:resign\w*|retir\w*|step(?:s|ped|ping)?\s+down|depart\w*|terminat\w*|separat\w*|"
+    r"(?:will|would|to)\s+leave|left\s+the\s+company|not\s+(?:to\s+)?(?:stand|seek|run)\s+for\s+re-?election|"
+    r"declin\w*\s+to\s+stand|passed\s+away|death|removed)\b",
+    re.I,
+)
+ENUM_CUES: dict[str, list[dict[str, re.Pattern[str]]]] = {
+    "change": [
+        {
+            "departure": _DEPARTURE,
+            "appointment": re.compile(
+                r"\b(?:appoint\w*|named|hire[ds]?|hiring|join\w*|promot\w*|designat\w*)\b", re.I
+            ),
+            "election": re.compile(r"\b(?:elected|election\s+of|elect)\b", re.I),
+            "compensation": re.compile(
+                r"\b(?:salary|salaries|bonus\w*|award\w*|compensat\w*|grant\w*|incentive|severance|retention)\b",
+                re.I,
+            ),
+        },
+        {
+            "dismissed": re.compile(r"\bdismiss\w*", re.I),
+            "resigned": re.compile(r"\bresign\w*", re.I),
+            "declined": re.compile(r"\bdeclin\w*\s+to\s+stand", re.I),
+            "engaged": re.compile(r"\b(?:engag\w*|appoint\w*|select\w*|retain\w*)\b", re.I),
+        },
+    ],
+}
+
+
+def enum_check(name: str, value: Any, quote: str) -> Check:
+    """Does the quote state the enum value? When its words state exactly one other value of the same
+    field ("he was resigning" given as an appointment), that value is the correction."""
+    for group in ENUM_CUES.get(name, []):
+        if value not in group:
+            continue
+        rest = quote
+        stated = set()
+        if "departure" in group and group["departure"].search(rest):
+            stated.add("departure")
+            rest = group["departure"].sub(" ", rest)
+        stated |= {k for k, cue in group.items() if k != "departure" and cue.search(rest)}
+        if value in stated:
+            return Check("ok")
+        if len(stated) == 1:
+            (other,) = stated
+            return Check("partial", f"the quote states {other!r}, not {value!r}: corrected", corrected=other)
+        return Check("n/a")
+    return Check("n/a")
 
 
 def check_value(name: str, kind: str, value: Any, quote: str | None) -> Check:
@@ -207,6 +261,8 @@ def check_value(name: str, kind: str, value: Any, quote: str | None) -> Check:
         if name in NAMES:
             return Check("fail", "value not in its quote")
         return Check("partial", "value not in its quote")
+    if kind == "enum":
+        return enum_check(name, value, quote)
     return Check("n/a")
 
 
@@ -304,6 +360,8 @@ def ground_leaf(
     check = check_value(name, kind, value, quote if quote is not None else mquote)
     if check.reason:
         reasons.append(check.reason)
+    if check.corrected is not None:
+        value = check.corrected
     return Leaf(
         path,
         name,

@@ -67,7 +67,7 @@ def test_scored_event_on_oracle_502():
     event = score_tree(tree, facts=ParserFacts(date_of_report=dt.date(2019, 7, 3)))
     change = event["changes"][0]
     assert change["person"]["confidence"] == 0.9 and change["person"]["method"] == "llm"
-    assert change["change"]["confidence"] == 0.855  # enum: nothing to check against the quote
+    assert change["change"]["confidence"] == 0.9  # enum confirmed by its quote ("elected")
     assert change["effective_date"]["value"] == "2019-07-31"
     s, e = change["effective_date"]["span"]
     assert text[s:e] == "accepted the appointment effective as of July 31, 2019"
