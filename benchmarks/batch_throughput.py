@@ -1,9 +1,12 @@
 """Batch-run throughput against a local fake OpenAI-compatible server (no network, no model).
 
-    .venv/bin/python benchmarks/batch_throughput.py [--latency 0.2] [--levels 1,8,32,64] [--per-level 8]
+    .venv/bin/python benchmarks/batch_throughput.py [--latency 0.2] [--jitter 0] [--levels 1,8,32,64]
+                                                    [--per-level 8]
 
 The server (``extractor.batch.fakeserver``, in its own process so it does not share this process's
-CPU) answers every chat completion after ``--latency`` seconds. Synthetic 8-Ks with one Item 8.01 each
+CPU) answers every chat completion after ``--latency`` seconds (the issue's setting), or after a latency
+spread uniformly around it with ``--jitter 0.5`` (0.5x to 1.5x: real endpoints vary, and a fixed latency
+makes the answers of a wave arrive together; see "bound" below). Synthetic 8-Ks with one Item 8.01 each
 (unique text, so the response cache never hits across filings) go through the real parser and the real
 fill stage (``extractor.fill`` over instructor + openai, grounding, confidence) with ``extractor run``'s
 machinery: ledger, limiter, outputs.
@@ -93,6 +96,8 @@ async def run_once(inputs: Path, run_dir: Path, base_url: str, concurrency: int,
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--latency", type=float, default=0.2)
+    ap.add_argument("--jitter", type=float, default=0.0,
+                    help="server latency spread uniformly in latency*(1 +- jitter) (real endpoints vary)")  # fmt: skip
     ap.add_argument("--levels", default="1,8,32,64")
     ap.add_argument("--per-level", type=int, default=8, help="filings per unit of concurrency (min 24)")
     ap.add_argument("--fill", choices=["fill", "raw"], default="fill",
@@ -100,7 +105,8 @@ def main() -> int:
     args = ap.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
     srv = subprocess.Popen(
-        [sys.executable, "-m", "extractor.batch.fakeserver", "--latency", str(args.latency)],
+        [sys.executable, "-m", "extractor.batch.fakeserver", "--latency", str(args.latency),
+         "--jitter", str(args.jitter)],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip
     base_url = srv.stdout.readline().strip() if srv.stdout else ""
@@ -133,7 +139,10 @@ def main() -> int:
         if args.fill == "fill"
         else "raw HTTP fill (no cache)"
     )
-    print(f"fake server latency {args.latency * 1000:.0f} ms; real parser; {what}; load avg {_load()}")
+    spread = f" +- {args.jitter:.0%}" if args.jitter else " (fixed)"
+    print(
+        f"fake server latency {args.latency * 1000:.0f} ms{spread}; real parser; {what}; load avg {_load()}"
+    )
     print(f"{'conc':>4} {'filings':>7} {'requests':>8} {'fill s':>7} {'req/s':>7} {'ideal':>7} {'ratio':>6} "
           f"{'cpu ms/filing':>13} {'bound':>6} {'ok':>4} {'rerun requests':>14}")  # fmt: skip
     for c, n, reqs, wall, ach, ideal, cpu_ms, _ovh, s, rerun_reqs, rerun_done in rows:

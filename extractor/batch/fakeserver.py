@@ -3,7 +3,8 @@
 ``FakeOpenAIServer(latency_s=0.2, fault_rate=0.3).start()`` serves on 127.0.0.1 (free port) from a
 background thread, HTTP/1.1 with keep-alive:
 
-- ``POST /v1/chat/completions``: after ``latency_s``, a completion whose content is a minimal instance
+- ``POST /v1/chat/completions``: after ``latency_s`` (spread uniformly by ``jitter``: 0.5 gives 0.5x to
+  1.5x), a completion whose content is a minimal instance
   of the requested JSON schema (``response_format`` json_schema, or the first tool's parameters; null
   wherever the schema allows). With probability ``fault_rate`` it answers instead with the next of (in turn): 429
   (``Retry-After: 0``), 500, a hang longer than the client's timeout (``hang_s``), or garbage (a body
@@ -114,6 +115,7 @@ class FakeOpenAIServer:
         self,
         *,
         latency_s: float = 0.0,
+        jitter: float = 0.0,
         fault_rate: float = 0.0,
         faults: tuple[str, ...] = ("429", "500", "timeout", "garbage", "bad_content"),
         hang_s: float = 3.0,
@@ -121,6 +123,7 @@ class FakeOpenAIServer:
         batch_polls: int = 2,
     ) -> None:
         self.latency_s = latency_s
+        self.jitter = jitter  # each answer waits latency_s * uniform(1 - jitter, 1 + jitter)
         self.fault_rate = fault_rate
         self.faults = faults
         self.hang_s = hang_s
@@ -236,7 +239,8 @@ class FakeOpenAIServer:
         if method == "POST" and path.endswith("/chat/completions"):
             fault = self._fault()
             if self.latency_s:
-                await asyncio.sleep(self.latency_s)
+                spread = self.rng.uniform(1 - self.jitter, 1 + self.jitter) if self.jitter else 1.0
+                await asyncio.sleep(self.latency_s * spread)
             if fault == "429":
                 return (
                     429,
@@ -334,9 +338,12 @@ def main() -> None:  # pragma: no cover - a dev tool
 
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--latency", type=float, default=0.2)
+    ap.add_argument(
+        "--jitter", type=float, default=0.0, help="latency spread: uniform in latency*(1 +- jitter)"
+    )
     ap.add_argument("--fault-rate", type=float, default=0.0)
     args = ap.parse_args()
-    srv = FakeOpenAIServer(latency_s=args.latency, fault_rate=args.fault_rate).start()
+    srv = FakeOpenAIServer(latency_s=args.latency, jitter=args.jitter, fault_rate=args.fault_rate).start()
     print(srv.base_url, flush=True)
     try:
         while True:
