@@ -21,17 +21,23 @@ and the registrant names (a counterparty that *is* the registrant disagrees). Th
 step moves the confidence of a parser pre-filled vote count (``extractor.prefill``) that the model also
 read (the parser's value is kept).
 
-The constants are a first, documented guess; ``benchmarks``/the eval harness report how well they
-predict correctness (reliability table, ECE) so they can be recalibrated on the dev gold set.
+The constants are a first, documented guess; that is the *raw* score. When the model in use has a curve
+fitted on the dev gold set (``extractor.calibration``, fitted by ``extractor eval calibrate``; see
+docs/llm-fill.md "Calibration"), the field's confidence is the curve's value at the raw score, and its
+reasons keep the raw score (``confidence calibrated 0.720 -> 0.810 (MODEL/llm v1)``) so the eval refits
+on raw scores. The injection cap still holds after calibration. Without a curve (or without a model
+name) the confidence is the raw score and no such reason is added.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .calibration import ModelCurves, calibrate
 from .ground import Leaf, normalize_with_map
 from .jsonspans import value_spans
 from .llm.base import TokenLogprob
@@ -130,9 +136,17 @@ def value_probs(raw: str | None, logprobs: list[TokenLogprob] | None) -> dict[tu
 
 
 def leaf_field(
-    leaf: Leaf, *, reasks: int, probs: dict[tuple[str | int, ...], float], facts: ParserFacts
+    leaf: Leaf,
+    *,
+    reasks: int,
+    probs: dict[tuple[str | int, ...], float],
+    facts: ParserFacts,
+    model: str | None = None,
+    curves: Mapping[str, ModelCurves] | None = None,
 ) -> dict[str, Any]:
-    """One grounded leaf -> a Field dict (value, confidence, method llm, span, quote, alignment, reasons)."""
+    """One grounded leaf -> a Field dict (value, confidence, method llm, span, quote, alignment, reasons).
+    ``model``: the model that read the value; its calibration curve (``curves``, default: the shipped
+    ones) maps the raw score when there is one."""
     agreement = parser_agreement(leaf, facts)
     reasons = list(leaf.reasons)
     if agreement == "agree":
@@ -152,9 +166,14 @@ def leaf_field(
         null=leaf.value is None,
     )
     value = leaf.value.isoformat() if isinstance(leaf.value, dt.date) else leaf.value
+    confidence, note = calibrate(field_confidence(signals), model, "llm", curves)
+    if note is not None:
+        if leaf.injected:
+            confidence = min(confidence, INJECTION_CAP)
+        reasons.append(note)
     f = Field[Any](
         value=value,
-        confidence=field_confidence(signals),
+        confidence=confidence,
         method=Method.llm,
         span=leaf.span,
         quote=leaf.quote,
@@ -171,14 +190,17 @@ def score_tree(
     raw: str | None = None,
     logprobs: list[TokenLogprob] | None = None,
     facts: ParserFacts | None = None,
+    model: str | None = None,
+    curves: Mapping[str, ModelCurves] | None = None,
 ) -> Any:
-    """Grounded tree (from ``ground.ground_event``) -> the event with a Field dict at each leaf."""
+    """Grounded tree (from ``ground.ground_event``) -> the event with a Field dict at each leaf.
+    ``model`` (the provider's model name, ``CallRecord.model``) selects the calibration curve."""
     probs = value_probs(raw, logprobs)
     facts = facts or ParserFacts()
 
     def walk(node: Any) -> Any:
         if isinstance(node, Leaf):
-            return leaf_field(node, reasks=reasks, probs=probs, facts=facts)
+            return leaf_field(node, reasks=reasks, probs=probs, facts=facts, model=model, curves=curves)
         if isinstance(node, dict):
             return {k: walk(v) for k, v in node.items()}
         if isinstance(node, list):

@@ -2,7 +2,10 @@
 
 An :class:`Obs` is either a scalar field (``kind="field"``: correct or not, with the predicted value's
 confidence) or a set (``kind="set"``: true/false positives and false negatives, plus the confidence and
-outcome of each predicted element for calibration). Keys name what was scored:
+outcome of each predicted element for calibration). Each observation also records how its predicted value
+was obtained (``method``: llm, parser, header, human) and, when the record's confidence was calibrated
+(``extractor.calibration``), the raw score before calibration, so curves are always fitted on raw scores.
+Keys name what was scored:
 
 - ``form_type``, ``cover.<field>`` (``cover.registrants`` and ``cover.securities_12b`` are sets)
 - ``items`` (set on (number, reported)), ``exhibits`` (set on number) and ``exhibits.description``,
@@ -18,10 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import typing
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import catalog
+from ..calibration import raw_from_reasons
 from ..schemas import schema_for
 from ..types import Field as RecField
 from ..types import FilingRecord
@@ -58,6 +62,24 @@ class Obs:
     fn: int = 0
     # set: (confidence, matched) of each predicted element that carries a confidence
     elements: tuple[tuple[float, bool], ...] = field(default_factory=tuple)
+    # how the predicted value was obtained (llm | parser | header | human; a set: llm when any element
+    # was filled by a model); None when unknown (older results)
+    method: str | None = None
+    # the confidence before calibration, when ``confidence`` is calibrated (None: it is the raw score)
+    raw_confidence: float | None = None
+    # set: raw score of each entry of ``elements`` (empty: the element confidences are raw)
+    raw_elements: tuple[float, ...] = field(default_factory=tuple)
+
+    @property
+    def raw(self) -> float | None:
+        """The uncalibrated confidence of a field's value."""
+        return self.raw_confidence if self.raw_confidence is not None else self.confidence
+
+    def raw_pairs(self) -> list[tuple[float, bool]]:
+        """(raw confidence, right) of each predicted element of a set."""
+        if self.raw_elements and len(self.raw_elements) == len(self.elements):
+            return [(r, ok) for r, (_, ok) in zip(self.raw_elements, self.elements, strict=True)]
+        return list(self.elements)
 
     @property
     def group(self) -> str:
@@ -111,9 +133,40 @@ def _field_value(f: RecField[Any] | None) -> tuple[Any, float | None]:
     return f.value, f.confidence
 
 
-def field_obs(key: str, kind: str, gold: Any, pred: Any, confidence: float | None) -> Obs:
+def field_obs(key: str, kind: str, gold: Any, pred: Any, confidence: float | None, node: Any = None) -> Obs:
     m = score_value(kind, gold, pred)
-    return _obs_from_match(key, m, gold, pred, confidence)
+    return _tag(_obs_from_match(key, m, gold, pred, confidence), node)
+
+
+def leaf_meta(node: Any) -> tuple[str | None, float | None]:
+    """(method, raw confidence when calibrated) of a record Field or a filled event leaf dict."""
+    if isinstance(node, RecField):
+        return node.method.value, raw_from_reasons(node.reasons)
+    if isinstance(node, dict) and "value" in node and ("confidence" in node or "span" in node):
+        method = node.get("method")
+        return (str(method) if method is not None else None), raw_from_reasons(node.get("reasons"))
+    return None, None
+
+
+def _element_meta(obj: Any) -> tuple[str | None, float | None]:
+    """(method, raw mean confidence) of a predicted list element: a leaf, or a dict of leaves (the raw
+    mean is only given when some leaf was calibrated, matching :func:`_mean_conf`)."""
+    if not isinstance(obj, dict) or ("value" in obj and ("confidence" in obj or "span" in obj)):
+        return leaf_meta(obj)
+    metas = [(leaf_meta(v), unwrap(v)[1]) for v in obj.values()]
+    methods = [m for (m, _), _ in metas if m]
+    method = "llm" if "llm" in methods else (methods[0] if methods else None)
+    confs = [(raw if raw is not None else c) for (_, raw), c in metas if c is not None]
+    calibrated = any(raw is not None for (_, raw), c in metas if c is not None)
+    return method, (sum(confs) / len(confs) if calibrated and confs else None)
+
+
+def _tag(obs: Obs, node: Any) -> Obs:
+    """Record the method and raw confidence of the predicted value (a Field or a leaf dict)."""
+    if node is None:
+        return obs
+    method, raw = leaf_meta(node)
+    return replace(obs, method=method, raw_confidence=raw if obs.confidence is not None else None)
 
 
 def _obs_from_match(key: str, m: Match, gold: Any, pred: Any, confidence: float | None) -> Obs:
@@ -135,9 +188,21 @@ def set_obs(
     gold: Sequence[Any],
     pred: Sequence[Any],
     confidences: Sequence[float | None] | None = None,
+    nodes: Sequence[Any] | None = None,
 ) -> Obs:
+    """``nodes``: the predicted elements as Fields / leaf dicts / dicts of leaves, parallel to
+    ``confidences``, for the method and raw confidence of each."""
     matched = {j for _, j, _ in sm.pairs}
-    elements = tuple((float(c), j in matched) for j, c in enumerate(confidences or []) if c is not None)
+    kept = [j for j, c in enumerate(confidences or []) if c is not None]
+    elements = tuple((float(confidences[j]), j in matched) for j in kept)  # type: ignore[index, arg-type]
+    method: str | None = None
+    raws: tuple[float, ...] = ()
+    if nodes is not None:
+        metas = [_element_meta(nodes[j]) if j < len(nodes) else (None, None) for j in kept]
+        methods = [m for m, _ in metas if m]
+        method = "llm" if "llm" in methods else (methods[0] if methods else None)
+        if any(r is not None for _, r in metas):
+            raws = tuple(r if r is not None else c for (_, r), (c, _) in zip(metas, elements, strict=True))
     return Obs(
         key=key,
         kind="set",
@@ -150,6 +215,8 @@ def set_obs(
         fp=sm.fp,
         fn=sm.fn,
         elements=elements,
+        method=method,
+        raw_elements=raws,
     )
 
 
@@ -183,26 +250,32 @@ def compare_cover(gold: GoldFiling, record: FilingRecord) -> list[Obs]:
     if "form_type" in gold.model_fields_set:
         value, conf = _field_value(record.form_type)
         m = score_enum(gold.form_type, value)
-        out.append(_obs_from_match("form_type", m, gold.form_type, value, conf))
+        out.append(_tag(_obs_from_match("form_type", m, gold.form_type, value, conf), record.form_type))
     for name, kind in COVER_KINDS.items():
         if name in labeled:
-            value, conf = _field_value(getattr(cover, name))
-            out.append(field_obs(f"cover.{name}", kind, labeled[name], value, conf))
+            node = getattr(cover, name)
+            value, conf = _field_value(node)
+            out.append(field_obs(f"cover.{name}", kind, labeled[name], value, conf, node))
     if "registrants" in labeled:
         g_names = list(labeled["registrants"] or [])
         p_fields = [r.name for r in cover.registrants]
         p_names = [f.value for f in p_fields if f.value]
         p_conf = [f.confidence for f in p_fields if f.value]
         sm = match_sets(g_names, p_names, pair_name, label="registrants")
-        out.append(set_obs("cover.registrants", sm, g_names, p_names, p_conf))
+        nodes = [f for f in p_fields if f.value]
+        out.append(set_obs("cover.registrants", sm, g_names, p_names, p_conf, nodes))
     if "checkboxes" in labeled:
-        out.append(_checkbox_obs(labeled["checkboxes"], cover.checkboxes))
+        boxes = cover.checkboxes
+        out.append(_tag(_checkbox_obs(labeled["checkboxes"], boxes), boxes.rule_425 if boxes else None))
     if "emerging_growth_company" in labeled:
         value, conf = _field_value(cover.emerging_growth_company)
         m = score_bool(labeled["emerging_growth_company"], value)
         out.append(
-            _obs_from_match(
-                "cover.emerging_growth_company", m, labeled["emerging_growth_company"], value, conf
+            _tag(
+                _obs_from_match(
+                    "cover.emerging_growth_company", m, labeled["emerging_growth_company"], value, conf
+                ),
+                cover.emerging_growth_company,
             )
         )
     if "securities_12b" in labeled:
@@ -220,6 +293,7 @@ def compare_cover(gold: GoldFiling, record: FilingRecord) -> list[Obs]:
                 [s.get("trading_symbol") or s.get("title") for s in g_sec],
                 [s.get("trading_symbol") or s.get("title") for s in p_sec],
                 p_conf,
+                [s.title for s in cover.securities_12b or []],
             )
         )
     return out
@@ -262,12 +336,15 @@ def compare_exhibits(gold: GoldFiling, record: FilingRecord) -> list[Obs]:
     g_num = [e.number for e in gold.exhibits]
     p_num = [e.number.value or "" for e in record.exhibits]
     sm = match_sets(g_num, p_num, pair_exhibit_number, label="exhibits")
-    out = [set_obs("exhibits", sm, g_num, p_num, [e.number.confidence for e in record.exhibits])]
+    nodes = [e.number for e in record.exhibits]
+    out = [set_obs("exhibits", sm, g_num, p_num, [e.number.confidence for e in record.exhibits], nodes)]
     for i, j, _ in sm.pairs:
         ge, pe = gold.exhibits[i], record.exhibits[j]
         if "description" in ge.model_fields_set:
             value, conf = _field_value(pe.description)
-            out.append(field_obs("exhibits.description", "description", ge.description, value, conf))
+            out.append(
+                field_obs("exhibits.description", "description", ge.description, value, conf, pe.description)
+            )
     return out
 
 
@@ -277,15 +354,16 @@ def compare_signatures(gold: GoldFiling, record: FilingRecord) -> list[Obs]:
     g_names = [s.name for s in gold.signatures]
     p_names = [s.name.value or "" for s in record.signatures]
     sm = match_sets(g_names, p_names, pair_name, label="signatures")
-    out = [set_obs("signatures", sm, g_names, p_names, [s.name.confidence for s in record.signatures])]
+    confs = [s.name.confidence for s in record.signatures]
+    out = [set_obs("signatures", sm, g_names, p_names, confs, [s.name for s in record.signatures])]
     for i, j, _ in sm.pairs:
         gs, ps = gold.signatures[i], record.signatures[j]
         if "title" in gs.model_fields_set:
             value, conf = _field_value(ps.title)
-            out.append(field_obs("signatures.title", "title", gs.title, value, conf))
+            out.append(field_obs("signatures.title", "title", gs.title, value, conf, ps.title))
         if "date" in gs.model_fields_set:
             value, conf = _field_value(ps.date)
-            out.append(field_obs("signatures.date", "date", gs.date, value, conf))
+            out.append(field_obs("signatures.date", "date", gs.date, value, conf, ps.date))
     return out
 
 
@@ -363,6 +441,17 @@ def _unwrap_list(node: Any) -> tuple[list[Any], list[float | None]]:
     return values, confs
 
 
+def _list_nodes(node: Any) -> list[Any]:
+    """The predicted elements of a list value, parallel to :func:`_unwrap_list` (an element that is not a
+    leaf itself inherits the list leaf)."""
+    value, _ = unwrap(node)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        return [node]
+    return [e if isinstance(e, dict) else node for e in value]
+
+
 def _mean_conf(obj: Any) -> float | None:
     """Mean confidence of the Field leaves inside a predicted list element (a dict of leaves)."""
     if not isinstance(obj, dict):
@@ -415,14 +504,16 @@ def compare_event(number: str, gold_event: dict[str, Any], pred_event: dict[str,
         key = f"{prefix}.{name}"
         element = _list_model(info.annotation)
         if element is None:
-            value, conf = unwrap(pred_event.get(name))
-            out.append(field_obs(key, _kind_of(name, info.annotation), gold_event[name], value, conf))
+            node = pred_event.get(name)
+            value, conf = unwrap(node)
+            out.append(field_obs(key, _kind_of(name, info.annotation), gold_event[name], value, conf, node))
             continue
         g_list = list(gold_event[name] or [])
         p_list, p_conf = _unwrap_list(pred_event.get(name))
+        p_nodes = _list_nodes(pred_event.get(name))
         if element is str:
             sm = match_sets(g_list, p_list, pair_name, label=name)
-            out.append(set_obs(key, sm, g_list, p_list, p_conf))
+            out.append(set_obs(key, sm, g_list, p_list, p_conf, p_nodes))
             continue
         pair = ELEMENT_PAIRS.get(element.__name__)
         if pair is None:
@@ -437,15 +528,19 @@ def compare_event(number: str, gold_event: dict[str, Any], pred_event: dict[str,
                 [g.get(ident) for g in g_list],
                 [unwrap(p.get(ident))[0] for p in p_dicts],
                 [_mean_conf(p) for p in p_dicts],
+                p_dicts,
             )
         )
         for i, j, _ in sm.pairs:
             for sub, sub_info in element.model_fields.items():
                 if sub not in g_list[i] or sub == ident:
                     continue
-                value, conf = unwrap(p_dicts[j].get(sub))
+                node = p_dicts[j].get(sub)
+                value, conf = unwrap(node)
                 out.append(
-                    field_obs(f"{key}.{sub}", _kind_of(sub, sub_info.annotation), g_list[i][sub], value, conf)
+                    field_obs(
+                        f"{key}.{sub}", _kind_of(sub, sub_info.annotation), g_list[i][sub], value, conf, node
+                    )
                 )
     return out
 

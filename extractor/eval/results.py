@@ -35,6 +35,7 @@ class FilingRun:
     cache_hits: int = 0
     model_latency_s: float = 0.0  # the model's answer time, cached answers counted at their original time
     error: str | None = None
+    llm_model: str | None = None  # the model name the fill recorded (items[].llm.model), when one ran
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -45,16 +46,22 @@ class FilingRun:
 def _obs_json(o: Obs) -> dict[str, Any]:
     d = asdict(o)
     if o.kind == "field":
-        for k in ("tp", "fp", "fn", "elements"):
+        for k in ("tp", "fp", "fn", "elements", "raw_elements"):
             d.pop(k)
     else:
         d["elements"] = [list(e) for e in o.elements]
+        d["raw_elements"] = list(o.raw_elements)
+    # calibration metadata only when known (results stay comparable with older ones)
+    for k in ("method", "raw_confidence", "raw_elements"):
+        if d.get(k) in (None, []):
+            d.pop(k, None)
     return d
 
 
 def obs_from_json(d: dict[str, Any]) -> Obs:
     d = dict(d)
     d["elements"] = tuple(tuple(e) for e in d.get("elements", ()))
+    d["raw_elements"] = tuple(d.get("raw_elements", ()))
     return Obs(**d)
 
 

@@ -195,6 +195,7 @@ def run_model(
                 cache_hits=output.cache_hits,
                 model_latency_s=output.model_latency_s,
                 error=error,
+                llm_model=next((i.llm.model for i in record.items if i.llm is not None), None),
             )
         )
         if progress:
