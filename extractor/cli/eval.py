@@ -51,6 +51,44 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=run)
+    nested = p.add_subparsers(
+        dest="eval_command",
+        metavar="[calibrate]",
+        title="sub-command",
+        description="'extractor eval calibrate RESULTS...' fits calibration curves instead of scoring",
+    )
+    c = nested.add_parser(
+        "calibrate",
+        help="fit confidence calibration curves from result JSON files (--out of an eval)",
+        description=(
+            "Fit an isotonic curve raw confidence -> share right, per method (llm, parser), on the values "
+            "of one model in eval result files (--out of 'extractor eval'), measure it by "
+            "leave-one-filing-out cross-validation (ECE, AUROC, Brier, reliability table) and write the "
+            "curve file the runtime reads (extractor/calibration/<model>.json). See docs/llm-fill.md."
+        ),
+    )
+    c.add_argument("results", nargs="+", metavar="RESULTS", help="eval result JSON files")
+    c.add_argument(
+        "--model",
+        help="model of the results to fit (default: the one model other than 'parser', else parser)",
+    )
+    c.add_argument(
+        "--name",
+        help="model name the curve is for at run time (default: the name the fill recorded, else from "
+        "the eval config)",
+    )
+    c.add_argument("--out", help="write the curve JSON here (default: only print the measurement)")
+    c.add_argument("--config", default=DEFAULT_CONFIG, help="eval config TOML (default: %(default)s)")
+    c.add_argument(
+        "--folds", type=int, default=0, help="cross-validation folds by filing (default 0: leave one out)"
+    )
+    c.add_argument("--min-bin", type=int, default=10, help="fewest values per curve step (default 10)")
+    c.add_argument(
+        "--prior", type=float, default=2.0, help="pseudo-values pulling each step to the mean (default 2)"
+    )
+    c.add_argument("--replicates", type=int, default=1000, help="bootstrap replicates over filings")
+    c.add_argument("--seed", type=int, default=0, help="bootstrap seed")
+    c.set_defaults(func=run_calibrate)
 
 
 def _repo_root() -> Path:
@@ -211,6 +249,125 @@ def run(args: argparse.Namespace) -> int:
         err.print(f"[red]{len(regressions)} regression(s) beyond threshold[/red]")
         return 1
     return 0
+
+
+def run_calibrate(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from ..errors import ConfigError
+    from ..eval.calibrate import FitParams, build_curves, dump, runtime_name, sha256_of
+    from ..eval.config import load_config
+
+    console = Console(width=None if sys.stdout.isatty() else 120)
+    err = Console(stderr=True)
+    docs: list[tuple[str, dict[str, Any]]] = []
+    digests: dict[str, str] = {}
+    for path in args.results:
+        try:
+            docs.append((path, json.loads(Path(path).read_text(encoding="utf-8"))))
+            digests[path] = sha256_of(Path(path))
+        except (OSError, ValueError) as exc:
+            err.print(f"[red]error:[/red] cannot read {path}: {exc}")
+            return 2
+    present = sorted({m for _, d in docs for m in d.get("models", {})})
+    model = args.model
+    if model is None:
+        llms = [m for m in present if m != "parser"]
+        if len(llms) > 1:
+            err.print(
+                f"[red]error:[/red] several models in the results ({', '.join(llms)}): pick one with --model"
+            )
+            return 2
+        model = llms[0] if llms else "parser"
+    if model not in present:
+        err.print(
+            f"[red]error:[/red] no model {model!r} in the results (have: {', '.join(present) or 'none'})"
+        )
+        return 2
+    try:
+        cfg = load_config(_find(args.config), required=args.config != DEFAULT_CONFIG)
+    except ConfigError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        return 2
+    name = args.name or runtime_name([d for _, d in docs], model, cfg.model(model).settings)
+    params = FitParams(min_bin=max(1, args.min_bin), prior=max(0.0, args.prior))
+    doc = build_curves(
+        docs,
+        model,
+        name=name,
+        params=params,
+        folds=args.folds,
+        replicates=max(0, args.replicates),
+        seed=args.seed,
+        digests=digests,
+    )
+    print_calibration(doc, console)
+    if args.out:
+        out = Path(args.out)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(dump(doc), encoding="utf-8")
+        err.print(f"wrote {out}")
+    return 0
+
+
+def print_calibration(doc: dict[str, Any], console: Any) -> None:
+    from rich.table import Table
+
+    def f(v: Any) -> str:
+        return "-" if v is None else f"{v:.3f}"
+
+    def ci(m: dict[str, Any], key: str) -> str:
+        c = m.get(key)
+        return f" [{c[0]:.3f}, {c[1]:.3f}]" if c else ""
+
+    prov = doc["provenance"]
+    console.print(
+        f"[bold]Calibration of {prov['eval_model']}[/bold] (curve for {doc['model']!r}); "
+        f"{prov['filings']} filings from {len(prov['results'])} result file(s)"
+    )
+    for note in prov["notes"]:
+        console.print(f"[yellow]note:[/yellow] {note}")
+    for method, m in prov["measured"].items():
+        console.print(
+            f"\n[bold]{method}[/bold]: {m['n']} values, {m['wrong']} wrong, {m['filings']} filings; "
+            f"{m['cv']} cross-validation"
+        )
+        console.print(
+            f"  ECE raw {f(m['ece_raw'])}{ci(m, 'ece_raw_ci')} -> calibrated (CV) {f(m['ece_cv'])}"
+            f"{ci(m, 'ece_cv_ci')}; difference CI{ci(m, 'ece_diff_ci') or ' -'}"
+        )
+        console.print(
+            f"  AUROC raw {f(m['auroc_raw'])} -> CV {f(m['auroc_cv'])}; "
+            f"Brier raw {f(m['brier_raw'])} -> CV {f(m['brier_cv'])}"
+            + (
+                f"; in-sample ECE of the shipped curve {f(m['ece_in_sample'])}"
+                if "ece_in_sample" in m
+                else ""
+            )
+        )
+        if m.get("note"):
+            console.print(f"  [yellow]{m['note']}[/yellow]")
+        table = Table(title=f"{method}: reliability, raw vs calibrated (out-of-fold)")
+        for col in ("bin", "raw n", "raw conf", "raw acc", "cal n", "cal conf", "cal acc"):
+            table.add_column(col, justify="right")
+        raw = {round(b["lo"], 1): b for b in m["table_raw"]}
+        cal = {round(b["lo"], 1): b for b in m["table_cv"]}
+        for lo in sorted(set(raw) | set(cal)):
+            r, c = raw.get(lo, {}), cal.get(lo, {})
+            table.add_row(
+                f"[{lo:.1f}, {lo + 0.1:.1f})",
+                str(r.get("count", 0)),
+                f(r.get("mean_confidence")),
+                f(r.get("accuracy")),
+                str(c.get("count", 0)),
+                f(c.get("mean_confidence")),
+                f(c.get("accuracy")),
+            )
+        console.print(table)
+        curve = doc["methods"].get(method)
+        if curve:
+            knots = ", ".join(f"{x:.3f}->{y:.3f}" for x, y in zip(curve["x"], curve["y"], strict=True))
+            console.print(f"  curve (raw -> calibrated): {knots}")
 
 
 if __name__ == "__main__":  # pragma: no cover
