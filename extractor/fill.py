@@ -268,7 +268,12 @@ def _chunk_limit(schema: type[BaseModel], settings: Settings) -> int:
 def _chunk_event(plan: _Plan, output: dict[str, Any], call: CallRecord) -> dict[str, Any]:
     tree = ground_event(plan.schema, output, plan.item.text, plan.item.span[0])
     return score_tree(
-        tree, reasks=call.reasks, raw=call.raw_completion, logprobs=call.logprobs, facts=plan.facts
+        tree,
+        reasks=call.reasks,
+        raw=call.raw_completion,
+        logprobs=call.logprobs,
+        facts=plan.facts,
+        model=call.model,  # the model's fitted calibration curve applies, when one is shipped
     )
 
 
