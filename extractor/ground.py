@@ -78,19 +78,34 @@ class Aligned:
     score: float = 0.0  # 100 for exact/lenient, rapidfuzz score for fuzzy
 
 
+def _find_words(text: str, q: str) -> int:
+    """First occurrence of ``q`` in ``text`` that does not start or end inside a word: a quote "0" is not
+    found in "2010", nor "Inc" in "Incentive"."""
+    i = text.find(q)
+    while i >= 0:
+        before = i > 0 and q[0].isalnum() and text[i - 1].isalnum()
+        end = i + len(q)
+        after = end < len(text) and q[-1].isalnum() and text[end].isalnum()
+        if not before and not after:
+            return i
+        i = text.find(q, i + 1)
+    return -1
+
+
 def align(quote: str | None, text: str, *, allow_fuzzy: bool = True) -> Aligned:
-    """Find ``quote`` in ``text``: exact, then lenient, then fuzzy."""
+    """Find ``quote`` in ``text``: exact, then lenient, then fuzzy; exact and lenient matches start and
+    end at word boundaries."""
     if not quote or not quote.strip():
         return Aligned(Alignment.none)
     q = quote.strip()
-    i = text.find(q)
+    i = _find_words(text, q)
     if i >= 0:
         return Aligned(Alignment.exact, i, i + len(q), 100.0)
     nt, pos = normalize_with_map(text)
     nq, _ = normalize_with_map(q)
     if not nq:
         return Aligned(Alignment.none)
-    j = nt.find(nq)
+    j = _find_words(nt, nq)
     if j >= 0:
         return Aligned(Alignment.lenient, pos[j], pos[j + len(nq) - 1] + 1, 100.0)
     if allow_fuzzy and len(nq) >= FUZZY_MIN_LEN and nt:

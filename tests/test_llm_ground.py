@@ -176,3 +176,13 @@ def test_enum_check_leaves_mixed_or_silent_quotes_alone():
     assert (
         enum_check("change", "engaged", "dismissed Ernst & Young LLP as its auditor").corrected == "dismissed"
     )
+
+
+def test_quotes_align_on_word_boundaries_only():
+    text = "The 2010 Stock Incentive Plan was approved by 14,751,876 shares."
+    assert align("0", text).status is Alignment.none  # a bare "0" is not in "2010"
+    assert align("Inc", text).status is Alignment.none
+    hit = align("2010 Stock", text)
+    assert hit.status is Alignment.exact and text[hit.start : hit.end] == "2010 Stock"
+    assert align("14,751,876 shares", text).status is Alignment.exact
+    assert align("stock incentive  plan", text).status is Alignment.lenient
