@@ -46,7 +46,7 @@ from .prefill import ParserEvent, ask_schema, combine, parser_event
 from .prompts import Prompt, render
 from .quoted import plain_fields, quoted_schema, schema_hash
 from .schemas import schema_for
-from .sections.officers import HONORIFIC, person_key
+from .sections.officers import HONORIFIC, person_key, resolve_person
 from .store.cache import ResponseCache, cache_key
 from .store.calllog import CallLog
 from .types import FilingRecord, Item, LLMCall, PartError, Status
@@ -129,7 +129,7 @@ def _is_person_name(value: Any) -> bool:
     return all(w[:1].isupper() for w in words)
 
 
-def dedupe_people(event: dict[str, Any]) -> dict[str, Any]:
+def dedupe_people(event: dict[str, Any], item_text: str | None = None, item_start: int = 0) -> dict[str, Any]:
     """One entry per person in lists of people (5.02 changes): small models repeat a person once per
     sentence that names them ("Rona Fairhead", "Mrs. Fairhead", ...). Entries are keyed by the person's
     last name; the entry with the most filled values wins. Entries with no value at all, or whose person is
@@ -147,7 +147,10 @@ def dedupe_people(event: dict[str, Any]) -> dict[str, Any]:
                 continue
             person = entry["person"].get("value") if isinstance(entry["person"], dict) else None
             if person is not None and not _is_person_name(person):
-                continue  # "Adoption of Fiscal Year 2027 Variable Compensation Plan" is not a person
+                fixed = resolve_person(entry["person"], item_text, item_start) if item_text else None
+                if fixed is None or not _is_person_name(fixed["value"]):
+                    continue  # "Adoption of Fiscal Year 2027 Variable Compensation Plan" is not a person
+                entry = {**entry, "person": fixed}
             key = person_key(entry["person"])
             if key is None:
                 anonymous.append(entry)
@@ -318,7 +321,11 @@ def _finish(
         record.errors.append(PartError(part=f"item {item.number}", message=reason))
         if record.status == Status.ok:
             record.status = Status.partial
-    event = dedupe_people(merge(schema, events)) if events else failed_event(schema, reason or "no result")
+    event = (
+        dedupe_people(merge(schema, events), item.text, item.span[0])
+        if events
+        else failed_event(schema, reason or "no result")
+    )
     if plan.pre is not None:
         event = combine(plan.pre, event)
     llm = LLMCall(

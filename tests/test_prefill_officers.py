@@ -96,3 +96,47 @@ def test_combine_keeps_the_models_entries_and_adds_the_rows_it_missed():
         kress["position"]["value"] == "Executive Vice President and Chief Financial Officer"
     )  # ... filled in
     assert person_key(kress["person"]) == person_key({"value": "Ms. Colette M. Kress"}) == "kress"
+
+
+@pytest.mark.parametrize(
+    ("said", "how"),
+    [
+        ("Ms. Fairhead", "the full name from the item text"),
+        ("Fairhead", "the full name from the item text"),
+        (
+            "the Board unanimously elected Rona Fairhead to serve as a director",
+            "the name taken from a longer value",
+        ),
+    ],
+)
+def test_person_values_that_are_not_bare_names_are_resolved_from_the_filing(said, how):
+    """Oracle 2019 5.02 ("the Board ... unanimously elected Rona Fairhead to serve as a director"): a small
+    model's sentence or surname becomes the person's full name, located in the filing."""
+    from llm_helpers import ORACLE_502, item_of, parsed, q
+
+    from extractor.fill import fill_record
+    from extractor.llm.fake import FakeProvider
+
+    record, text = parsed(ORACLE_502)
+    answer = {"changes": [{"person": q(said, said), "change": q("election", "unanimously elected"),
+                           "position": q(None, None), "effective_date": q(None, None)}]}  # fmt: skip
+    out = fill_record(record, text, FakeProvider(default=lambda schema, messages: answer))
+    (change,) = item_of(out, "5.02").event["changes"]
+    person = change["person"]
+    assert person["value"] == "Rona Fairhead"
+    s, e = person["span"]
+    assert text[s:e] == "Rona Fairhead" and person["quote"] == "Rona Fairhead"
+    assert any(r.startswith(how) for r in person["reasons"])
+
+
+def test_unresolvable_person_values_are_still_dropped():
+    from llm_helpers import ORACLE_502, item_of, parsed, q
+
+    from extractor.fill import fill_record
+    from extractor.llm.fake import FakeProvider
+
+    record, text = parsed(ORACLE_502)
+    answer = {"changes": [{"person": q("Mr. Smith", "Mr. Smith"), "change": q("election", "elected"),
+                           "position": q(None, None), "effective_date": q(None, None)}]}  # fmt: skip
+    out = fill_record(record, text, FakeProvider(default=lambda schema, messages: answer))
+    assert item_of(out, "5.02").event["changes"] == []

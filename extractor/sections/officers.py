@@ -42,16 +42,18 @@ _TITLE_WORDS = frozenset(
 _NOT_NAME = frozenset(
     "named total base target annual the company name executive officer position title fiscal year salary "
     "bonus award awards plan grant other all each new current prior board member members committee audit "
-    "compensation nominating governance retainer fee fees cash stock equity meeting lead independent".split()
+    "compensation nominating governance retainer fee fees cash stock equity meeting lead independent "
+    "mr mrs ms miss dr corporation corp inc llc ltd plc holdings bank trust partners lp co securities "
+    "exchange commission united states".split()
 )
 _SUFFIX = re.compile(r",?\s+(?:Jr\.?|Sr\.?|II|III|IV)(?=\s|,|$)")
 _WORD = re.compile(r"[A-Z][A-Za-z'’]*(?:-[A-Z]?[a-z][A-Za-z'’]*)*\.?|[A-Z]\.")
 _MONEY = re.compile(r"\$\s?\d|\d\s?%|\b\d{1,3}(?:,\d{3})+\b|\b\d+(?:\.\d+)?\s*(?:million|thousand)\b", re.I)
 
 
-def _name_in(cell: str) -> tuple[int, int] | None:
-    """(start, end) of the person's name that opens ``cell``, or None."""
-    pos = len(cell) - len(cell.lstrip())
+def name_at(cell: str, start: int = 0) -> tuple[int, int] | None:
+    """(start, end) of the person's name that opens ``cell`` at ``start`` (after blanks), or None."""
+    pos = start + len(cell[start:]) - len(cell[start:].lstrip())
     words: list[tuple[int, int]] = []
     while True:
         m = _WORD.match(cell, pos)
@@ -76,6 +78,8 @@ def _name_in(cell: str) -> tuple[int, int] | None:
     if any(len(w.rstrip(".")) < 2 for w in full):
         return None
     s, e = words[0][0], words[-1][1]
+    if cell[e - 1] == "." and e - words[-1][0] > 2:
+        e -= 1  # the full stop after a surname ends the sentence, not the name
     m = _SUFFIX.match(cell, e)
     if m:
         e = m.end()
@@ -140,7 +144,7 @@ def _table(text: str, table: list[Any], context: str, offset: int) -> list[dict[
     for line in table:
         cells = line.cells
         first_s, _first_e, first = cells[0]
-        span = _name_in(first)
+        span = name_at(first)
         if span is None:
             continue
         if not any(_MONEY.search(c[2]) for c in cells[1:]):
@@ -195,6 +199,66 @@ def person_key(node: Any) -> str | None:
     words = re.sub(r"[.,]", " ", HONORIFIC.sub("", value.strip())).lower().split()
     words = [w for w in words if w not in ("jr", "sr", "ii", "iii", "iv")]
     return words[-1] if words else None
+
+
+_ADDRESSED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+")
+
+
+def resolve_person(node: dict[str, Any], item_text: str, item_start: int) -> dict[str, Any] | None:
+    """A model's ``person`` Field dict whose value is not a bare name, made one from the filing's words:
+
+    - a phrase or sentence naming one person ("a new employment agreement with Mr. Alan N. Braverman,
+      pursuant to which ...") gives that name;
+    - a surname, with or without a title of address ("Mr. Braverman"), gives the one full name the item
+      text has for that surname ("Alan N. Braverman").
+
+    The name is located in the item text (span and quote point at it), the method stays ``llm``, the
+    confidence drops by a tenth and ``reasons`` says what was done. None when neither works."""
+    value = node.get("value")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    found = []
+    for m in _ADDRESSED.finditer(value):
+        span = name_at(value, m.end())
+        if span:
+            found.append(value[span[0] : span[1]])
+    if not found and not _ADDRESSED.match(value):
+        for w in re.finditer(r"(?<![\w.'’-])[A-Z]", value):  # every capitalized word may open the name
+            span = name_at(value, w.start())
+            if span:
+                found.append(value[span[0] : span[1]])
+    names = set(found)
+    reason = "the name taken from a longer value"
+    if not names:
+        words = HONORIFIC.sub("", value.strip()).rstrip(".,").split()
+        if len(words) != 1 or not words[0][:1].isupper():
+            return None
+        surname = words[0]
+        for m in re.finditer(rf"\b{re.escape(surname)}\b", item_text):
+            starts = [t.start() for t in re.finditer(r"\S+", item_text[max(0, m.start() - 60) : m.start()])]
+            for k in starts[-4:]:  # the longest name that ends with this surname
+                s0 = max(0, m.start() - 60) + k
+                span = name_at(item_text, s0)
+                if span and span[1] == m.end() and span[1] - span[0] > len(surname):
+                    names.add(item_text[span[0] : span[1]])
+                    break
+        reason = "the full name from the item text"
+    if len(names) != 1:
+        return None
+    (name,) = names
+    i = item_text.find(name)
+    if i < 0:
+        return None
+    out = dict(node)
+    out.update(
+        value=name,
+        span=[item_start + i, item_start + i + len(name)],
+        quote=name,
+        alignment="exact",
+        confidence=round(float(node.get("confidence") or 0.0) * 0.9, 3),
+        reasons=[*node.get("reasons", []), f"{reason} ({value[:60]!r})"],
+    )
+    return out
 
 
 def _null(reason: str) -> Field[Any]:
