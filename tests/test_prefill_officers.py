@@ -140,3 +140,17 @@ def test_unresolvable_person_values_are_still_dropped():
                            "position": q(None, None), "effective_date": q(None, None)}]}  # fmt: skip
     out = fill_record(record, text, FakeProvider(default=lambda schema, messages: answer))
     assert item_of(out, "5.02").event["changes"] == []
+
+
+def test_a_heading_is_not_taken_for_a_name():
+    from extractor.sections.officers import resolve_person
+
+    text = "Employment Arrangements with Certain Executive Officers\nDisney amended the employment agreement with Robert A. Iger."
+    node = {
+        "value": "Employment Arrangements with Certain Executive Officers",
+        "confidence": 0.6,
+        "reasons": [],
+    }
+    assert resolve_person(node, text, 0) is None
+    node = {"value": "the employment agreement with Robert A. Iger", "confidence": 0.6, "reasons": []}
+    assert resolve_person(node, text, 0)["value"] == "Robert A. Iger"

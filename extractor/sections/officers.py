@@ -201,6 +201,14 @@ def person_key(node: Any) -> str | None:
     return words[-1] if words else None
 
 
+def _common_words(name: str, text: str) -> bool:
+    """Does a word of ``name`` also occur in lower case in ``text``? Then it is a word, not a name
+    ("Employment Arrangements" beside "employment")."""
+    return any(
+        re.search(rf"\b{re.escape(w.lower())}\b", text) for w in re.findall(r"[A-Za-z][a-z'’-]+", name)
+    )
+
+
 _ADDRESSED = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+")
 
 
@@ -212,8 +220,10 @@ def resolve_person(node: dict[str, Any], item_text: str, item_start: int) -> dic
     - a surname, with or without a title of address ("Mr. Braverman"), gives the one full name the item
       text has for that surname ("Alan N. Braverman").
 
-    The name is located in the item text (span and quote point at it), the method stays ``llm``, the
-    confidence drops by a tenth and ``reasons`` says what was done. None when neither works."""
+    A candidate with a word that the item text also uses in lower case ("Employment Arrangements") is a
+    heading, not a name. The name is located in the item text (span and quote point at it), the method
+    stays ``llm``, the confidence drops by a tenth and ``reasons`` says what was done. None when neither
+    works."""
     value = node.get("value")
     if not isinstance(value, str) or not value.strip():
         return None
@@ -243,6 +253,7 @@ def resolve_person(node: dict[str, Any], item_text: str, item_start: int) -> dic
                     names.add(item_text[span[0] : span[1]])
                     break
         reason = "the full name from the item text"
+    names = {n for n in names if not _common_words(n, item_text)}
     if len(names) != 1:
         return None
     (name,) = names
