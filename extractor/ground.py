@@ -329,6 +329,18 @@ class Leaf:
     reasons: list[str] = field(default_factory=list)
 
 
+_NULL_WORDS = frozenset(
+    {"null", "none", "n/a", "na", "not stated", "not specified", "not applicable", "unknown", ""}
+)
+
+
+def nullish(value: Any) -> Any:
+    """None for the words small models write instead of a JSON null ("null", "N/A", "not stated")."""
+    if isinstance(value, str) and value.strip().strip(".").lower() in _NULL_WORDS:
+        return None
+    return value
+
+
 def ground_leaf(
     path: tuple[str | int, ...],
     name: str,
@@ -339,7 +351,7 @@ def ground_leaf(
     regions: list[tuple[int, int]],
 ) -> Leaf:
     pair = pair or {}
-    value, mquote = pair.get("value"), pair.get("quote")
+    value, mquote = nullish(pair.get("value")), nullish(pair.get("quote"))
     reasons: list[str] = []
     if value is None:
         return Leaf(
@@ -413,7 +425,7 @@ def ground_event(
                 out[name] = [
                     ground_leaf((*path, i), name, kind, pair, item_text, item_start, regions)
                     for i, pair in enumerate(got or [])
-                    if pair and pair.get("value") is not None
+                    if pair and nullish(pair.get("value")) is not None
                 ]
             elif shape == "model_list":
                 out[name] = [walk(inner, sub, (*path, i)) for i, sub in enumerate(got or [])]

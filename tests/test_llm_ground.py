@@ -7,7 +7,7 @@ import datetime as dt
 from llm_helpers import APPLE_507, ORACLE_502, item_of, parsed, q
 
 from extractor.ground import align, check_value, dates_in, ground_event, injection_regions, iter_leaves
-from extractor.schemas import OfficerChanges, ShareholderVote
+from extractor.schemas import FinancialObligation, OfficerChanges, ShareholderVote
 from extractor.types import Alignment
 
 
@@ -186,3 +186,15 @@ def test_quotes_align_on_word_boundaries_only():
     assert hit.status is Alignment.exact and text[hit.start : hit.end] == "2010 Stock"
     assert align("14,751,876 shares", text).status is Alignment.exact
     assert align("stock incentive  plan", text).status is Alignment.lenient
+
+
+def test_null_words_are_nulls():
+    item_text = "The Company entered into a lease with 210 Sylvan Avenue LLC."
+    out = ground_event(
+        FinancialObligation,
+        {"instrument": q("null", "null"), "principal_amount": q("N/A", None), "maturity_date": q(None, None),
+         "counterparties": [q("null", "null"), q("210 Sylvan Avenue LLC", "210 Sylvan Avenue LLC")]},
+        item_text, 0,
+    )  # fmt: skip
+    assert out["instrument"].value is None and out["principal_amount"].value is None
+    assert [leaf.value for leaf in out["counterparties"]] == ["210 Sylvan Avenue LLC"]
