@@ -31,7 +31,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
@@ -220,6 +220,9 @@ class _Plan:
     keys: list[str]
     facts: ParserFacts
     pre: ParserEvent | None = None  # the parser's pre-fill, combined into the event in _finish
+    refs: list[tuple[str, int]] = field(
+        default_factory=list
+    )  # (text, start) of items incorporated by reference
 
 
 def _facts(record: FilingRecord) -> ParserFacts:
@@ -240,7 +243,12 @@ def _plan(
     if pre is not None:  # ask only for what the parser did not read
         schema = ask_schema(schema, pre.covered)
     date = record.cover.date_of_report.value
-    parts = chunks(item.text, settings.chunk_chars, settings.chunk_overlap, _chunk_limit(schema, settings))
+    refs = referenced_items(record, item)
+    text = item.text + "".join(
+        f"\n\n(Incorporated by reference from the same filing:)\n{r.text[: settings.chunk_chars]}"
+        for r in refs
+    )
+    parts = chunks(text, settings.chunk_chars, settings.chunk_overlap, _chunk_limit(schema, settings))
     prompts = [
         render(
             schema,
@@ -256,7 +264,30 @@ def _plan(
     ]
     shash = schema_hash(schema)
     keys = [cache_key(provider.model, p.hash, shash, json.dumps(p.messages)) for p in prompts]
-    return _Plan(item, schema, prompts, keys, _facts(record), pre)
+    return _Plan(item, schema, prompts, keys, _facts(record), pre, [(r.text, r.span[0]) for r in refs])
+
+
+_ITEM_NUMBER = re.compile(r"\bItems?\s+(\d{1,2}\.\d{2})\b", re.I)
+_BY_REFERENCE = re.compile(
+    r"incorporated\s+(?:herein\s+)?by\s+reference|(?:set\s+forth|contained|included|described|provided|reported|"
+    r"disclosed)\s+(?:in|under)\s+Items?\s+\d",
+    re.I,
+)
+REFERENCE_MAX_OWN_CHARS = 1500
+
+
+def referenced_items(record: FilingRecord, item: Item) -> list[Item]:
+    """Items of the same filing whose text a short item incorporates by reference ("The information set
+    forth under Item 1.01 is incorporated herein by reference"): the model is shown their text after the
+    item's own, and values quoted from it are grounded there. An item with text of its own beyond
+    ``REFERENCE_MAX_OWN_CHARS`` is taken as self-contained; 9.01 (exhibits) is never pulled in."""
+    own = item.text[len(item.heading) :] if item.heading and item.text.startswith(item.heading) else item.text
+    if len(own) > REFERENCE_MAX_OWN_CHARS or not _BY_REFERENCE.search(own):
+        return []
+    wanted = {m.group(1) for m in _ITEM_NUMBER.finditer(own)} - {item.number, "9.01"}
+    return [it for it in record.items if it.number in wanted and it.reported and it.text and it is not item][
+        :2
+    ]
 
 
 def _chunk_limit(schema: type[BaseModel], settings: Settings) -> int:
@@ -269,7 +300,7 @@ def _chunk_limit(schema: type[BaseModel], settings: Settings) -> int:
 
 
 def _chunk_event(plan: _Plan, output: dict[str, Any], call: CallRecord) -> dict[str, Any]:
-    tree = ground_event(plan.schema, output, plan.item.text, plan.item.span[0])
+    tree = ground_event(plan.schema, output, plan.item.text, plan.item.span[0], plan.refs)
     return score_tree(
         tree,
         reasks=call.reasks,

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -341,6 +342,9 @@ def nullish(value: Any) -> Any:
     return value
 
 
+Segment = tuple[str, int, list[tuple[int, int]]]  # text, its start in the filing, injection regions
+
+
 def ground_leaf(
     path: tuple[str | int, ...],
     name: str,
@@ -349,7 +353,10 @@ def ground_leaf(
     item_text: str,
     item_start: int,
     regions: list[tuple[int, int]],
+    extra: Sequence[Segment] = (),
 ) -> Leaf:
+    """Ground one value: its quote aligned in the item text, else in the ``extra`` segments (the text of
+    an item this one incorporates by reference), else the value itself looked up the same way."""
     pair = pair or {}
     value, mquote = nullish(pair.get("value")), nullish(pair.get("quote"))
     reasons: list[str] = []
@@ -366,22 +373,33 @@ def ground_leaf(
             Check("n/a"),
             reasons=["null"],
         )
-    aligned = align(mquote, item_text)
+    segments: list[Segment] = [(item_text, item_start, regions), *extra]
+    aligned, seg = Aligned(Alignment.none), segments[0]
+    for candidate in segments:
+        aligned = align(mquote, candidate[0])
+        if aligned.status is not Alignment.none:
+            seg = candidate
+            break
     if aligned.status is Alignment.none:
         reasons.append("quote not found in the item text" if mquote else "no quote given")
         if kind in ("str", "int") and name not in PARAPHRASE:
-            by_value = align(str(value), item_text, allow_fuzzy=False)
-            if by_value.status is not Alignment.none:
-                aligned = by_value
-                reasons.append("grounded by the value itself")
+            for candidate in segments:
+                by_value = align(str(value), candidate[0], allow_fuzzy=False)
+                if by_value.status is not Alignment.none:
+                    aligned, seg = by_value, candidate
+                    reasons.append("grounded by the value itself")
+                    break
     elif aligned.status is Alignment.fuzzy:
         reasons.append(f"quote aligned approximately ({aligned.score:.0f}%)")
+    if aligned.status is not Alignment.none and seg is not segments[0]:
+        reasons.append("read from the item it incorporates by reference")
     span = quote = None
     injected = False
+    text, start, regs = seg
     if aligned.start is not None and aligned.end is not None:
-        span = (item_start + aligned.start, item_start + aligned.end)
-        quote = item_text[aligned.start : aligned.end]
-        injected = any(aligned.start < e and s < aligned.end for s, e in regions)
+        span = (start + aligned.start, start + aligned.end)
+        quote = text[aligned.start : aligned.end]
+        injected = any(aligned.start < e and s < aligned.end for s, e in regs)
         if injected:
             reasons.append("read from text that addresses the model (possible prompt injection)")
     check = check_value(name, kind, value, quote if quote is not None else mquote)
@@ -405,10 +423,20 @@ def ground_leaf(
 
 
 def ground_event(
-    schema: type[BaseModel], quoted: dict[str, Any], item_text: str, item_start: int
+    schema: type[BaseModel],
+    quoted: dict[str, Any],
+    item_text: str,
+    item_start: int,
+    referenced: Sequence[tuple[str, int]] = (),
 ) -> dict[str, Any]:
-    """Quoted model output (as a JSON dict) -> the event's shape with a :class:`Leaf` at each value."""
+    """Quoted model output (as a JSON dict) -> the event's shape with a :class:`Leaf` at each value.
+    ``referenced``: (text, start) of items this item incorporates by reference, which the model was
+    shown after the item's own text."""
     regions = injection_regions(item_text)
+    extra: list[Segment] = [(t, s, injection_regions(t)) for t, s in referenced]
+
+    def leaf(path: tuple[str | int, ...], name: str, kind: str, pair: Any) -> Leaf:
+        return ground_leaf(path, name, kind, pair, item_text, item_start, regions, extra)
 
     def walk(
         model: type[BaseModel], data: dict[str, Any] | None, prefix: tuple[str | int, ...]
@@ -419,11 +447,11 @@ def ground_event(
             got = data.get(name)
             path = (*prefix, name)
             if shape == "leaf":
-                out[name] = ground_leaf(path, name, leaf_kind(inner), got, item_text, item_start, regions)
+                out[name] = leaf(path, name, leaf_kind(inner), got)
             elif shape == "leaf_list":
                 kind = leaf_kind(inner)
                 out[name] = [
-                    ground_leaf((*path, i), name, kind, pair, item_text, item_start, regions)
+                    leaf((*path, i), name, kind, pair)
                     for i, pair in enumerate(got or [])
                     if pair and nullish(pair.get("value")) is not None
                 ]

@@ -190,3 +190,39 @@ def test_settings_precedence_and_secret_masking(tmp_path):
     with pytest.raises(ConfigError) as err:
         load_settings({"max_tokens": 1, "api_key": "sk-leak"}, env={})
     assert "sk-leak" not in str(err.value) and "max_tokens" in str(err.value)
+
+
+def test_item_incorporating_another_by_reference_is_shown_and_grounded_in_it():
+    """Nuance 2016: Item 2.03 says only "The information contained in Item 1.01 hereof is incorporated by
+    reference"; the model sees 1.01's text after 2.03's, and a lender quoted from it is grounded in 1.01
+    (gold, read by hand: Barclays Bank plc is one of the lenders)."""
+    import json
+    from pathlib import Path
+
+    from extractor.fill import referenced_items
+    from extractor.parse import parse_document
+
+    name = "edgarcrawler__1002517_8K_2016_0001193125-16-546593.htm"
+    p = parse_document(Path(__file__).parent / "data" / "refs" / name)
+    record, text = p.record, p.text
+    i203, i101 = item_of(record, "2.03"), item_of(record, "1.01")
+    assert referenced_items(record, i203) == [i101]
+    assert referenced_items(record, i101) == []  # 1.01 has text of its own
+    gold = json.loads((Path(__file__).parent.parent / "evals" / "gold" / f"{name}.json").read_text())
+    lender = gold["events"]["2.03"]["counterparties"][0]
+    nothing = {"quote": None, "value": None}
+    answer = {"instrument": nothing, "principal_amount": nothing, "maturity_date": nothing,
+              "counterparties": [q(lender, f"revolving credit agreement with {lender}")]}  # fmt: skip
+
+    def fake_answer(schema, messages):
+        return answer if schema.__name__ == "FinancialObligationQuoted" else None
+
+    fake = FakeProvider(default=fake_answer)
+    out = fill_record(record, text, fake)
+    sent = next(m for s, m in fake.calls if s.__name__ == "FinancialObligationQuoted")[1]["content"]
+    assert "Incorporated by reference" in sent and i101.text[:200] in sent
+    (cp,) = item_of(out, "2.03").event["counterparties"]
+    s, e = cp["span"]
+    assert i101.span[0] <= s < e <= i101.span[1]
+    assert text[s:e] == f"revolving credit agreement with {lender}"
+    assert "read from the item it incorporates by reference" in cp["reasons"]
