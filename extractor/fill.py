@@ -160,6 +160,45 @@ def dedupe_people(event: dict[str, Any], item_text: str | None = None, item_star
     return out
 
 
+_ENTITY_SUFFIX = frozenset(
+    "the inc incorporated corp corporation co company companies ltd limited llc plc lp holdings group".split()
+)
+
+
+def _entity_words(name: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in _ENTITY_SUFFIX}
+
+
+def drop_self_counterparties(event: dict[str, Any], facts: ParserFacts) -> dict[str, Any]:
+    """The registrant is never its own counterparty (the prompt says so; small models list it anyway, as
+    "Disney" or "NUANCE COMMUNICATIONS, INC."), and a counterparty is a name, not a role ("the lenders"):
+    such entries of ``counterparties`` are dropped and such a ``counterparty`` becomes null, with the
+    reason. A name is the registrant when its words (less "Inc.", "Corp.", "The" ...) are all words of a
+    registrant's name on the cover page."""
+    selves = [w for w in (_entity_words(n) for n in facts.registrants) if w]
+
+    def bad(leaf: Any) -> str | None:
+        value = leaf.get("value") if isinstance(leaf, dict) else None
+        if not isinstance(value, str):
+            return None
+        if not any(ch.isupper() for ch in value):
+            return "not a name"
+        words = _entity_words(value)
+        if words and any(words <= self for self in selves):
+            return "the registrant itself"
+        return None
+
+    out = dict(event)
+    if isinstance(event.get("counterparties"), list):
+        out["counterparties"] = [leaf for leaf in event["counterparties"] if bad(leaf) is None]
+    leaf = event.get("counterparty")
+    why = bad(leaf)
+    if why is not None:
+        out["counterparty"] = {**leaf, "value": None, "span": None, "quote": None,
+                               "reasons": [*leaf.get("reasons", []), f"dropped {leaf['value']!r}: {why}"]}  # fmt: skip
+    return out
+
+
 def merge(schema: type[BaseModel], events: list[dict[str, Any]]) -> dict[str, Any]:
     """Merge per-chunk events: best Field per leaf, lists concatenated and de-duplicated."""
     if len(events) == 1:
@@ -353,7 +392,7 @@ def _finish(
         if record.status == Status.ok:
             record.status = Status.partial
     event = (
-        dedupe_people(merge(schema, events), item.text, item.span[0])
+        drop_self_counterparties(dedupe_people(merge(schema, events), item.text, item.span[0]), plan.facts)
         if events
         else failed_event(schema, reason or "no result")
     )

@@ -226,3 +226,28 @@ def test_item_incorporating_another_by_reference_is_shown_and_grounded_in_it():
     assert i101.span[0] <= s < e <= i101.span[1]
     assert text[s:e] == f"revolving credit agreement with {lender}"
     assert "read from the item it incorporates by reference" in cp["reasons"]
+
+
+def test_registrant_and_roles_are_not_counterparties():
+    """Nuance 2016 Item 1.02 (gold, read by hand: Morgan Stanley Senior Funding, Inc. is the counterparty):
+    a model that also lists the registrant and a role keeps only the counterparty."""
+    import json
+    from pathlib import Path
+
+    from extractor.parse import parse_document
+
+    name = "edgarcrawler__1002517_8K_2016_0001193125-16-546593.htm"
+    p = parse_document(Path(__file__).parent / "data" / "refs" / name)
+    record, text = p.record, p.text
+    gold = json.loads((Path(__file__).parent.parent / "evals" / "gold" / f"{name}.json").read_text())
+    (other,) = gold["events"]["1.02"]["counterparties"]
+    assert record.cover.company_name.value.lower().startswith("nuance")
+    nothing = {"quote": None, "value": None}
+    answer = {"agreement_type": nothing, "termination_date": nothing, "summary": nothing, "counterparties": [
+        q("NUANCE COMMUNICATIONS, INC.", "the Company"), q("lenders", "lenders"), q(other, other)]}  # fmt: skip
+
+    def fake_answer(schema, messages):
+        return answer if schema.__name__ == "AgreementTerminationQuoted" else None
+
+    out = fill_record(record, text, FakeProvider(default=fake_answer))
+    assert [c["value"] for c in item_of(out, "1.02").event["counterparties"]] == [other]
