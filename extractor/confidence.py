@@ -16,8 +16,9 @@ For a non-null value::
 
 For a null value (the text does not say it): ``c = 0.60 x 0.85 ** reasks x (0.6 + 0.4 p)``.
 
-Parser-known facts used for agreement: the cover's date of report (an event date equal to it agrees)
-and the registrant names (a counterparty that *is* the registrant disagrees). The same agree/disagree
+Parser-known facts used for agreement: the cover's date of report (an event date equal to it agrees; a
+2.02 ``period_end`` on or after it disagrees: results are for a period that has ended) and the
+registrant names (a counterparty that *is* the registrant disagrees). The same agree/disagree
 step moves the confidence of a parser pre-filled vote count (``extractor.prefill``) that the model also
 read (the parser's value is kept).
 
@@ -109,6 +110,10 @@ def parser_agreement(leaf: Leaf, facts: ParserFacts) -> str | None:
     if leaf.kind == "date" and leaf.name in DATE_FIELDS_AGREEING_WITH_REPORT and facts.date_of_report:
         value = leaf.value if isinstance(leaf.value, dt.date) else dt.date.fromisoformat(str(leaf.value))
         return "agree" if value == facts.date_of_report else None
+    if leaf.kind == "date" and leaf.name == "period_end" and facts.date_of_report:
+        # results are announced for a period that has ended: an end on or after the report's date is wrong
+        value = leaf.value if isinstance(leaf.value, dt.date) else dt.date.fromisoformat(str(leaf.value))
+        return "disagree" if value >= facts.date_of_report else None
     if leaf.name in ("counterparties", "counterparty") and facts.registrants:
         nv, _ = normalize_with_map(str(leaf.value))
         for name in facts.registrants:
@@ -152,7 +157,9 @@ def leaf_field(
     if agreement == "agree":
         reasons.append("agrees with the parser (date of report)")
     elif agreement == "disagree":
-        reasons.append("is the registrant itself")
+        reasons.append(
+            "ends on or after the date of report" if leaf.name == "period_end" else "is the registrant itself"
+        )
     if reasks:
         reasons.append(f"{reasks} re-ask(s)")
     signals = Signals(

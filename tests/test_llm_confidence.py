@@ -91,3 +91,14 @@ def test_counterparty_that_is_the_registrant_is_penalized():
     acme, bank = event["counterparties"]
     assert acme["confidence"] == 0.45 and "is the registrant itself" in acme["reasons"]
     assert bank["confidence"] == 0.9
+
+
+def test_period_end_after_the_report_date_is_doubted():
+    from extractor.schemas import ResultsOfOperations
+
+    text = "Item 2.02 Results of Operations\nOn October 25, 2007 the Company announced its results."
+    for value, quote, expect in [("2007-10-25", "October 25, 2007", True), ("2007-09-30", None, False)]:
+        tree = ground_event(ResultsOfOperations, {"period_end": q(value, quote or value)}, text, 0)
+        event = score_tree(tree, facts=ParserFacts(date_of_report=dt.date(2007, 10, 25)))
+        doubted = "ends on or after the date of report" in event["period_end"]["reasons"]
+        assert doubted is expect
