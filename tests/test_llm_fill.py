@@ -203,7 +203,7 @@ def test_item_incorporating_another_by_reference_is_shown_and_grounded_in_it():
     from extractor.parse import parse_document
 
     name = "edgarcrawler__1002517_8K_2016_0001193125-16-546593.htm"
-    p = parse_document(Path(__file__).parent / "data" / "refs" / name)
+    p = parse_document(Path(__file__).parent / "data" / "parser" / name)
     record, text = p.record, p.text
     i203, i101 = item_of(record, "2.03"), item_of(record, "1.01")
     assert referenced_items(record, i203) == [i101]
@@ -237,7 +237,7 @@ def test_registrant_and_roles_are_not_counterparties():
     from extractor.parse import parse_document
 
     name = "edgarcrawler__1002517_8K_2016_0001193125-16-546593.htm"
-    p = parse_document(Path(__file__).parent / "data" / "refs" / name)
+    p = parse_document(Path(__file__).parent / "data" / "parser" / name)
     record, text = p.record, p.text
     gold = json.loads((Path(__file__).parent.parent / "evals" / "gold" / f"{name}.json").read_text())
     (other,) = gold["events"]["1.02"]["counterparties"]

@@ -65,7 +65,10 @@ def test_title_in_its_own_cell():
 @pytest.mark.parametrize(
     ("path", "number"),
     [
-        (DATA / "edgarcrawler__100493_8K_2017_0000100493-17-000003.htm", "5.02"),  # prose only: no table
+        (
+            DATA.parent / "eval" / "corpus" / "edgarcrawler__100493_8K_2017_0000100493-17-000003.htm",
+            "5.02",
+        ),  # prose only
         (VOTES / "edgarcrawler__1001039_8K_2012_0001193125-12-119888.htm", "5.07"),  # nominees and counts
         (VOTES / "edgartools__Oracle.8-K.html", "5.07"),  # "Votes Withheld" table of nominees
     ],
