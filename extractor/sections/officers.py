@@ -29,9 +29,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..types import Field
 from .text import field as make_field
-from .text import find_dates, lines
+from .text import find_dates, lines, null_field
 from .votes import column_of
 
 _TITLE_WORDS = frozenset(
@@ -166,24 +165,29 @@ def _table(text: str, table: list[Any], context: str, offset: int) -> list[dict[
     out = []
     for ns, ne, position in found:
         name = " ".join(text[ns:ne].split())
-        person = make_field(text, ns, ne, name, 0.9)
-        change = make_field(text, ns, ne, "compensation", 0.8, reasons=["a row of a compensation table"])
-        pos = (
-            make_field(
-                text, position[0], position[1], " ".join(text[position[0] : position[1]].split()), 0.85
+        row = {
+            "person": make_field(text, ns, ne, name, 0.9, offset=offset),
+            "change": make_field(
+                text, ns, ne, "compensation", 0.8, reasons=["a row of a compensation table"], offset=offset
+            ),
+            "position": make_field(
+                text, *position, " ".join(text[position[0] : position[1]].split()), 0.85, offset=offset
             )
             if position
-            else _null("no title in the row")
-        )
-        eff = (
-            make_field(
-                text, when[1], when[2], when[0], 0.6, reasons=["the date of the sentence before the table"]
+            else null_field("no title in the row"),
+            "effective_date": make_field(
+                text,
+                when[1],
+                when[2],
+                when[0],
+                0.6,
+                reasons=["the date of the sentence before the table"],
+                offset=offset,
             )
             if when
-            else _null("no date before the table")
-        )
-        out.append({k: _shift(f, offset) for k, f in
-                    (("person", person), ("change", change), ("position", pos), ("effective_date", eff))})  # fmt: skip
+            else null_field("no date before the table"),
+        }
+        out.append({k: f.model_dump(mode="json") for k, f in row.items()})
     return out
 
 
@@ -270,13 +274,3 @@ def resolve_person(node: dict[str, Any], item_text: str, item_start: int) -> dic
         reasons=[*node.get("reasons", []), f"{reason} ({value[:60]!r})"],
     )
     return out
-
-
-def _null(reason: str) -> Field[Any]:
-    return Field[Any](value=None, confidence=0.6, reasons=[reason])
-
-
-def _shift(f: Field[Any], offset: int) -> dict[str, Any]:
-    if f.span is not None:
-        f = f.model_copy(update={"span": (f.span[0] + offset, f.span[1] + offset)})
-    return f.model_dump(mode="json")

@@ -18,8 +18,7 @@ import re
 from typing import Any
 
 from ..types import Field
-from .text import field as make_field
-from .text import find_dates
+from .text import find_dates, first_date
 
 _PERIOD = re.compile(
     r"\b(?:quarter|year|period|months|weeks|fiscal\s+(?:19|20)\d{2}|fiscal\s+year)\b"
@@ -43,12 +42,4 @@ def period_end(text: str, offset: int = 0) -> Field[Any] | None:
         dates = [d for d in find_dates(text, m.end(), min(len(text), m.end() + 30)) if d[1] == m.end()]
         if dates:
             found.append(dates[0])
-    if not found:
-        return None
-    value, s, e = found[0]
-    distinct = {d for d, _s, _e in found}
-    conf = 0.92 if len(distinct) == 1 else 0.65
-    reasons = [] if len(distinct) == 1 else [f"{len(distinct)} different period end dates in the text"]
-    f = make_field(text, s, e, value, conf, reasons=reasons)
-    assert f.span is not None
-    return f.model_copy(update={"span": (f.span[0] + offset, f.span[1] + offset)})
+    return first_date(text, found, offset, many_confidence=0.65, what="period end dates")

@@ -105,9 +105,17 @@ def iter_lines(text: str, start: int = 0, end: int | None = None) -> Iterator[Li
 
 
 def field(
-    text: str, start: int, end: int, value: object, confidence: float, *, reasons: list[str] | None = None
+    text: str,
+    start: int,
+    end: int,
+    value: object,
+    confidence: float,
+    *,
+    reasons: list[str] | None = None,
+    offset: int = 0,
 ) -> Field:  # type: ignore[type-arg]
-    """A parser Field whose quote is exactly text[start:end] (trimmed of surrounding spaces)."""
+    """A parser Field whose quote is exactly text[start:end] (trimmed of surrounding spaces). ``offset``:
+    where ``text`` starts in the normalized filing (an item's text), so that the span indexes the filing."""
     while start < end and text[start] in " \t|":
         start += 1
     while end > start and text[end - 1] in " \t|":
@@ -116,10 +124,30 @@ def field(
         value=value,
         confidence=round(confidence, 3),
         method=Method.parser,
-        span=(start, end),
+        span=(start + offset, end + offset),
         quote=text[start:end],
         reasons=reasons or [],
     )
+
+
+def null_field(reason: str) -> Field:  # type: ignore[type-arg]
+    """A parser Field for a value the text does not state."""
+    return Field(value=None, confidence=0.6, reasons=[reason])
+
+
+def first_date(
+    text: str, found: list[tuple[dt.date, int, int]], offset: int, *, many_confidence: float, what: str
+) -> Field | None:  # type: ignore[type-arg]
+    """The first (by position) of the dates a reader found, as a parser Field; when they name several
+    different dates its confidence is ``many_confidence`` (else 0.92) and the reason says how many."""
+    if not found:
+        return None
+    value, s, e = min(found, key=lambda t: t[1])
+    distinct = {d for d, _s, _e in found}
+    if len(distinct) == 1:
+        return field(text, s, e, value, 0.92, offset=offset)
+    reasons = [f"{len(distinct)} different {what} in the text"]
+    return field(text, s, e, value, many_confidence, reasons=reasons, offset=offset)
 
 
 def clean(s: str) -> str:

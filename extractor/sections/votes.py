@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..types import Field
-from .text import DATE_RE, Line, find_dates, lines
+from .text import DATE_RE, Line, find_dates, first_date, lines, null_field
 from .text import field as make_field
 
 COUNTS = ("votes_for", "votes_against", "abstentions", "broker_non_votes")
@@ -224,9 +224,9 @@ class ProposalRead:
     def event(self) -> dict[str, Any]:
         """The proposal in the event's shape: every leaf a Field dict (method parser)."""
         out: dict[str, Any] = {"description": self.description.model_dump(mode="json")}
-        out["outcome"] = (self.outcome or _null("outcome not stated")).model_dump(mode="json")
+        out["outcome"] = (self.outcome or null_field("outcome not stated")).model_dump(mode="json")
         for name in COUNTS:
-            f = self.counts.get(name) or _null("not in the vote table" if self.counts else "not stated")
+            f = self.counts.get(name) or null_field("not in the vote table" if self.counts else "not stated")
             out[name] = f.model_dump(mode="json")
         return out
 
@@ -239,13 +239,11 @@ class VoteRead:
 
     def event(self) -> dict[str, Any]:
         return {
-            "meeting_date": (self.meeting_date or _null("meeting date not found")).model_dump(mode="json"),
+            "meeting_date": (self.meeting_date or null_field("meeting date not found")).model_dump(
+                mode="json"
+            ),
             "proposals": [p.event() for p in self.proposals],
         }
-
-
-def _null(reason: str) -> Field[Any]:
-    return Field[Any](value=None, confidence=0.6, reasons=[reason])
 
 
 # -- the reader ---------------------------------------------------------------------------------------
@@ -319,20 +317,7 @@ def meeting_date(text: str, offset: int = 0) -> Field[Any] | None:
         dates = [d for d in find_dates(text, m.end(), min(len(text), m.end() + 30)) if d[1] == m.end()]
         if dates:
             found.append(dates[0])
-    if not found:
-        return None
-    found.sort(key=lambda t: t[1])
-    value, s, e = found[0]
-    distinct = {d for d, _s, _e in found}
-    conf = 0.92 if len(distinct) == 1 else 0.6
-    reasons = [] if len(distinct) == 1 else [f"{len(distinct)} different meeting dates in the text"]
-    return _shift(make_field(text, s, e, value, conf, reasons=reasons), offset)
-
-
-def _shift(f: Field[Any], offset: int) -> Field[Any]:
-    if f.span is None or not offset:
-        return f
-    return f.model_copy(update={"span": (f.span[0] + offset, f.span[1] + offset)})
+    return first_date(text, found, offset, many_confidence=0.6, what="meeting dates")
 
 
 def read_votes(text: str, offset: int = 0) -> VoteRead:
@@ -343,7 +328,7 @@ def read_votes(text: str, offset: int = 0) -> VoteRead:
     prev: Line | None = None
 
     def fld(s: int, e: int, value: Any, conf: float, reasons: list[str] | None = None) -> Field[Any]:
-        return _shift(make_field(text, s, e, value, conf, reasons=reasons), offset)
+        return make_field(text, s, e, value, conf, reasons=reasons, offset=offset)
 
     def new_block(s: int, e: int, line: Line) -> _Block:
         desc = _desc_span(text, s, e)
