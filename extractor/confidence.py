@@ -34,12 +34,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from .calibration import ModelCurves, calibrate
-from .ground import Leaf, normalize_with_map
+from .ground import Leaf
 from .jsonspans import value_spans
 from .llm.base import TokenLogprob
 from .types import Alignment, Field, Method
@@ -104,22 +105,34 @@ def parser_adjusted(c: float, agreement: str | None) -> float:
     return c
 
 
+_ENTITY_SUFFIX = frozenset(
+    "the inc incorporated corp corporation co company companies ltd limited llc plc lp holdings group".split()
+)
+
+
+def _entity_words(name: str) -> set[str]:
+    return {w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in _ENTITY_SUFFIX}
+
+
+def is_registrant(name: str, registrants: Sequence[str]) -> bool:
+    """Is ``name`` the registrant? Its words, less "Inc.", "Corp.", "The" ..., are all words of one of the
+    registrants' names on the cover page ("Disney" and "The Walt Disney Company")."""
+    words = _entity_words(name)
+    return bool(words) and any(words <= own for own in map(_entity_words, registrants) if own)
+
+
 def parser_agreement(leaf: Leaf, facts: ParserFacts) -> str | None:
     if leaf.value is None:
         return None
-    if leaf.kind == "date" and leaf.name in DATE_FIELDS_AGREEING_WITH_REPORT and facts.date_of_report:
-        value = leaf.value if isinstance(leaf.value, dt.date) else dt.date.fromisoformat(str(leaf.value))
-        return "agree" if value == facts.date_of_report else None
-    if leaf.kind == "date" and leaf.name == "period_end" and facts.date_of_report:
-        # results are announced for a period that has ended: an end on or after the report's date is wrong
-        value = leaf.value if isinstance(leaf.value, dt.date) else dt.date.fromisoformat(str(leaf.value))
-        return "disagree" if value >= facts.date_of_report else None
-    if leaf.name in ("counterparties", "counterparty") and facts.registrants:
-        nv, _ = normalize_with_map(str(leaf.value))
-        for name in facts.registrants:
-            nn, _ = normalize_with_map(name)
-            if nn and (nv == nn or nv.rstrip(".") == nn.rstrip(".")):
-                return "disagree"
+    if leaf.kind == "date" and facts.date_of_report:
+        day = leaf.value if isinstance(leaf.value, dt.date) else dt.date.fromisoformat(str(leaf.value))
+        if leaf.name in DATE_FIELDS_AGREEING_WITH_REPORT:
+            return "agree" if day == facts.date_of_report else None
+        if leaf.name == "period_end":
+            # results are announced for a period that has ended: an end on or after the report's date is wrong
+            return "disagree" if day >= facts.date_of_report else None
+    if leaf.name in ("counterparties", "counterparty") and is_registrant(str(leaf.value), facts.registrants):
+        return "disagree"
     return None
 
 

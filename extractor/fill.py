@@ -37,7 +37,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from . import catalog
-from .confidence import ParserFacts, score_tree
+from .confidence import ParserFacts, is_registrant, score_tree
 from .config import Settings
 from .ground import ground_event, normalize_with_map
 from .llm import make_provider
@@ -160,22 +160,12 @@ def dedupe_people(event: dict[str, Any], item_text: str | None = None, item_star
     return out
 
 
-_ENTITY_SUFFIX = frozenset(
-    "the inc incorporated corp corporation co company companies ltd limited llc plc lp holdings group".split()
-)
-
-
-def _entity_words(name: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", name.lower()) if w not in _ENTITY_SUFFIX}
-
-
 def drop_self_counterparties(event: dict[str, Any], facts: ParserFacts) -> dict[str, Any]:
     """The registrant is never its own counterparty (the prompt says so; small models list it anyway, as
     "Disney" or "NUANCE COMMUNICATIONS, INC."), and a counterparty is a name, not a role ("the lenders"):
     such entries of ``counterparties`` are dropped and such a ``counterparty`` becomes null, with the
-    reason. A name is the registrant when its words (less "Inc.", "Corp.", "The" ...) are all words of a
-    registrant's name on the cover page."""
-    selves = [w for w in (_entity_words(n) for n in facts.registrants) if w]
+    reason. Who the registrant is: ``confidence.is_registrant`` (the same test that lowers such a value's
+    confidence)."""
 
     def bad(leaf: Any) -> str | None:
         value = leaf.get("value") if isinstance(leaf, dict) else None
@@ -183,8 +173,7 @@ def drop_self_counterparties(event: dict[str, Any], facts: ParserFacts) -> dict[
             return None
         if not any(ch.isupper() for ch in value):
             return "not a name"
-        words = _entity_words(value)
-        if words and any(words <= self for self in selves):
+        if is_registrant(value, facts.registrants):
             return "the registrant itself"
         return None
 
@@ -259,9 +248,8 @@ class _Plan:
     keys: list[str]
     facts: ParserFacts
     pre: ParserEvent | None = None  # the parser's pre-fill, combined into the event in _finish
-    refs: list[tuple[str, int]] = field(
-        default_factory=list
-    )  # (text, start) of items incorporated by reference
+    # (text, start) of the items this one incorporates by reference (shown to the model, grounded in)
+    refs: list[tuple[str, int]] = field(default_factory=list)
 
 
 def _facts(record: FilingRecord) -> ParserFacts:
