@@ -231,3 +231,64 @@ def test_memoized_async_validator_check_still_rejects():
             av.reject_async_validators(Bad)
     av.reject_async_validators(quoted_schema(Disclosure))  # passes, and passes again from memory
     av.reject_async_validators(quoted_schema(Disclosure))
+
+
+@pytest.mark.parametrize("mode", ["json_schema", "tools"])
+@pytest.mark.parametrize("use_async", [False, True])
+def test_plain_json_params_send_the_same_bytes(mode, use_async):
+    """Messages and schema skip openai's per-request transform (extra_body), yet every request carries
+    the same JSON as through an untouched client (keys may come in another order), a re-ask's longer
+    message list included."""
+    import asyncio
+
+    import instructor
+    import openai
+
+    from extractor.llm.base import CallRecord
+    from extractor.llm.openai_provider import _Tally
+
+    def answers() -> list[httpx.Response]:
+        if mode == "tools":
+            return [httpx.Response(400, json={"error": {"message": "stop here"}})]
+        return [ok("{not json"), ok(GOOD)]  # the first answer is re-asked
+
+    def run(through_provider: bool) -> list[bytes]:
+        sent: list[bytes] = []
+        queue = answers()
+
+        def handler(request: httpx.Request) -> httpx.Response:
+            sent.append(request.content)
+            return queue.pop(0)
+
+        settings = Settings(base_url="http://llm.test/v1", model="test-model", api_key=SECRET, mode=mode,
+                            max_reasks=1, transport_retries=0)  # fmt: skip
+        transport = httpx.MockTransport(handler)
+        p = OpenAIProvider(settings, http_client=httpx.Client(transport=transport),
+                           async_http_client=httpx.AsyncClient(transport=transport))  # fmt: skip
+        schema = quoted_schema(Disclosure)
+        messages = [{"role": "system", "content": "s"}, *MESSAGES]
+        kwargs = p._kwargs(schema, messages, None, _Tally(CallRecord(provider="t", model="m"), None))
+        if through_provider:
+            client = p._aclient if use_async else p._client
+        else:  # instructor over an untouched openai client: what would go out without the shortcut
+            common = {"base_url": settings.base_url, "api_key": SECRET, "max_retries": 0}
+            raw = (openai.AsyncOpenAI(**common, http_client=httpx.AsyncClient(transport=transport)) if use_async
+                   else openai.OpenAI(**common, http_client=httpx.Client(transport=transport)))  # fmt: skip
+            client = instructor.from_openai(raw, mode=p.mode)
+        try:
+            if use_async:
+                asyncio.run(client.chat.completions.create_with_completion(**kwargs))
+            else:
+                client.chat.completions.create_with_completion(**kwargs)
+        except Exception:
+            pass
+        return sent
+
+    fast, plain = run(True), run(False)
+    assert len(fast) == len(plain) == (1 if mode == "tools" else 2)
+    assert [json.loads(b) for b in fast] == [json.loads(b) for b in plain]
+    last = json.loads(fast[-1])
+    assert last["messages"][0] == {"role": "system", "content": "s"}
+    assert ("tools" if mode == "tools" else "response_format") in last
+    if mode == "json_schema":  # the re-ask shows the model its answer and the error
+        assert len(last["messages"]) > 2
