@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import resource
 import shutil
 import subprocess
 import sys
@@ -30,6 +31,7 @@ import urllib.request
 from pathlib import Path
 
 from extractor.batch import RunConfig, run_batch
+from extractor.batch.fill_pool import FillPool, WorkerSpec
 from extractor.batch.fill_stage import FillStage
 from extractor.batch.limits import Limiter
 from extractor.batch.providers import build_fill
@@ -78,11 +80,14 @@ def raw_fill(base_url: str, limiter: Limiter):
 
 
 async def run_once(inputs: Path, run_dir: Path, base_url: str, concurrency: int, cache_dir: Path, *,
-                   parse_only: bool = False, mode: str = "fill"):  # fmt: skip
+                   parse_only: bool = False, mode: str = "fill", procs: int = 1):  # fmt: skip
     cfg = RunConfig(run_dir=run_dir, inputs=[str(inputs)], concurrency=concurrency, parse_only=parse_only,
                     engine="process", tables=False, checkpoint_s=3600)  # fmt: skip
     if parse_only:
         return await run_batch(cfg, None)
+    if procs > 1:  # extractor run --fill-procs: the fill in worker processes, the ledger here
+        build = {"model": "fake-model", "base_url": base_url, "cache_dir": str(cache_dir)}
+        return await run_batch(cfg, FillPool(WorkerSpec(build, concurrency), procs, model="fake-model"))
     limiter = Limiter(concurrency)
     if mode == "raw":
         return await run_batch(cfg, FillStage(raw_fill(base_url, limiter), model="m"))
@@ -100,10 +105,13 @@ def main() -> int:
                     help="server latency spread uniformly in latency*(1 +- jitter) (real endpoints vary)")  # fmt: skip
     ap.add_argument("--levels", default="1,8,32,64")
     ap.add_argument("--per-level", type=int, default=8, help="filings per unit of concurrency (min 24)")
+    ap.add_argument("--fill-procs", default="1",
+                    help="comma-separated --fill-procs values to measure at each level (e.g. 1,2)")  # fmt: skip
     ap.add_argument("--fill", choices=["fill", "raw"], default="fill",
                     help="fill: the real fill stage; raw: one plain HTTP call per filing (batch machinery only)")  # fmt: skip
     args = ap.parse_args()
     levels = [int(x) for x in args.levels.split(",")]
+    procs_list = [int(x) for x in args.fill_procs.split(",")]
     srv = subprocess.Popen(
         [sys.executable, "-m", "extractor.batch.fakeserver", "--latency", str(args.latency),
          "--jitter", str(args.jitter)],
@@ -113,22 +121,29 @@ def main() -> int:
     tmp = Path(tempfile.mkdtemp(prefix="batch-bench-"))
     rows = []
     try:
-        for c in levels:
+        for c, procs in [(c, p) for c in levels for p in procs_list if p == 1 or p <= c]:
             n = max(24, c * args.per_level)
-            inputs, run_dir, cache = tmp / f"in-{c}", tmp / f"run-{c}", tmp / f"cache-{c}"
-            make_inputs(inputs, n, f"c{c}")
+            key = f"{c}-{procs}"
+            inputs, run_dir, cache = tmp / f"in-{key}", tmp / f"run-{key}", tmp / f"cache-{key}"
+            make_inputs(inputs, n, f"c{key}")
             asyncio.run(run_once(inputs, run_dir, base_url, c, cache, parse_only=True))  # parse first
             before = stats(base_url)["requests"]
-            res = asyncio.run(run_once(inputs, run_dir, base_url, c, cache, mode=args.fill))
+            kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers' CPU once they have exited
+            res = asyncio.run(run_once(inputs, run_dir, base_url, c, cache, mode=args.fill, procs=procs))
+            kids_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            worker_cpu = kids_after.ru_utime + kids_after.ru_stime - kids.ru_utime - kids.ru_stime
             reqs = stats(base_url)["requests"] - before
             wall = res.fill_wall_s
             ideal = c / args.latency
             achieved = reqs / wall if wall else 0.0
             overhead_ms = (wall - reqs * args.latency / c) / n * 1000 * c if c == 1 else None
-            rows.append((c, n, reqs, wall, achieved, ideal, res.cpu_s / n * 1000, overhead_ms, res.summary))
+            cpu_ms = (res.cpu_s + worker_cpu) / n * 1000
+            rows.append((c, procs, n, reqs, wall, achieved, ideal, cpu_ms, overhead_ms, res.summary))
             # the re-run: same inputs, fresh run directory, same cache -> zero requests
             before = stats(base_url)["requests"]
-            rerun = asyncio.run(run_once(inputs, tmp / f"rerun-{c}", base_url, c, cache, mode=args.fill))
+            rerun = asyncio.run(
+                run_once(inputs, tmp / f"rerun-{key}", base_url, c, cache, mode=args.fill, procs=procs)
+            )
             rows[-1] = (*rows[-1], stats(base_url)["requests"] - before, rerun.summary.done)
     finally:
         srv.terminate()
@@ -143,11 +158,11 @@ def main() -> int:
     print(
         f"fake server latency {args.latency * 1000:.0f} ms{spread}; real parser; {what}; load avg {_load()}"
     )
-    print(f"{'conc':>4} {'filings':>7} {'requests':>8} {'fill s':>7} {'req/s':>7} {'ideal':>7} {'ratio':>6} "
-          f"{'cpu ms/filing':>13} {'bound':>6} {'ok':>4} {'rerun requests':>14}")  # fmt: skip
-    for c, n, reqs, wall, ach, ideal, cpu_ms, _ovh, s, rerun_reqs, rerun_done in rows:
-        bound = burst_bound(c, args.latency, cpu_ms / 1000) / ideal
-        print(f"{c:>4} {n:>7} {reqs:>8} {wall:>7.2f} {ach:>7.1f} {ideal:>7.1f} {ach / ideal:>6.1%} "
+    print(f"{'conc':>4} {'procs':>5} {'filings':>7} {'requests':>8} {'fill s':>7} {'req/s':>7} {'ideal':>7} "
+          f"{'ratio':>6} {'cpu ms/filing':>13} {'bound':>6} {'ok':>4} {'rerun requests':>14}")  # fmt: skip
+    for c, procs, n, reqs, wall, ach, ideal, cpu_ms, _ovh, s, rerun_reqs, rerun_done in rows:
+        bound = burst_bound(c, args.latency, cpu_ms / 1000) / ideal if procs == 1 else float("nan")
+        print(f"{c:>4} {procs:>5} {n:>7} {reqs:>8} {wall:>7.2f} {ach:>7.1f} {ideal:>7.1f} {ach / ideal:>6.1%} "
               f"{cpu_ms:>13.2f} {bound:>6.1%} {s.ok:>4} {rerun_reqs:>8} ({rerun_done} done)")  # fmt: skip
     print(
         "bound: c / (latency + c*x/2 + x) with x = cpu ms/filing: with a fixed server latency the c answers of a"
@@ -155,7 +170,7 @@ def main() -> int:
     print(
         "wave arrive together and one event loop works through them in turn, so each filing waits half a wave"
     )
-    for _c, n, *_rest in rows:
+    for _c, _p, n, *_rest in rows:
         ovh = _rest[5]
         if ovh is not None:
             print(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ..schemas import schema_for
 from ..store.ledger import StageResult
@@ -20,6 +21,18 @@ from .pricing import Prices
 FillFn = Callable[[FilingRecord, str], Awaitable[FilingRecord]]
 
 
+class Filler(Protocol):
+    """What the runner needs of a fill stage: in this process or in a pool of worker processes."""
+
+    model: str
+
+    async def start(self) -> None: ...
+
+    async def aclose(self) -> None: ...
+
+    async def run_json(self, record_json: str, text: str) -> FillOutcome: ...
+
+
 def fillable_items(record: FilingRecord) -> list[str]:
     """Item numbers the fill stage has a schema for (reported items, 9.01 excluded)."""
     return [it.number for it in record.items if it.reported and schema_for(it.modern_equivalent) is not None]
@@ -27,7 +40,7 @@ def fillable_items(record: FilingRecord) -> list[str]:
 
 @dataclass
 class FillOutcome:
-    record: FilingRecord
+    record_json: str  # the filled record, as committed to the ledger
     status: str
     stages: list[StageResult]
     cost: float
@@ -48,10 +61,22 @@ def _stage_names(record: FilingRecord) -> list[str]:
 
 
 class FillStage:
+    """The fill stage in this process (see ``extractor.batch.fill_pool`` for several processes)."""
+
     def __init__(self, afill: FillFn, *, model: str, prices: Prices | None = None) -> None:
         self.afill = afill
         self.model = model
         self.prices = prices or Prices({})
+
+    async def start(self) -> None:
+        """Nothing to start in process (the pool starts its workers here)."""
+
+    async def aclose(self) -> None:
+        """Nothing to stop in process."""
+
+    async def run_json(self, record_json: str, text: str) -> FillOutcome:
+        """``run`` on a record as stored in the ledger (JSON)."""
+        return await self.run(FilingRecord.model_validate_json(record_json), text)
 
     async def run(self, record: FilingRecord, text: str) -> FillOutcome:
         wanted = set(fillable_items(record))
@@ -105,19 +130,24 @@ class FillStage:
             err = f"fill failed for item(s) {', '.join(failed)}: " + next(
                 (s.error or "" for s in stages if s.status == "error"), ""
             )
-        return FillOutcome(filled, status, stages, cost, err, tin, tout, len(failed))
+        return FillOutcome(filled.model_dump_json(), status, stages, cost, err, tin, tout, len(failed))
 
     def _failed_all(self, record: FilingRecord, reason: str) -> FillOutcome:
-        errors = list(record.errors)
-        stages = []
-        names = _stage_names(record)
-        wanted = set(fillable_items(record))
-        failed = []
-        for name, it in zip(names, record.items, strict=True):
-            if it.number in wanted:
-                stages.append(StageResult(name, "error", reason, self.model))
-                errors.append(PartError(part=f"item {it.number}", message=reason))
-                failed.append(it.number)
-        status = Status.partial if failed and record.status == Status.ok else record.status
-        rec = record.model_copy(update={"errors": errors, "status": status, "text": None})
-        return FillOutcome(rec, status.value, stages, 0.0, reason, requests_failed=len(failed))
+        return failed_outcome(record, reason, self.model)
+
+
+def failed_outcome(record: FilingRecord, reason: str, model: str) -> FillOutcome:
+    """Every fillable item of ``record`` failed for ``reason`` (the record becomes partial)."""
+    errors = list(record.errors)
+    stages = []
+    names = _stage_names(record)
+    wanted = set(fillable_items(record))
+    failed = []
+    for name, it in zip(names, record.items, strict=True):
+        if it.number in wanted:
+            stages.append(StageResult(name, "error", reason, model))
+            errors.append(PartError(part=f"item {it.number}", message=reason))
+            failed.append(it.number)
+    status = Status.partial if failed and record.status == Status.ok else record.status
+    rec = record.model_copy(update={"errors": errors, "status": status, "text": None})
+    return FillOutcome(rec.model_dump_json(), status.value, stages, 0.0, reason, requests_failed=len(failed))

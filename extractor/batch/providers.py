@@ -53,22 +53,17 @@ def build_fill(
     poll_s: float = 30.0,
     reporter: Any = None,
     transport: httpx.AsyncBaseTransport | None = None,
-    cache_dir: Path | None = None,
+    cache_dir: Path | str | None = None,
     use_cache: bool = True,
     item_concurrency: int = 4,
     settings_overrides: dict[str, Any] | None = None,
 ) -> BuiltFill:
     """The fill coroutine of a run: ``extractor.fill.afill_record`` over a rate-limited provider."""
     fill_mod = _fill_module()
-    from ..config import load_settings
-
-    overrides: dict[str, Any] = {"model": model, "base_url": base_url, "cache_dir": cache_dir}
-    if batch_api:  # a batch may take up to 24 h: the per-item wall-clock budget must not cut it
-        overrides["item_max_seconds"] = 48 * 3600.0
-    overrides.update(settings_overrides or {})
-    if not use_cache:
-        overrides["use_cache"] = False
-    settings = load_settings(overrides)
+    settings = fill_settings(
+        model=model, base_url=base_url, batch_api=batch_api, cache_dir=cache_dir, use_cache=use_cache,
+        settings_overrides=settings_overrides,
+    )  # fmt: skip
     closers: list[Callable[[], Any]] = []
     if dry_run:
         from ..llm.fake import FakeProvider
@@ -106,6 +101,34 @@ def build_fill(
         )
 
     return BuiltFill(afill, str(getattr(provider, "model", settings.model or "local")), closers)
+
+
+def fill_settings(
+    *,
+    model: str | None,
+    base_url: str | None,
+    batch_api: bool = False,
+    cache_dir: Path | str | None = None,
+    use_cache: bool = True,
+    settings_overrides: dict[str, Any] | None = None,
+) -> Any:
+    """The settings ``build_fill`` runs with (flags over env over the settings file)."""
+    from ..config import load_settings
+
+    overrides: dict[str, Any] = {"model": model, "base_url": base_url, "cache_dir": cache_dir}
+    if batch_api:  # a batch may take up to 24 h: the per-item wall-clock budget must not cut it
+        overrides["item_max_seconds"] = 48 * 3600.0
+    overrides.update(settings_overrides or {})
+    if not use_cache:
+        overrides["use_cache"] = False
+    return load_settings(overrides)
+
+
+def fill_model_name(settings: Any, *, dry_run: bool = False) -> str:
+    """The model name ``build_fill`` reports for these settings (call records, prices)."""
+    if dry_run:
+        return "dry-run"
+    return str(settings.model or "local")
 
 
 def _make_provider(settings: Any, client: httpx.AsyncClient) -> Any:

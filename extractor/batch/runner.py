@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store.ledger import Ledger, Summary
-from ..types import FilingRecord
-from .fill_stage import FillStage
+from .fill_stage import Filler
 from .inputs import resolve_inputs
 from .outputs import export_run, write_records
 from .parse_stage import DEFAULT_MAX_BYTES, DEFAULT_PARSER, Engine, ParseOutcome, error_record, make_engine
@@ -70,7 +69,7 @@ class RunResult:
 
 
 class _Run:
-    def __init__(self, cfg: RunConfig, ledger: Ledger, fill: FillStage | None, reporter: Reporter) -> None:
+    def __init__(self, cfg: RunConfig, ledger: Ledger, fill: Filler | None, reporter: Reporter) -> None:
         self.cfg = cfg
         self.ledger = ledger
         self.fill = None if cfg.parse_only else fill
@@ -136,14 +135,13 @@ class _Run:
                 if job is None:
                     return
                 filing_id, record_json, text = job
-                record = FilingRecord.model_validate_json(record_json)
                 t0 = time.perf_counter()
                 if self.first_fill is None:
                     self.first_fill = t0
-                out = await self.fill.run(record, text)
+                out = await self.fill.run_json(record_json, text)
                 self.fill_s += time.perf_counter() - t0
                 self.ledger.commit_fill(
-                    filing_id, out.record.model_dump_json(), status=out.status, stages=out.stages,
+                    filing_id, out.record_json, status=out.status, stages=out.stages,
                     cost=out.cost, error=out.error,
                 )  # fmt: skip
                 self.reporter.advance(out.status, out.tokens_in, out.tokens_out, out.cost)
@@ -163,7 +161,7 @@ class _Run:
             await self.queue.put((r.id, parsed, text))
 
 
-async def run_batch(cfg: RunConfig, fill: FillStage | None, reporter: Reporter | None = None) -> RunResult:
+async def run_batch(cfg: RunConfig, fill: Filler | None, reporter: Reporter | None = None) -> RunResult:
     """Run (or resume) a batch into ``cfg.run_dir``; returns the ledger summary."""
     reporter = reporter or Reporter()
     t0 = time.perf_counter()
@@ -200,6 +198,7 @@ async def run_batch(cfg: RunConfig, fill: FillStage | None, reporter: Reporter |
         workers: list[asyncio.Task[None]] = []
         try:
             if run.fill is not None:
+                await run.fill.start()
                 workers = [asyncio.create_task(run.fill_worker()) for _ in range(max(1, cfg.concurrency))]
                 await run.enqueue_parsed()
             if ledger.filings("pending"):
@@ -228,6 +227,8 @@ async def run_batch(cfg: RunConfig, fill: FillStage | None, reporter: Reporter |
         finally:
             if engine is not None:
                 engine.close()
+            if run.fill is not None:
+                await run.fill.aclose()
             reporter.stop()
             write_records(ledger, cfg.run_dir)
         summary = ledger.summary()

@@ -33,6 +33,10 @@ def register(sub: Any) -> None:
     p.add_argument("--model", help="model name for the fill stage (default: settings / EXTRACTOR_MODEL)")
     p.add_argument("--base-url", help="OpenAI-compatible endpoint (default: settings / OPENAI_BASE_URL)")
     p.add_argument("--concurrency", type=int, default=8, help="requests in flight at once (default 8)")
+    p.add_argument(
+        "--fill-procs", type=int, default=1, metavar="N",
+        help="fill in N worker processes (a fast endpoint at high concurrency; limits are split among them)",
+    )  # fmt: skip
     p.add_argument("--rpm", type=float, help="requests per minute limit")
     p.add_argument("--tpm", type=float, help="tokens per minute limit (estimated before, corrected after)")
     p.add_argument("--parse-only", action="store_true", help="parser only, no LLM")
@@ -128,8 +132,52 @@ def cmd_run(args: argparse.Namespace) -> int:
         return 1
 
 
+def _fill_procs(args: argparse.Namespace) -> int:
+    """``--fill-procs``, or 1 where worker processes do not apply (with a warning)."""
+    from ..batch.providers import fill_settings
+    from ..errors import ConfigError
+
+    if args.fill_procs < 1:
+        raise ConfigError("--fill-procs must be at least 1")
+    if args.fill_procs == 1:
+        return 1
+    why = None
+    if args.batch_api:
+        why = "the Batch API queues requests at OpenAI"
+    elif not args.dry_run and fill_settings(model=args.model, base_url=args.base_url).embedded:
+        why = "the embedded model serves one process"
+    if why:
+        print(f"warning: --fill-procs ignored: {why}", file=sys.stderr)
+        return 1
+    return int(args.fill_procs)
+
+
+def _fill_pool(args: argparse.Namespace, procs: int) -> Any:
+    from ..batch.fill_pool import FillPool, WorkerSpec
+    from ..batch.pricing import load_prices
+    from ..batch.providers import fill_model_name, fill_settings
+
+    settings = fill_settings(
+        model=args.model, base_url=args.base_url, cache_dir=args.cache_dir, use_cache=not args.no_cache
+    )
+    model = fill_model_name(settings, dry_run=args.dry_run)
+    prices = load_prices(args.prices, model=model, price_in=args.price_in, price_out=args.price_out)
+    build = {
+        "model": args.model,
+        "base_url": args.base_url,
+        "dry_run": args.dry_run,
+        "cache_dir": str(args.cache_dir) if args.cache_dir else None,
+        "use_cache": not args.no_cache,
+    }
+    spec = WorkerSpec(
+        build, args.concurrency, args.rpm, args.tpm,
+        {k: list(v) for k, v in prices.table.items()}, prices.discount,
+    )  # fmt: skip
+    return FillPool(spec, procs, model=model)
+
+
 def _run(args: argparse.Namespace) -> int:
-    from ..batch.fill_stage import FillStage
+    from ..batch.fill_stage import Filler, FillStage
     from ..batch.limits import Limiter
     from ..batch.pricing import load_prices
     from ..batch.progress import make_reporter
@@ -174,9 +222,13 @@ def _run(args: argparse.Namespace) -> int:
         tables=not args.no_tables,
     )
     reporter = make_reporter(args.progress)
-    fill = None
+    fill: Filler | None = None
     cleanup: list[Any] = []
-    if not parse_only:
+    procs = _fill_procs(args) if not parse_only else 1
+    if procs > 1:
+        fill = _fill_pool(args, procs)
+        cfg.model = fill.model
+    elif not parse_only:
         from ..batch.providers import build_fill
 
         limiter = Limiter(args.concurrency, args.rpm, args.tpm)
