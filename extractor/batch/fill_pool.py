@@ -106,11 +106,14 @@ class FillPool:
         self._closing = False
         self._lock = asyncio.Lock()
 
+    @property
+    def pids(self) -> list[int]:
+        """Process ids of the live workers."""
+        return [w.proc.pid for w in self._workers if w is not None and w.alive]
+
     # -- lifecycle ------------------------------------------------------------------------------
     async def start(self) -> None:
-        results = await asyncio.gather(
-            *(self._spawn(i) for i in range(self.procs)), return_exceptions=True
-        )
+        results = await asyncio.gather(*(self._spawn(i) for i in range(self.procs)), return_exceptions=True)
         errors = [r for r in results if isinstance(r, BaseException)]
         if errors:
             await self.aclose()
@@ -127,7 +130,7 @@ class FillPool:
         await proc.stdin.drain()
         try:
             line = await asyncio.wait_for(proc.stdout.readline(), READY_TIMEOUT_S)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             line = b""
         msg = _loads(line)
         if "ready" not in msg:
@@ -150,7 +153,7 @@ class FillPool:
         for w in workers:
             try:
                 await asyncio.wait_for(w.proc.wait(), 10)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 with contextlib.suppress(ProcessLookupError):
                     w.proc.kill()
                 await w.proc.wait()
@@ -172,7 +175,9 @@ class FillPool:
         w.pending[job_id] = fut
         try:
             assert w.proc.stdin is not None
-            w.proc.stdin.write(json.dumps({"id": job_id, "record": record_json, "text": text}).encode() + b"\n")
+            w.proc.stdin.write(
+                json.dumps({"id": job_id, "record": record_json, "text": text}).encode() + b"\n"
+            )
             await w.proc.stdin.drain()
         except (ConnectionError, RuntimeError) as exc:  # the worker died; the reader fails the job
             if not fut.done():

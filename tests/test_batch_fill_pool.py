@@ -1,0 +1,178 @@
+"""``extractor run --fill-procs N``: the real fill stage in worker processes, the ledger in the parent.
+
+Real filings (tests/data/parser) through the real parser and the real fill (instructor + openai)
+against the local fake OpenAI-compatible server.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from batch_helpers import normalized_records
+
+from extractor.batch import RunConfig, run_batch
+from extractor.batch.fakeserver import FakeOpenAIServer
+from extractor.batch.fill_pool import FillPool, WorkerSpec
+from extractor.cli import main as cli_main
+from extractor.errors import ConfigError
+from extractor.store.ledger import Ledger
+
+FILINGS = Path(__file__).parent / "data" / "parser"
+
+
+def _run(url: str, run_dir: Path, cache: Path, procs: int, *extra: str) -> None:
+    argv = ["run", str(FILINGS), "--out", str(run_dir), "--base-url", url, "--model", "fake-model",
+            "--cache-dir", str(cache), "--fill-procs", str(procs), "--concurrency", "4",
+            "--progress", "none", "--no-tables", *extra]  # fmt: skip
+    assert cli_main(argv) == 0
+
+
+def _records(run_dir: Path) -> list[dict]:
+    return [json.loads(line) for line in (run_dir / "records.jsonl").read_text().splitlines()]
+
+
+def test_worker_processes_give_the_records_of_one_process(tmp_path: Path) -> None:
+    n = len(list(FILINGS.iterdir()))
+    with FakeOpenAIServer(latency_s=0.01) as srv:
+        _run(srv.base_url, tmp_path / "one", tmp_path / "cache1", 1)
+        one_requests = srv.requests
+        _run(srv.base_url, tmp_path / "two", tmp_path / "cache2", 2)
+        assert srv.requests == 2 * one_requests > 0  # the same requests, none lost or repeated
+        # the workers wrote the response cache: a fresh run over it asks nothing
+        _run(srv.base_url, tmp_path / "again", tmp_path / "cache2", 2)
+        assert srv.requests == 2 * one_requests
+    a, b = (
+        normalized_records(tmp_path / "one" / "records.jsonl"),
+        normalized_records(tmp_path / "two" / "records.jsonl"),
+    )
+    assert len(a) == n and a == b
+    filled = [it for r in b for it in r["items"] if it.get("llm")]
+    assert filled and all(it["llm"]["model"] == "fake-model" for it in filled)
+    with Ledger(tmp_path / "two" / "ledger.sqlite") as led:
+        s = led.summary()
+        assert s.done == n and s.ok + s.partial + s.error == n
+        assert s.tokens_in > 0  # token counts travel back from the workers
+
+
+def test_a_killed_worker_fails_its_jobs_with_a_reason_and_the_run_finishes(tmp_path: Path) -> None:
+    n = len(list(FILINGS.iterdir()))
+    with FakeOpenAIServer(latency_s=0.3) as srv:
+        build = {"model": "fake-model", "base_url": srv.base_url, "cache_dir": str(tmp_path / "cache")}
+        pool = FillPool(WorkerSpec(build, concurrency=4), 2, model="fake-model")
+        killed: list[int] = []
+
+        async def kill_one_busy_worker() -> None:
+            while not killed:
+                await asyncio.sleep(0.02)
+                busy = [w for w in pool._workers if w is not None and w.alive and w.pending]
+                if busy:
+                    killed.append(busy[0].proc.pid)
+                    os.kill(busy[0].proc.pid, signal.SIGKILL)
+
+        async def main() -> object:
+            killer = asyncio.create_task(kill_one_busy_worker())
+            cfg = RunConfig(run_dir=tmp_path / "run", inputs=[str(FILINGS)], concurrency=4, engine="inline",
+                            tables=False)  # fmt: skip
+            try:
+                return await run_batch(cfg, pool)
+            finally:
+                killer.cancel()
+
+        res = asyncio.run(main())
+    assert killed
+    recs = _records(tmp_path / "run")
+    paths = [r["source"]["path"] for r in recs]
+    assert len(paths) == len(set(paths)) == n == res.summary.done  # type: ignore[attr-defined]
+    with Ledger(tmp_path / "run" / "ledger.sqlite") as led:
+        rows = led.filings()
+        assert all(f.state == "done" for f in rows)
+        retried = [f for f in rows if f.fill_attempts > 1]
+    # the killed worker's filings failed once ("fill worker 0 exited ...") and were filled on retry by
+    # the replacement; nothing is left failed
+    assert retried
+    assert all(r["status"] != "partial" for r in recs)
+
+
+def test_a_worker_that_cannot_start_is_a_clear_error() -> None:
+    pool = FillPool(WorkerSpec({"model": "m", "no_such_option": 1}, concurrency=2), 2, model="m")
+    with pytest.raises(ConfigError, match=r"did not start: TypeError: .*no_such_option"):
+        asyncio.run(pool.start())
+    assert pool.pids == []
+
+
+def test_workers_exit_when_the_run_is_killed(tmp_path: Path) -> None:
+    """kill -9 of the parent alone: the workers see their stdin close and go (no orphans)."""
+    with FakeOpenAIServer(latency_s=5.0) as srv:
+        argv = [sys.executable, "-m", "extractor", "run", str(FILINGS), "--out", str(tmp_path / "run"),
+                "--base-url", srv.base_url, "--model", "fake-model", "--cache-dir", str(tmp_path / "c"),
+                "--fill-procs", "2", "--concurrency", "4", "--progress", "none"]  # fmt: skip
+        p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            workers: list[int] = []
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and (len(workers) < 2 or srv.requests == 0):
+                time.sleep(0.1)
+                workers = _fill_workers(p.pid)
+            assert len(workers) == 2 and srv.requests > 0  # workers up and requests in flight
+            p.kill()
+            p.wait(10)
+            deadline = time.monotonic() + 20
+            while time.monotonic() < deadline and any(_running(w) for w in workers):
+                time.sleep(0.1)
+            assert not any(_running(w) for w in workers)
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                p.kill()
+
+
+def _fill_workers(parent: int) -> list[int]:
+    out = []
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            stat = (d / "stat").read_text()
+            cmd = (d / "cmdline").read_bytes()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        if ppid == parent and b"extractor.batch.fill_pool" in cmd:
+            out.append(int(d.name))
+    return out
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_fill_procs_is_ignored_where_it_cannot_apply(monkeypatch: pytest.MonkeyPatch,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    from extractor.cli.run import _fill_procs
+
+    for var in ("OPENAI_BASE_URL", "OPENAI_API_KEY", "EXTRACTOR_MODEL", "EXTRACTOR_MODEL_PATH"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("EXTRACTOR_CONFIG", str(Path(os.devnull)))
+    args = argparse.Namespace(fill_procs=3, batch_api=False, dry_run=False, model=None, base_url=None)
+    assert _fill_procs(args) == 1  # the embedded model: one local server, one process
+    assert "embedded model" in capsys.readouterr().err
+    args.base_url = "http://127.0.0.1:9/v1"
+    assert _fill_procs(args) == 3
+    args.batch_api = True
+    assert _fill_procs(args) == 1
+    args.fill_procs = 0
+    with pytest.raises(ConfigError):
+        _fill_procs(args)
