@@ -22,7 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import resource
+import os
 import shutil
 import subprocess
 import sys
@@ -79,6 +79,29 @@ def raw_fill(base_url: str, limiter: Limiter):
     return afill
 
 
+class MeasuredPool(FillPool):
+    """The fill pool, counting its workers' CPU between ready and stop (their start-up imports excluded)."""
+
+    worker_cpu_s = 0.0
+
+    async def start(self) -> None:
+        await super().start()
+        self._cpu0 = sum(_cpu_of(pid) for pid in self.pids)
+
+    async def aclose(self) -> None:
+        self.worker_cpu_s = sum(_cpu_of(pid) for pid in self.pids) - getattr(self, "_cpu0", 0.0)
+        await super().aclose()
+
+
+def _cpu_of(pid: int) -> float:
+    """user + system CPU seconds of a live process (Linux /proc)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def run_once(inputs: Path, run_dir: Path, base_url: str, concurrency: int, cache_dir: Path, *,
                    parse_only: bool = False, mode: str = "fill", procs: int = 1):  # fmt: skip
     cfg = RunConfig(run_dir=run_dir, inputs=[str(inputs)], concurrency=concurrency, parse_only=parse_only,
@@ -87,7 +110,10 @@ async def run_once(inputs: Path, run_dir: Path, base_url: str, concurrency: int,
         return await run_batch(cfg, None)
     if procs > 1:  # extractor run --fill-procs: the fill in worker processes, the ledger here
         build = {"model": "fake-model", "base_url": base_url, "cache_dir": str(cache_dir)}
-        return await run_batch(cfg, FillPool(WorkerSpec(build, concurrency), procs, model="fake-model"))
+        pool = MeasuredPool(WorkerSpec(build, concurrency), procs, model="fake-model")
+        res = await run_batch(cfg, pool)
+        res.cpu_s += pool.worker_cpu_s
+        return res
     limiter = Limiter(concurrency)
     if mode == "raw":
         return await run_batch(cfg, FillStage(raw_fill(base_url, limiter), model="m"))
@@ -128,16 +154,13 @@ def main() -> int:
             make_inputs(inputs, n, f"c{key}")
             asyncio.run(run_once(inputs, run_dir, base_url, c, cache, parse_only=True))  # parse first
             before = stats(base_url)["requests"]
-            kids = resource.getrusage(resource.RUSAGE_CHILDREN)  # the workers' CPU once they have exited
             res = asyncio.run(run_once(inputs, run_dir, base_url, c, cache, mode=args.fill, procs=procs))
-            kids_after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            worker_cpu = kids_after.ru_utime + kids_after.ru_stime - kids.ru_utime - kids.ru_stime
             reqs = stats(base_url)["requests"] - before
             wall = res.fill_wall_s
             ideal = c / args.latency
             achieved = reqs / wall if wall else 0.0
             overhead_ms = (wall - reqs * args.latency / c) / n * 1000 * c if c == 1 else None
-            cpu_ms = (res.cpu_s + worker_cpu) / n * 1000
+            cpu_ms = res.cpu_s / n * 1000
             rows.append((c, procs, n, reqs, wall, achieved, ideal, cpu_ms, overhead_ms, res.summary))
             # the re-run: same inputs, fresh run directory, same cache -> zero requests
             before = stats(base_url)["requests"]
@@ -161,9 +184,9 @@ def main() -> int:
     print(f"{'conc':>4} {'procs':>5} {'filings':>7} {'requests':>8} {'fill s':>7} {'req/s':>7} {'ideal':>7} "
           f"{'ratio':>6} {'cpu ms/filing':>13} {'bound':>6} {'ok':>4} {'rerun requests':>14}")  # fmt: skip
     for c, procs, n, reqs, wall, ach, ideal, cpu_ms, _ovh, s, rerun_reqs, rerun_done in rows:
-        bound = burst_bound(c, args.latency, cpu_ms / 1000) / ideal if procs == 1 else float("nan")
+        bound = f"{burst_bound(c, args.latency, cpu_ms / 1000) / ideal:.1%}" if procs == 1 else "-"
         print(f"{c:>4} {procs:>5} {n:>7} {reqs:>8} {wall:>7.2f} {ach:>7.1f} {ideal:>7.1f} {ach / ideal:>6.1%} "
-              f"{cpu_ms:>13.2f} {bound:>6.1%} {s.ok:>4} {rerun_reqs:>8} ({rerun_done} done)")  # fmt: skip
+              f"{cpu_ms:>13.2f} {bound:>6} {s.ok:>4} {rerun_reqs:>8} ({rerun_done} done)")  # fmt: skip
     print(
         "bound: c / (latency + c*x/2 + x) with x = cpu ms/filing: with a fixed server latency the c answers of a"
     )

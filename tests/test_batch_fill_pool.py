@@ -111,32 +111,36 @@ def test_a_worker_that_cannot_start_is_a_clear_error() -> None:
 
 
 def test_workers_exit_when_the_run_is_killed(tmp_path: Path) -> None:
-    """kill -9 of the parent alone: the workers see their stdin close and go (no orphans)."""
+    """kill -9 of the run alone (not its process group): its fill workers see their stdin close and its
+    parse workers see their parent gone; none is left behind."""
     with FakeOpenAIServer(latency_s=5.0) as srv:
         argv = [sys.executable, "-m", "extractor", "run", str(FILINGS), "--out", str(tmp_path / "run"),
                 "--base-url", srv.base_url, "--model", "fake-model", "--cache-dir", str(tmp_path / "c"),
-                "--fill-procs", "2", "--concurrency", "4", "--progress", "none"]  # fmt: skip
+                "--fill-procs", "2", "--concurrency", "4", "--workers", "2", "--progress", "none"]  # fmt: skip
         p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
-            workers: list[int] = []
+            kids: dict[int, bytes] = {}
             deadline = time.monotonic() + 60
-            while time.monotonic() < deadline and (len(workers) < 2 or srv.requests == 0):
+            while time.monotonic() < deadline and srv.requests == 0:
                 time.sleep(0.1)
-                workers = _fill_workers(p.pid)
-            assert len(workers) == 2 and srv.requests > 0  # workers up and requests in flight
+            kids = _children(p.pid)
+            fill = [k for k, cmd in kids.items() if b"extractor.batch.fill_pool" in cmd]
+            parse = [k for k, cmd in kids.items() if b"multiprocessing" in cmd and b"spawn_main" in cmd]
+            assert len(fill) == 2 and len(parse) == 2 and srv.requests > 0  # all up, requests in flight
             p.kill()
             p.wait(10)
             deadline = time.monotonic() + 20
-            while time.monotonic() < deadline and any(_running(w) for w in workers):
+            while time.monotonic() < deadline and any(_running(k) for k in kids):
                 time.sleep(0.1)
-            assert not any(_running(w) for w in workers)
+            assert [k for k in kids if _running(k)] == []
         finally:
             with contextlib.suppress(ProcessLookupError):
                 p.kill()
 
 
-def _fill_workers(parent: int) -> list[int]:
-    out = []
+def _children(parent: int) -> dict[int, bytes]:
+    """pid -> command line of the live children of ``parent`` (Linux /proc)."""
+    out = {}
     for d in Path("/proc").iterdir():
         if not d.name.isdigit():
             continue
@@ -145,9 +149,8 @@ def _fill_workers(parent: int) -> list[int]:
             cmd = (d / "cmdline").read_bytes()
         except OSError:
             continue
-        ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == parent and b"extractor.batch.fill_pool" in cmd:
-            out.append(int(d.name))
+        if int(stat.rsplit(")", 1)[1].split()[1]) == parent and _running(int(d.name)):
+            out[int(d.name)] = cmd
     return out
 
 

@@ -237,31 +237,11 @@ class FakeOpenAIServer:
         js = {"content-type": "application/json"}
         path = target.split("?", 1)[0]
         if method == "POST" and path.endswith("/chat/completions"):
-            fault = self._fault()
-            if self.latency_s:
-                spread = self.rng.uniform(1 - self.jitter, 1 + self.jitter) if self.jitter else 1.0
-                await asyncio.sleep(self.latency_s * spread)
-            if fault == "429":
-                return (
-                    429,
-                    {**js, "retry-after": "0"},
-                    b'{"error": {"message": "rate limited", "type": "rate_limit"}}',
-                )
-            if fault == "500":
-                return 500, js, b'{"error": {"message": "internal error", "type": "server_error"}}'
-            if fault == "timeout":
-                return 0, {}, b""
-            if fault == "garbage":
-                return 200, js, b"<html>upstream garbage{{"
-            req = json.loads(body or b"{}")
-            out = completion_for(req)
-            if fault == "bad_content":
-                msg = out["choices"][0]["message"]
-                if msg.get("tool_calls"):
-                    msg["tool_calls"][0]["function"]["arguments"] = "{not json"
-                else:
-                    msg["content"] = "{not json"
-            return 200, js, json.dumps(out).encode()
+            # the answer leaves latency_s after the request arrived: its own work comes out of that time
+            due = asyncio.get_running_loop().time() + self._latency()
+            answer = self._chat(body)
+            await asyncio.sleep(max(0.0, due - asyncio.get_running_loop().time()))
+            return answer
         if method == "POST" and path.endswith("/files"):
             data = _multipart_file(headers.get("content-type", ""), body)
             fid = "file-" + uuid.uuid4().hex[:12]
@@ -297,6 +277,32 @@ class FakeOpenAIServer:
             return 200, js, json.dumps({"requests": self.requests, "faults": self.faults_served,
                                         "batch_requests": self.batch_requests}).encode()  # fmt: skip
         return 404, js, b'{"error": {"message": "not found"}}'
+
+    def _latency(self) -> float:
+        if not self.latency_s:
+            return 0.0
+        spread = self.rng.uniform(1 - self.jitter, 1 + self.jitter) if self.jitter else 1.0
+        return self.latency_s * spread
+
+    def _chat(self, body: bytes) -> tuple[int, dict[str, str], bytes]:
+        js = {"content-type": "application/json"}
+        fault = self._fault()
+        if fault == "429":
+            return 429, {**js, "retry-after": "0"}, b'{"error": {"message": "rate limited", "type": "rate_limit"}}'
+        if fault == "500":
+            return 500, js, b'{"error": {"message": "internal error", "type": "server_error"}}'
+        if fault == "timeout":
+            return 0, {}, b""
+        if fault == "garbage":
+            return 200, js, b"<html>upstream garbage{{"
+        out = completion_for(json.loads(body or b"{}"))
+        if fault == "bad_content":
+            msg = out["choices"][0]["message"]
+            if msg.get("tool_calls"):
+                msg["tool_calls"][0]["function"]["arguments"] = "{not json"
+            else:
+                msg["content"] = "{not json"
+        return 200, js, json.dumps(out).encode()
 
     @staticmethod
     def _public(b: dict[str, Any]) -> dict[str, Any]:

@@ -118,11 +118,21 @@ def parse_one(path: str, parser: str = DEFAULT_PARSER, max_bytes: int = DEFAULT_
         return _outcome(path, rec, None)
 
 
-def _ignore_sigint() -> None:
-    """Pool workers leave Ctrl-C to the parent, which stops the run cleanly."""
+def _init_worker(parent: int) -> None:
+    """Pool workers leave Ctrl-C to the parent, which stops the run cleanly, and exit when the parent
+    is gone: after a ``kill -9`` of the run an idle worker would otherwise wait on its queue forever."""
     import signal
+    import threading
+    import time
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 # -- engines ----------------------------------------------------------------------------------------
@@ -154,7 +164,9 @@ class ProcessEngine(Engine):
     def __init__(self, workers: int | None = None) -> None:
         self.workers = max(1, workers or (os.cpu_count() or 1))
         self._ctx = multiprocessing.get_context("spawn")
-        self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx, initializer=_ignore_sigint)
+        self._pool = cf.ProcessPoolExecutor(
+            max_workers=self.workers, mp_context=self._ctx, initializer=_init_worker, initargs=(os.getpid(),)
+        )
 
     def submit(self, path: str, parser: str, max_bytes: int) -> cf.Future[ParseOutcome]:
         try:
@@ -162,7 +174,12 @@ class ProcessEngine(Engine):
         except cf.BrokenExecutor:
             # a worker died (OOM, segfault in a C extension): start a new pool and go on
             self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = cf.ProcessPoolExecutor(max_workers=self.workers, mp_context=self._ctx, initializer=_ignore_sigint)
+            self._pool = cf.ProcessPoolExecutor(
+                max_workers=self.workers,
+                mp_context=self._ctx,
+                initializer=_init_worker,
+                initargs=(os.getpid(),),
+            )
             return self._pool.submit(parse_one, path, parser, max_bytes)
 
     def close(self) -> None:
