@@ -119,7 +119,7 @@ async def run_once(inputs: Path, run_dir: Path, base_url: str, concurrency: int,
         return await run_batch(cfg, FillStage(raw_fill(base_url, limiter), model="m"))
     built = build_fill(model="fake-model", base_url=base_url, limiter=limiter, cache_dir=cache_dir)
     try:
-        return await run_batch(cfg, FillStage(built.afill, model=built.model))
+        return await run_batch(cfg, FillStage(built.afill, model=built.model, aclose=built.aclose))
     finally:
         built.close()
 

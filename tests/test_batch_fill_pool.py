@@ -179,3 +179,43 @@ def test_fill_procs_is_ignored_where_it_cannot_apply(monkeypatch: pytest.MonkeyP
     args.fill_procs = 0
     with pytest.raises(ConfigError):
         _fill_procs(args)
+
+
+@pytest.mark.parametrize("procs", [1, 2])
+def test_real_fill_against_a_faulty_server_every_filing_one_record(tmp_path: Path, procs: int) -> None:
+    """The production transport (not a test stand-in) against 30% faults: 429, 500, hangs, garbage."""
+    n = len(list(FILINGS.iterdir()))
+    with FakeOpenAIServer(latency_s=0.01, fault_rate=0.3, hang_s=2.0, seed=3) as srv:
+        build = {"model": "fake-model", "base_url": srv.base_url, "cache_dir": str(tmp_path / "cache"),
+                 "settings_overrides": {"timeout_s": 0.5, "transport_retries": 1, "backoff_max_s": 0.05}}  # fmt: skip
+        spec = WorkerSpec(build, concurrency=4)
+        cfg = RunConfig(run_dir=tmp_path / "run", inputs=[str(FILINGS)], concurrency=4, engine="inline",
+                        tables=False, max_attempts=2)  # fmt: skip
+        if procs > 1:
+            res = asyncio.run(run_batch(cfg, FillPool(spec, procs, model="fake-model")))
+        else:
+            res = asyncio.run(_in_process(cfg, spec))
+        served = dict(srv.faults_served)
+    assert set(served) == {"429", "500", "timeout", "garbage", "bad_content"}
+    recs = _records(tmp_path / "run")
+    paths = [r["source"]["path"] for r in recs]
+    assert len(paths) == len(set(paths)) == n == res.summary.done
+    for r in recs:
+        for it in r["items"]:
+            llm = it.get("llm")
+            if llm and llm["outcome"] == "error":  # failed for good: the reason is kept
+                assert llm["error"] and any(e["part"] == f"item {it['number']}" for e in r["errors"])
+                assert r["status"] == "partial"
+    assert res.summary.ok + res.summary.partial + res.summary.error == n
+
+
+async def _in_process(cfg: RunConfig, spec: WorkerSpec) -> object:
+    from extractor.batch.fill_stage import FillStage
+    from extractor.batch.limits import Limiter
+    from extractor.batch.providers import build_fill
+
+    built = build_fill(limiter=Limiter(spec.concurrency), **spec.build)
+    try:
+        return await run_batch(cfg, FillStage(built.afill, model=built.model, aclose=built.aclose))
+    finally:
+        built.close()

@@ -235,10 +235,10 @@ def test_memoized_async_validator_check_still_rejects():
 
 @pytest.mark.parametrize("mode", ["json_schema", "tools"])
 @pytest.mark.parametrize("use_async", [False, True])
-def test_plain_json_params_send_the_same_bytes(mode, use_async):
-    """Messages and schema skip openai's per-request transform (extra_body), yet every request carries
+def test_direct_post_sends_what_the_typed_create_would(mode, use_async):
+    """Requests skip openai's per-request transform (a plain ``client.post``), yet every request carries
     the same JSON as through an untouched client (keys may come in another order), a re-ask's longer
-    message list included."""
+    message list included, and the errors are the same."""
     import asyncio
 
     import instructor
@@ -280,11 +280,13 @@ def test_plain_json_params_send_the_same_bytes(mode, use_async):
                 asyncio.run(client.chat.completions.create_with_completion(**kwargs))
             else:
                 client.chat.completions.create_with_completion(**kwargs)
-        except Exception:
-            pass
-        return sent
+        except Exception as exc:  # tools mode: the 400 must surface the same way
+            return sent, f"{type(exc).__name__}: {exc}"
+        return sent, None
 
-    fast, plain = run(True), run(False)
+    (fast, fast_error), (plain, plain_error) = run(True), run(False)
+    assert fast_error == plain_error
+    assert (fast_error is not None) == (mode == "tools")
     assert len(fast) == len(plain) == (1 if mode == "tools" else 2)
     assert [json.loads(b) for b in fast] == [json.loads(b) for b in plain]
     last = json.loads(fast[-1])

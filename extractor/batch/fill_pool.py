@@ -30,7 +30,8 @@ import logging
 import os
 import signal
 import sys
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from ..errors import ConfigError
@@ -70,8 +71,9 @@ class WorkerSpec:
 
 
 def outcome_to_json(o: FillOutcome) -> dict[str, Any]:
-    d = asdict(o)
-    d["stages"] = [asdict(s) for s in o.stages]
+    # shallow on purpose: asdict() deep-copies every field, and the record is one (long) string
+    d = {f.name: getattr(o, f.name) for f in fields(o)}
+    d["stages"] = [{f.name: getattr(s, f.name) for f in fields(s)} for s in o.stages]
     return d
 
 
@@ -249,16 +251,29 @@ def _loads(line: bytes) -> dict[str, Any]:
 
 # -- the worker process ---------------------------------------------------------------------------
 async def _serve(proto: Any) -> None:
-    from .limits import Limiter
-    from .providers import build_fill
-
     loop = asyncio.get_running_loop()
     reader = asyncio.StreamReader(limit=LINE_LIMIT)
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin.buffer)
+    # answers go out through the loop (buffered, never blocking it while the parent is busy)
+    out, _ = await loop.connect_write_pipe(asyncio.Protocol, proto)
 
     def send(msg: dict[str, Any]) -> None:
-        proto.write(json.dumps(msg).encode() + b"\n")
-        proto.flush()
+        if not out.is_closing():
+            out.write(json.dumps(msg).encode() + b"\n")
+
+    try:
+        await _work(reader, send)
+    finally:
+        for _ in range(500):  # let the last answers leave (up to 5 s) before the loop closes
+            if out.is_closing() or not out.get_write_buffer_size():
+                break
+            await asyncio.sleep(0.01)
+        out.close()
+
+
+async def _work(reader: asyncio.StreamReader, send: Callable[[dict[str, Any]], None]) -> None:
+    from .limits import Limiter
+    from .providers import build_fill
 
     try:
         spec = WorkerSpec(**json.loads(await reader.readline()))
@@ -295,6 +310,7 @@ async def _serve(proto: Any) -> None:
                 t.cancel()
             await asyncio.gather(*tasks, return_exceptions=True)
     finally:
+        await built.aclose()
         built.close()
 
 

@@ -63,16 +63,25 @@ def _stage_names(record: FilingRecord) -> list[str]:
 class FillStage:
     """The fill stage in this process (see ``extractor.batch.fill_pool`` for several processes)."""
 
-    def __init__(self, afill: FillFn, *, model: str, prices: Prices | None = None) -> None:
+    def __init__(
+        self,
+        afill: FillFn,
+        *,
+        model: str,
+        prices: Prices | None = None,
+        aclose: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.afill = afill
         self.model = model
         self.prices = prices or Prices({})
+        self._aclose = aclose  # e.g. BuiltFill.aclose: the provider's HTTP client, closed in the loop
 
     async def start(self) -> None:
         """Nothing to start in process (the pool starts its workers here)."""
 
     async def aclose(self) -> None:
-        """Nothing to stop in process."""
+        if self._aclose is not None:
+            await self._aclose()
 
     async def run_json(self, record_json: str, text: str) -> FillOutcome:
         """``run`` on a record as stored in the ledger (JSON)."""

@@ -184,7 +184,25 @@ class ShardedTransport(httpx.AsyncBaseTransport):
 
 
 def http_transport(concurrency: int) -> httpx.AsyncBaseTransport:
-    """The base transport for ``concurrency`` requests in flight."""
+    """The base transport for ``concurrency`` requests in flight.
+
+    aiohttp's (``httpx-aiohttp``, the backend the openai SDK itself offers for high concurrency) costs
+    half the CPU per request of httpx's own (measured: 0.69 vs 1.13 ms through ``LimitedTransport`` at
+    32 in flight), which a fast endpoint turns into throughput. Without it, httpx's transport, with
+    several small pools above 8 connections (see ``ShardedTransport``).
+    """
+    n = concurrency + 2
+    try:
+        from httpx_aiohttp import AiohttpTransport
+    except ImportError:
+        pass
+    else:
+        return AiohttpTransport(limits=httpx.Limits(max_connections=n, max_keepalive_connections=n))
+    return httpx_transport(concurrency)
+
+
+def httpx_transport(concurrency: int) -> httpx.AsyncBaseTransport:
+    """httpx's own transport for ``concurrency`` requests in flight."""
     if concurrency <= 8:
         n = concurrency + 2
         return httpx.AsyncHTTPTransport(limits=httpx.Limits(max_connections=n, max_keepalive_connections=n))

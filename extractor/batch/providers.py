@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +26,13 @@ class BuiltFill:
     afill: FillFn
     model: str
     closers: list[Callable[[], Any]] = field(default_factory=list)
+    aclosers: list[Callable[[], Awaitable[Any]]] = field(default_factory=list)  # need the run's loop
+
+    async def aclose(self) -> None:
+        """Close what lives on the event loop (the HTTP client and its connections); call in the loop."""
+        while self.aclosers:
+            with contextlib.suppress(Exception):
+                await self.aclosers.pop()()
 
     def close(self) -> None:
         for c in reversed(self.closers):
@@ -65,6 +72,7 @@ def build_fill(
         settings_overrides=settings_overrides,
     )  # fmt: skip
     closers: list[Callable[[], Any]] = []
+    aclosers: list[Callable[[], Awaitable[Any]]] = []
     if dry_run:
         from ..llm.fake import FakeProvider
 
@@ -86,6 +94,7 @@ def build_fill(
         else:
             client = httpx.AsyncClient(transport=LimitedTransport(inner, limiter), timeout=settings.timeout_s)
         provider = _make_provider(settings, client)
+        aclosers.append(client.aclose)
     closers.append(provider.close)
     cache, calllog = _stores(settings, closers)
 
@@ -100,7 +109,7 @@ def build_fill(
             concurrency=item_concurrency,
         )
 
-    return BuiltFill(afill, str(getattr(provider, "model", settings.model or "local")), closers)
+    return BuiltFill(afill, str(getattr(provider, "model", settings.model or "local")), closers, aclosers)
 
 
 def fill_settings(

@@ -249,7 +249,7 @@ def _run(args: argparse.Namespace) -> int:
             args.prices, model=built.model, price_in=args.price_in, price_out=args.price_out,
             batch_api=args.batch_api,
         )  # fmt: skip
-        fill = FillStage(built.afill, model=built.model, prices=prices)
+        fill = FillStage(built.afill, model=built.model, prices=prices, aclose=built.aclose)
         if args.batch_api:
             cfg.concurrency = max(args.concurrency, args.batch_size)
         cfg.model = built.model

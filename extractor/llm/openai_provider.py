@@ -93,44 +93,55 @@ def _memoize_async_validator_check() -> None:
 
 _memoize_async_validator_check()
 
-# request params that are plain JSON when we send them (text messages, a JSON schema) and that openai
-# would otherwise re-walk against its TypedDicts on every request
-_PLAIN_JSON_PARAMS = ("messages", "response_format", "tools", "tool_choice")
+_OPTION_PARAMS = {"timeout": "timeout", "extra_headers": "headers", "extra_query": "params"}
 
 
-def _as_plain_json(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """``create`` kwargs with the plain-JSON params moved into ``extra_body``.
+def _given(value: Any) -> bool:
+    return not isinstance(value, (openai.NotGiven, openai.Omit))
 
-    openai transforms every request's params against its typed definitions before sending (aliases,
-    dates, file uploads), walking each message through a union of six message types and the whole
-    JSON schema: ~0.5 ms of CPU per request, the largest single cost in a batch run's fill. Our values
-    have nothing to transform, and ``extra_body`` is merged into the JSON body as given, so the same
-    JSON goes out (keys in another order; test_llm_transport compares) without the walk.
-    ``messages`` is a required argument, so an empty list stands in for it until the merge.
+
+def _request_of(kwargs: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``chat.completions.create`` kwargs -> (JSON body, request options) for ``client.post``."""
+    body = {k: v for k, v in kwargs.items() if k not in _OPTION_PARAMS and k != "extra_body" and _given(v)}
+    body.update(kwargs.get("extra_body") or {})
+    options = {opt: kwargs[k] for k, opt in _OPTION_PARAMS.items() if k in kwargs and _given(kwargs[k])}
+    return body, options
+
+
+def _direct_create(client: openai.OpenAI | openai.AsyncOpenAI) -> None:
+    """``client.chat.completions.create`` as a plain POST of the JSON we built (before instructor wraps it).
+
+    The typed ``create`` walks every request's params against openai's TypedDicts before sending
+    (aliases, dates, file uploads): each message through a union of six message types, the JSON schema,
+    and a cache keyed by typing objects that are costly to hash. ~1 ms of CPU per request, the largest
+    single cost of a batch run's fill at high concurrency, and our values (text messages, a JSON schema,
+    numbers) have nothing to transform. The client's documented low-level ``post`` sends the same JSON
+    (test_llm_transport compares every request with an untouched client's, a re-ask included) and
+    parses the answer into the same ``ChatCompletion``, with the same errors. Streaming requests, which
+    we never make, keep the typed path.
     """
-    extra = dict(kwargs.pop("extra_body", None) or {})
-    for name in _PLAIN_JSON_PARAMS:
-        if name in kwargs and not isinstance(kwargs[name], openai.NotGiven):
-            extra[name] = kwargs.pop(name)
-    kwargs["messages"] = []
-    kwargs["extra_body"] = extra
-    return kwargs
+    from openai.types.chat import ChatCompletion
 
-
-def _plain_json_create(client: openai.OpenAI | openai.AsyncOpenAI) -> None:
-    """Route ``client.chat.completions.create`` through ``_as_plain_json`` (before instructor wraps it)."""
     completions = client.chat.completions
     create = completions.create
     if isinstance(client, openai.AsyncOpenAI):
+        aclient = client
 
         async def acreate(*args: Any, **kwargs: Any) -> Any:
-            return await create(*args, **_as_plain_json(kwargs))
+            if args or kwargs.get("stream"):
+                return await create(*args, **kwargs)
+            body, options = _request_of(kwargs)
+            return await aclient.post("/chat/completions", body=body, options=options, cast_to=ChatCompletion)  # type: ignore[arg-type]
 
         completions.create = acreate  # type: ignore[method-assign]
     else:
+        sclient = client
 
         def screate(*args: Any, **kwargs: Any) -> Any:
-            return create(*args, **_as_plain_json(kwargs))
+            if args or kwargs.get("stream"):
+                return create(*args, **kwargs)
+            body, options = _request_of(kwargs)
+            return sclient.post("/chat/completions", body=body, options=options, cast_to=ChatCompletion)  # type: ignore[arg-type]
 
         completions.create = screate  # type: ignore[method-assign]
 
@@ -307,8 +318,8 @@ class OpenAIProvider:
         # openai may type its client against a vendored httpx; the httpx client works at runtime
         self._sync_raw = openai.OpenAI(**common, http_client=http_client)  # type: ignore[arg-type]
         self._async_raw = openai.AsyncOpenAI(**common, http_client=async_http_client)  # type: ignore[arg-type]
-        _plain_json_create(self._sync_raw)
-        _plain_json_create(self._async_raw)
+        _direct_create(self._sync_raw)
+        _direct_create(self._async_raw)
         self._client = instructor.from_openai(self._sync_raw, mode=self.mode)
         self._aclient = instructor.from_openai(self._async_raw, mode=self.mode)
         self._sleep = sleep
