@@ -131,7 +131,7 @@ def _direct_create(client: openai.OpenAI | openai.AsyncOpenAI) -> None:
             if args or kwargs.get("stream"):
                 return await create(*args, **kwargs)
             body, options = _request_of(kwargs)
-            return await aclient.post("/chat/completions", body=body, options=options, cast_to=ChatCompletion)  # type: ignore[arg-type]
+            return await aclient.post("/chat/completions", body=body, options=options, cast_to=ChatCompletion)  # type: ignore[call-overload]
 
         completions.create = acreate  # type: ignore[method-assign]
     else:
@@ -141,7 +141,7 @@ def _direct_create(client: openai.OpenAI | openai.AsyncOpenAI) -> None:
             if args or kwargs.get("stream"):
                 return create(*args, **kwargs)
             body, options = _request_of(kwargs)
-            return sclient.post("/chat/completions", body=body, options=options, cast_to=ChatCompletion)  # type: ignore[arg-type]
+            return sclient.post("/chat/completions", body=body, options=options, cast_to=ChatCompletion)  # type: ignore[call-overload]
 
         completions.create = screate  # type: ignore[method-assign]
 
