@@ -182,7 +182,7 @@ def drop_self_counterparties(event: dict[str, Any], facts: ParserFacts) -> dict[
         out["counterparties"] = [leaf for leaf in event["counterparties"] if bad(leaf) is None]
     leaf = event.get("counterparty")
     why = bad(leaf)
-    if why is not None:
+    if why is not None and isinstance(leaf, dict):
         out["counterparty"] = {**leaf, "value": None, "span": None, "quote": None,
                                "reasons": [*leaf.get("reasons", []), f"dropped {leaf['value']!r}: {why}"]}  # fmt: skip
     return out

@@ -19,6 +19,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .errors import InputError
 from .types import Format
@@ -79,10 +80,11 @@ class RawFiling:
         return values[0] if values else None
 
 
-def _cp1252_holes(error: UnicodeDecodeError) -> tuple[str, int]:
+def _cp1252_holes(error: UnicodeError) -> tuple[str, int]:
     # cp1252 leaves 0x81, 0x8D, 0x8F, 0x90, 0x9D undefined: decode them as latin-1 instead.
-    bad = error.object[error.start : error.end]
-    return bad.decode("latin-1"), error.end  # type: ignore[union-attr]
+    if not isinstance(error, UnicodeDecodeError):  # registered for decoding only
+        raise error
+    return error.object[error.start : error.end].decode("latin-1"), error.end
 
 
 codecs.register_error("extractor-latin1", _cp1252_holes)
@@ -162,7 +164,13 @@ def read_bytes(data: bytes, *, path: str = "<bytes>", max_bytes: int = DEFAULT_M
     _check_bytes(data, path, max_bytes)
     sha = hashlib.sha256(data).hexdigest()
     text, encoding = decode(data)
-    base = {"path": path, "sha256": sha, "size_bytes": len(data), "encoding": encoding, "text": text}
+    base: dict[str, Any] = {
+        "path": path,
+        "sha256": sha,
+        "size_bytes": len(data),
+        "encoding": encoding,
+        "text": text,
+    }
 
     head = text[:4096]
     is_submission = re.search(r"<SEC-(?:DOCUMENT|HEADER)>|<IMS-(?:DOCUMENT|HEADER)>", head, re.I)

@@ -248,7 +248,7 @@ class RayEngine(Engine):
         self.workers = int(ray.cluster_resources().get("CPU", 1))
 
     def submit(self, path: str, parser: str, max_bytes: int) -> cf.Future[ParseOutcome]:
-        return self._remote.remote(path, parser, max_bytes).future()  # type: ignore[no-any-return]
+        return self._remote.remote(path, parser, max_bytes).future()  # type: ignore[call-arg, no-any-return]
 
     def close(self) -> None:
         self._ray.shutdown()

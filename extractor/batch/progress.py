@@ -113,7 +113,7 @@ class RichReporter(_Counts):
         )
         self.task: Any = None
 
-    def _stats(self) -> dict[str, str]:
+    def _stats(self) -> dict[str, Any]:
         return {
             "rate": f"{self.rate():.2f}",
             "stats": f"tok {self.tokens_in:,}/{self.tokens_out:,}  ${self.cost:.4f}  "

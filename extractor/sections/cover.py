@@ -459,14 +459,14 @@ def _address(c: _Cover) -> tuple[Field, Field]:  # type: ignore[type-arg]
         spans = [(a, min(b, e)) for a, b in spans if a < e]
     value = clean(" ".join(clean(c.text[a:b]).replace(" | ", ", ") for a, b in spans))
     # a zip code at the end of the address line
-    zt = re.search(r"[,\s]+(\d{5}(?:-\d{4})?)\s*$", value)
-    if zt:
+    zip_tail = re.search(r"[,\s]+(\d{5}(?:-\d{4})?)\s*$", value)
+    if zip_tail:
         if zip_f is None:
             zm2 = list(ZIP.finditer(c.text, s, e))
             if zm2:
                 zip_f = field(c.text, zm2[-1].start(), zm2[-1].end(), zm2[-1].group(0), 0.88)
-        value = value[: zt.start()].rstrip(" ,")
-        cut = c.text.rfind(zt.group(1), s, e)
+        value = value[: zip_tail.start()].rstrip(" ,")
+        cut = c.text.rfind(zip_tail.group(1), s, e)
         if cut > s:
             e = cut
     if zip_f is None:
@@ -522,8 +522,7 @@ def _glyph(c: _Cover, idx: int, phrase_start: int) -> tuple[bool | None, tuple[i
     for pat, val in ((_CHECKED, True), (_UNCHECKED, False)):
         ms = list(pat.finditer(prefix))
         if ms:
-            g = ms[-1]
-            return val, (ln.start + g.start(), ln.start + g.end())
+            return val, (ln.start + ms[-1].start(), ln.start + ms[-1].end())
     # a glyph alone on the line above
     if idx > 0:
         prev = c.lines[idx - 1]
@@ -574,9 +573,9 @@ def _egc(c: _Cover) -> Field | None:  # type: ignore[type-arg]
             if g:
                 s = ln.start + m.end() + g.start()
                 return field(c.text, s, ln.start + m.end() + g.end(), val, 0.95)
-        val, span = _glyph(c, i, ln.start + m.start())
-        if val is not None and span is not None:
-            return field(c.text, span[0], span[1], val, 0.9)
+        glyph, span = _glyph(c, i, ln.start + m.start())
+        if glyph is not None and span is not None:
+            return field(c.text, span[0], span[1], glyph, 0.9)
         if i + 1 < len(c.lines):
             nxt = c.lines[i + 1]
             if len(nxt.text.strip()) <= 5:

@@ -37,7 +37,7 @@ def normalize_number(raw: str) -> str:
 
 def _major_ok(num: str) -> bool:
     m = re.match(r"\d+", num)
-    return bool(m) and int(m.group(0)) in _VALID_MAJOR
+    return m is not None and int(m.group(0)) in _VALID_MAJOR
 
 
 def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -> list[Exhibit]:

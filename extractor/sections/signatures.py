@@ -9,6 +9,7 @@ block; one date serves every signer it precedes or follows.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..types import Field, Signature
@@ -127,10 +128,10 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
     entries = _entries(text, block.start, end)
     dates = []
     for i, entry in enumerate(entries):
-        for m in DATE_RE.finditer(entry.text):
-            d = parse_date(m)
-            if d and (_DATE_LINE.match(entry.text) or len(entry.text) - (m.end() - m.start()) < 12):
-                dates.append((i, entry.start + m.start(), entry.start + m.end(), d))
+        for dm in DATE_RE.finditer(entry.text):
+            d = parse_date(dm)
+            if d and (_DATE_LINE.match(entry.text) or len(entry.text) - (dm.end() - dm.start()) < 12):
+                dates.append((i, entry.start + dm.start(), entry.start + dm.end(), d))
     sigs: list[Signature] = []
     used_until = -1
     for i, e in enumerate(entries):
@@ -142,9 +143,9 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
         if m and m.group("name").strip(" ,._-"):
             raw = m.group("name")
             # stop at a date or a second column
-            cut = DATE_RE.search(raw)
-            if cut:
-                raw = raw[: cut.start()]
+            dated = DATE_RE.search(raw)
+            if dated:
+                raw = raw[: dated.start()]
             label = re.search(r"\b(?:Title|Name|Its)\s*:", raw)
             if label:
                 raw = raw[: label.start()]
@@ -285,7 +286,9 @@ def _extend_title(entries: list[Line], j: int, span: tuple[int, int]) -> tuple[i
     return span
 
 
-def _nearest_date(dates: list[tuple[int, int, int, object]], i: int) -> tuple[int, int, int, object] | None:
+def _nearest_date(
+    dates: Sequence[tuple[int, int, int, object]], i: int
+) -> tuple[int, int, int, object] | None:
     if not dates:
         return None
     return min(dates, key=lambda d: (abs(d[0] - i), d[0] < i))
