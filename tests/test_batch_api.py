@@ -20,8 +20,12 @@ from extractor.store.ledger import Ledger
 def _inputs(folder: Path) -> Path:
     folder.mkdir()
     for i in range(4):
-        make_filing(folder, f"b{i}", ["8.01"] if i % 2 else ["2.02", "9.01"],
-                    f"The company announced its results ({i}).")  # fmt: skip  (no period: the model must be asked)
+        make_filing(
+            folder,
+            f"b{i}",
+            ["8.01"] if i % 2 else ["2.02", "9.01"],
+            f"The company announced its results ({i}).",
+        )  # fmt: skip  (no period: the model must be asked)
     return folder
 
 

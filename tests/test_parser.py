@@ -373,4 +373,3 @@ def test_self_closing_empty_cells_leave_no_separator() -> None:
     )
     rec = parse_bytes(html.encode(), path="cells.htm", include_text=True)
     assert "Named Executive Officer | Target Award\nJen-Hsun Huang | $4,000,000" in (rec.text or "")
-

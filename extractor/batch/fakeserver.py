@@ -288,7 +288,11 @@ class FakeOpenAIServer:
         js = {"content-type": "application/json"}
         fault = self._fault()
         if fault == "429":
-            return 429, {**js, "retry-after": "0"}, b'{"error": {"message": "rate limited", "type": "rate_limit"}}'
+            return (
+                429,
+                {**js, "retry-after": "0"},
+                b'{"error": {"message": "rate limited", "type": "rate_limit"}}',
+            )
         if fault == "500":
             return 500, js, b'{"error": {"message": "internal error", "type": "server_error"}}'
         if fault == "timeout":

@@ -41,6 +41,7 @@ def _prompt_dirs() -> list[Path]:
     dirs.append(Path(sys.prefix) / "share" / "extractor" / "prompts")  # installed data files
     return dirs
 
+
 TEMPLATES: dict[str, str] = {
     "MaterialAgreement": "agreement",
     "AgreementTermination": "termination",
@@ -66,7 +67,9 @@ def _source(name: str) -> str:
         path = d / f"{name}.{VERSION}.j2"
         if path.is_file():
             return path.read_text(encoding="utf-8")
-    raise FileNotFoundError(f"prompt template {name}.{VERSION}.j2 not found in {[str(d) for d in _prompt_dirs()]}")
+    raise FileNotFoundError(
+        f"prompt template {name}.{VERSION}.j2 not found in {[str(d) for d in _prompt_dirs()]}"
+    )
 
 
 @cache
