@@ -58,7 +58,7 @@ def stats(base_url: str) -> dict:
         return json.loads(r.read())
 
 
-def raw_fill(base_url: str, limiter: Limiter):
+def raw_fill(base_url: str, limiter: Limiter) -> FillStage:
     """The batch machinery alone: one real HTTP chat completion per filing, no instructor/grounding."""
     import httpx
 
@@ -76,7 +76,7 @@ def raw_fill(base_url: str, limiter: Limiter):
         items = [it.model_copy(update={"event": {}, "llm": call}) for it in record.items]
         return record.model_copy(update={"items": items})
 
-    return afill
+    return FillStage(afill, model="m", aclose=client.aclose)
 
 
 class MeasuredPool(FillPool):
@@ -116,7 +116,7 @@ async def run_once(inputs: Path, run_dir: Path, base_url: str, concurrency: int,
         return res
     limiter = Limiter(concurrency)
     if mode == "raw":
-        return await run_batch(cfg, FillStage(raw_fill(base_url, limiter), model="m"))
+        return await run_batch(cfg, raw_fill(base_url, limiter))
     built = build_fill(model="fake-model", base_url=base_url, limiter=limiter, cache_dir=cache_dir)
     try:
         return await run_batch(cfg, FillStage(built.afill, model=built.model, aclose=built.aclose))

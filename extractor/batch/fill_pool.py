@@ -101,7 +101,6 @@ class FillPool:
         self.spec = spec
         self.procs = min(procs, max(1, spec.concurrency))
         self.model = model
-        self.restarts = restarts
         self._workers: list[_Worker | None] = [None] * self.procs
         self._restarts_left = [restarts] * self.procs
         self._next_id = 0
@@ -168,9 +167,16 @@ class FillPool:
     # -- jobs -----------------------------------------------------------------------------------
     async def run_json(self, record_json: str, text: str) -> FillOutcome:
         try:
-            w = await self._worker()
-        except ConfigError as exc:
-            return failed_outcome(FilingRecord.model_validate_json(record_json), str(exc), self.model)
+            res = await self._submit(record_json, text)
+        except ConfigError as exc:  # no worker left
+            res = str(exc)
+        if isinstance(res, str):
+            return failed_outcome(FilingRecord.model_validate_json(record_json), res, self.model)
+        return res
+
+    async def _submit(self, record_json: str, text: str) -> FillOutcome | str:
+        """The outcome from a worker, or why there is none."""
+        w = await self._worker()
         self._next_id += 1
         job_id = self._next_id
         fut: asyncio.Future[FillOutcome | str] = asyncio.get_running_loop().create_future()
@@ -185,12 +191,9 @@ class FillPool:
             if not fut.done():
                 fut.set_result(f"fill worker {w.slot} gone: {exc}")
         try:
-            res = await fut
+            return await fut
         finally:
             w.pending.pop(job_id, None)
-        if isinstance(res, str):
-            return failed_outcome(FilingRecord.model_validate_json(record_json), res, self.model)
-        return res
 
     async def _worker(self) -> _Worker:
         """The live worker with the fewest jobs in flight; a dead one is replaced first."""

@@ -164,7 +164,10 @@ class ProcessEngine(Engine):
     def __init__(self, workers: int | None = None) -> None:
         self.workers = max(1, workers or (os.cpu_count() or 1))
         self._ctx = multiprocessing.get_context("spawn")
-        self._pool = cf.ProcessPoolExecutor(
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> cf.ProcessPoolExecutor:
+        return cf.ProcessPoolExecutor(
             max_workers=self.workers, mp_context=self._ctx, initializer=_init_worker, initargs=(os.getpid(),)
         )
 
@@ -174,12 +177,7 @@ class ProcessEngine(Engine):
         except cf.BrokenExecutor:
             # a worker died (OOM, segfault in a C extension): start a new pool and go on
             self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = cf.ProcessPoolExecutor(
-                max_workers=self.workers,
-                mp_context=self._ctx,
-                initializer=_init_worker,
-                initargs=(os.getpid(),),
-            )
+            self._pool = self._new_pool()
             return self._pool.submit(parse_one, path, parser, max_bytes)
 
     def close(self) -> None:
