@@ -3,7 +3,7 @@
     .venv/bin/python benchmarks/batch_throughput.py [--latency 0.2] [--jitter 0] [--levels 1,8,32,64]
                                                     [--per-level 8]
 
-The server (``extractor.batch.fakeserver``, in its own process so it does not share this process's
+The server (``tests/fakeserver.py``, a test helper, in its own process so it does not share this process's
 CPU) answers every chat completion after ``--latency`` seconds (the issue's setting), or after a latency
 spread uniformly around it with ``--jitter 0.5`` (0.5x to 1.5x: real endpoints vary, and a fixed latency
 makes the answers of a wave arrive together; see "bound" below). Synthetic 8-Ks with one Item 8.01 each
@@ -37,6 +37,8 @@ from extractor.batch.limits import Limiter
 from extractor.batch.providers import build_fill
 from extractor.types import LLMCall
 
+FAKESERVER = Path(__file__).resolve().parents[1] / "tests" / "fakeserver.py"  # the tests' fake endpoint
+
 TEXT = (
     "On {d}, the Board of Directors of Example Corp {i} declared a quarterly cash dividend of ${amt} per "
     "share of common stock, payable on {d2} to shareholders of record at the close of business."
@@ -64,7 +66,9 @@ def raw_fill(base_url: str, limiter: Limiter) -> FillStage:
 
     from extractor.batch.limits import LimitedTransport, http_transport
 
-    client = httpx.AsyncClient(transport=LimitedTransport(http_transport(limiter.concurrency), limiter))
+    client = httpx.AsyncClient(
+        transport=LimitedTransport(http_transport(limiter.requests_in_flight), limiter)
+    )
 
     async def afill(record, text):
         r = await client.post(base_url + "/chat/completions",
@@ -104,7 +108,7 @@ def _cpu_of(pid: int) -> float:
 
 async def run_once(inputs: Path, run_dir: Path, base_url: str, concurrency: int, cache_dir: Path, *,
                    parse_only: bool = False, mode: str = "fill", procs: int = 1):  # fmt: skip
-    cfg = RunConfig(run_dir=run_dir, inputs=[str(inputs)], concurrency=concurrency, parse_only=parse_only,
+    cfg = RunConfig(run_dir=run_dir, inputs=[str(inputs)], filings_in_flight=concurrency, parse_only=parse_only,
                     engine="process", tables=False, checkpoint_s=3600)  # fmt: skip
     if parse_only:
         return await run_batch(cfg, None)
@@ -139,7 +143,7 @@ def main() -> int:
     levels = [int(x) for x in args.levels.split(",")]
     procs_list = [int(x) for x in args.fill_procs.split(",")]
     srv = subprocess.Popen(
-        [sys.executable, "-m", "extractor.batch.fakeserver", "--latency", str(args.latency),
+        [sys.executable, str(FAKESERVER), "--latency", str(args.latency),
          "--jitter", str(args.jitter)],
         stdout=subprocess.PIPE, text=True,
     )  # fmt: skip

@@ -10,21 +10,20 @@ Pipeline: ingest (sniff, decode, pick the 8-K document) -> normalize (reading-or
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import catalog
 from .errors import InputError
-from .ingest import DEFAULT_MAX_BYTES, RawFiling, read_bytes, read_filing
+from .ingest import DEFAULT_MAX_BYTES, RawFiling, error_record, read_bytes, read_filing
 from .normalize import OffsetMap, html_to_text, text_to_text
 from .sections import exhibits as exh
 from .sections import items as itm
 from .sections import signatures as sig
 from .sections.cover import parse_cover
 from .sections.text import field, lines
-from .types import Attachment, Exhibit, Field, FilingRecord, Item, PartError, Sections, Source, Status
+from .types import Exhibit, Field, FilingRecord, Item, PartError, Sections, Source, Status
 
 
 @dataclass(frozen=True)
@@ -54,7 +53,7 @@ def parse_bytes(data: bytes, *, path: str = "<bytes>", include_text: bool = Fals
     try:
         raw = read_bytes(data, path=path)
     except InputError as exc:
-        return _error_record(path, str(exc), data=data).record
+        return error_record(path, str(exc), data=data)
     parsed = _parse_raw(raw)
     return parsed.record.model_copy(update={"text": parsed.text}) if include_text else parsed.record
 
@@ -63,7 +62,7 @@ def parse_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> P
     try:
         raw = read_filing(path, max_bytes=max_bytes)
     except InputError as exc:
-        return _error_record(str(path), str(exc))
+        return ParsedFiling(error_record(str(path), str(exc)), "", "", None)
     try:
         return _parse_raw(raw)
     except Exception as exc:  # a parser bug must not lose the input: report it as an error record
@@ -71,32 +70,6 @@ def parse_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> P
         rec.status = Status.error
         rec.errors.append(PartError(part="parser", message=f"internal error: {type(exc).__name__}: {exc}"))
         return ParsedFiling(rec, "", raw.text, None)
-
-
-def _error_record(path: str, message: str, data: bytes | None = None) -> ParsedFiling:
-    sha, size = "", 0
-    if data is None:
-        try:
-            data = (
-                Path(path).read_bytes()
-                if Path(path).is_file() and Path(path).stat().st_size <= 256 * 2**20
-                else None
-            )
-        except OSError:
-            data = None
-    if data is not None:
-        sha, size = hashlib.sha256(data).hexdigest(), len(data)
-    else:
-        try:
-            size = Path(path).stat().st_size
-        except OSError:
-            size = 0
-    rec = FilingRecord(
-        source=Source(path=path, sha256=sha, size_bytes=size),
-        status=Status.error,
-        errors=[PartError(part="input", message=message)],
-    )
-    return ParsedFiling(rec, "", "", None)
 
 
 def _base_record(raw: RawFiling) -> FilingRecord:
@@ -111,10 +84,7 @@ def _base_record(raw: RawFiling) -> FilingRecord:
             accession=raw.header_value("ACCESSION NUMBER"),
             cik=cik.lstrip("0") or cik if cik else None,
             document=raw.doc_filename,
-            attachments=[
-                Attachment(type=a.type, sequence=a.sequence, filename=a.filename, description=a.description)
-                for a in raw.attachments
-            ],
+            attachments=list(raw.attachments),
         )
     )
 

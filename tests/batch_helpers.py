@@ -63,7 +63,8 @@ def standin_parse(path: str) -> ParsedFiling:
     return ParsedFiling(rec, text, text, list(range(len(text) + 1)))
 
 
-PARSER = "batch_helpers:standin_parse"
+PARSER = standin_parse  # a module-level function: the process, Dask and Ray engines pickle it
+PARSER_SPEC = "batch_helpers:standin_parse"  # the same, for ``extractor run --parser``
 
 
 def make_filing(folder: Path, name: str, items: list[str], body: str = "") -> Path:
@@ -144,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     import sys
 
     import httpx
+    from batch_helpers import standin_parse  # not __main__'s copy: the pool's workers import it by name
 
     from extractor.batch import RunConfig, run_batch
     from extractor.batch.fill_stage import FillStage
@@ -153,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     run_dir, base_url, *inputs = argv if argv is not None else sys.argv[1:]
     lim = Limiter(4)
     fill = StandinFill(base_url, LimitedTransport(httpx.AsyncHTTPTransport(), lim), timeout=5.0, retries=0)
-    cfg = RunConfig(run_dir=Path(run_dir), inputs=inputs, parser=PARSER, concurrency=4, engine="process",
+    cfg = RunConfig(run_dir=Path(run_dir), inputs=inputs, parser=standin_parse, filings_in_flight=4, engine="process",
                     workers=2, checkpoint_s=0.2)  # fmt: skip
     try:
         asyncio.run(run_batch(cfg, FillStage(fill, model="fake-model"), PlainReporter(every_s=60)))

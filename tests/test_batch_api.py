@@ -8,9 +8,9 @@ import json
 from pathlib import Path
 
 from batch_helpers import make_filing
+from fakeserver import FakeOpenAIServer
 
 from extractor.batch import RunConfig, run_batch
-from extractor.batch.fakeserver import FakeOpenAIServer
 from extractor.batch.fill_stage import FillStage
 from extractor.batch.limits import Limiter
 from extractor.batch.providers import build_fill
@@ -32,7 +32,7 @@ def _inputs(folder: Path) -> Path:
 async def _run(run_dir: Path, inp: Path, url: str, cache: Path, *, stop_when_submitted: bool = False):
     built = build_fill(model="fake-model", base_url=url, limiter=Limiter(8), batch_api=True, run_dir=run_dir,
                        poll_s=0.05, cache_dir=cache)  # fmt: skip
-    cfg = RunConfig(run_dir=run_dir, inputs=[str(inp)], concurrency=100, engine="inline", tables=False)
+    cfg = RunConfig(run_dir=run_dir, inputs=[str(inp)], filings_in_flight=100, engine="inline", tables=False)
     try:
         task = asyncio.ensure_future(run_batch(cfg, FillStage(built.afill, model=built.model)))
         if not stop_when_submitted:

@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 from batch_helpers import normalized_records
+from fakeserver import FakeOpenAIServer
 
 from extractor.batch import RunConfig, run_batch
-from extractor.batch.fakeserver import FakeOpenAIServer
 from extractor.batch.fill_pool import FillPool, WorkerSpec
 from extractor.cli import main as cli_main
 from extractor.errors import ConfigError
@@ -68,7 +68,7 @@ def test_a_killed_worker_fails_its_jobs_with_a_reason_and_the_run_finishes(tmp_p
     n = len(list(FILINGS.iterdir()))
     with FakeOpenAIServer(latency_s=0.3) as srv:
         build = {"model": "fake-model", "base_url": srv.base_url, "cache_dir": str(tmp_path / "cache")}
-        pool = FillPool(WorkerSpec(build, concurrency=4), 2, model="fake-model")
+        pool = FillPool(WorkerSpec(build, requests_in_flight=4), 2, model="fake-model")
         killed: list[int] = []
 
         async def kill_one_busy_worker() -> None:
@@ -81,7 +81,7 @@ def test_a_killed_worker_fails_its_jobs_with_a_reason_and_the_run_finishes(tmp_p
 
         async def main() -> object:
             killer = asyncio.create_task(kill_one_busy_worker())
-            cfg = RunConfig(run_dir=tmp_path / "run", inputs=[str(FILINGS)], concurrency=4, engine="inline",
+            cfg = RunConfig(run_dir=tmp_path / "run", inputs=[str(FILINGS)], filings_in_flight=4, engine="inline",
                             tables=False)  # fmt: skip
             try:
                 return await run_batch(cfg, pool)
@@ -104,7 +104,7 @@ def test_a_killed_worker_fails_its_jobs_with_a_reason_and_the_run_finishes(tmp_p
 
 
 def test_a_worker_that_cannot_start_is_a_clear_error() -> None:
-    pool = FillPool(WorkerSpec({"model": "m", "no_such_option": 1}, concurrency=2), 2, model="m")
+    pool = FillPool(WorkerSpec({"model": "m", "no_such_option": 1}, requests_in_flight=2), 2, model="m")
     with pytest.raises(ConfigError, match=r"did not start: TypeError: .*no_such_option"):
         asyncio.run(pool.start())
     assert pool.pids == []
@@ -116,7 +116,7 @@ def test_workers_exit_when_the_run_is_killed(tmp_path: Path) -> None:
     with FakeOpenAIServer(latency_s=5.0) as srv:
         argv = [sys.executable, "-m", "extractor", "run", str(FILINGS), "--out", str(tmp_path / "run"),
                 "--base-url", srv.base_url, "--model", "fake-model", "--cache-dir", str(tmp_path / "c"),
-                "--fill-procs", "2", "--concurrency", "4", "--workers", "2", "--progress", "none"]  # fmt: skip
+                "--fill-procs", "2", "--requests-in-flight", "4", "--workers", "2", "--progress", "none"]  # fmt: skip
         p = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             kids: dict[int, bytes] = {}
@@ -188,8 +188,8 @@ def test_real_fill_against_a_faulty_server_every_filing_one_record(tmp_path: Pat
     with FakeOpenAIServer(latency_s=0.01, fault_rate=0.3, hang_s=2.0, seed=3) as srv:
         build = {"model": "fake-model", "base_url": srv.base_url, "cache_dir": str(tmp_path / "cache"),
                  "settings_overrides": {"timeout_s": 0.5, "transport_retries": 1, "backoff_max_s": 0.05}}  # fmt: skip
-        spec = WorkerSpec(build, concurrency=4)
-        cfg = RunConfig(run_dir=tmp_path / "run", inputs=[str(FILINGS)], concurrency=4, engine="inline",
+        spec = WorkerSpec(build, requests_in_flight=4)
+        cfg = RunConfig(run_dir=tmp_path / "run", inputs=[str(FILINGS)], filings_in_flight=4, engine="inline",
                         tables=False, max_attempts=2)  # fmt: skip
         if procs > 1:
             res = asyncio.run(run_batch(cfg, FillPool(spec, procs, model="fake-model")))
@@ -214,7 +214,7 @@ async def _in_process(cfg: RunConfig, spec: WorkerSpec) -> object:
     from extractor.batch.limits import Limiter
     from extractor.batch.providers import build_fill
 
-    built = build_fill(limiter=Limiter(spec.concurrency), **spec.build)
+    built = build_fill(limiter=Limiter(spec.requests_in_flight), **spec.build)
     try:
         return await run_batch(cfg, FillStage(built.afill, model=built.model, aclose=built.aclose))
     finally:

@@ -17,16 +17,16 @@ from pathlib import Path
 import httpx
 import pyarrow.parquet as pq
 import pytest
-from batch_helpers import PARSER, StandinFill, make_filing, normalized_records
+from batch_helpers import PARSER, PARSER_SPEC, StandinFill, make_filing, normalized_records
 from batch_helpers import main as batch_main
+from fakeserver import FakeOpenAIServer
 
 from extractor.batch import RunConfig, run_batch
-from extractor.batch.fakeserver import FakeOpenAIServer
 from extractor.batch.fill_stage import FillStage
 from extractor.batch.limits import LimitedTransport, Limiter
 from extractor.cli import main as cli_main
+from extractor.store.decisions import DecisionStore
 from extractor.store.ledger import Ledger
-from extractor.types import Method
 
 HERE = Path(__file__).parent
 
@@ -65,7 +65,7 @@ def test_bad_inputs_get_error_records_and_the_run_goes_on(tmp_path: Path) -> Non
     for g in good:
         assert recs[g.name]["status"] == "ok"
     reason = {k: (v["status"], v["errors"][0]["message"] if v["errors"] else "") for k, v in recs.items()}
-    assert reason["empty.htm"] == ("error", "empty file")
+    assert reason["empty.htm"] == ("error", "empty file: no text to parse")
     assert reason["binary.pdf"] == ("error", "binary file")
     assert reason["tenk.txt"] == ("error", "not a Form 8-K")
     assert reason["huge.txt"][0] == "error" and reason["huge.txt"][1].startswith(
@@ -79,6 +79,31 @@ def test_bad_inputs_get_error_records_and_the_run_goes_on(tmp_path: Path) -> Non
     assert recs["huge.txt"]["source"]["sha256"] != ""
 
 
+
+def test_batch_and_parser_give_one_error_record_for_one_bad_input(tmp_path: Path) -> None:
+    """One input check and one error-record builder: a run's record of a bad input is the parser's."""
+    from extractor.batch.parse_stage import parse_one
+    from extractor.parse import parse_document, parse_file
+
+    (tmp_path / "empty.htm").write_bytes(b"")
+    (tmp_path / "big.txt").write_text("FORM 8-K\nItem 8.01 Other Events\n" + "x" * 5000)
+    os.mkfifo(tmp_path / "pipe.txt")  # would block a reader: refused before anything opens it
+    (tmp_path / "folder").mkdir()
+    cases = ["empty.htm", "big.txt", "pipe.txt", "folder", "missing.htm"]
+    got = {}
+    for name in cases:
+        path = str(tmp_path / name)
+        batch = json.loads(parse_one(path, parse_document, max_bytes=4096).record_json)
+        assert batch == json.loads(parse_file(path, max_bytes=4096).model_dump_json()), name
+        got[name] = batch["errors"][0]["message"]
+    assert got == {
+        "empty.htm": "empty file: no text to parse",
+        "big.txt": "file too large: 5032 bytes > limit 4096 (raise with --max-bytes)",
+        "pipe.txt": "not a regular file",
+        "folder": "is a directory, not a file",
+        "missing.htm": "cannot read file: No such file or directory",
+    }
+
 def test_fault_injection_every_filing_one_record(tmp_path: Path) -> None:
     files = _corpus(tmp_path / "in", 24)
     with FakeOpenAIServer(latency_s=0.01, fault_rate=0.3, hang_s=1.0, seed=7) as srv:
@@ -86,7 +111,7 @@ def test_fault_injection_every_filing_one_record(tmp_path: Path) -> None:
         fill = StandinFill(
             srv.base_url, LimitedTransport(httpx.AsyncHTTPTransport(), lim), timeout=0.3, retries=1
         )
-        cfg = RunConfig(run_dir=tmp_path / "run", inputs=[str(tmp_path / "in")], parser=PARSER, concurrency=8,
+        cfg = RunConfig(run_dir=tmp_path / "run", inputs=[str(tmp_path / "in")], parser=PARSER, filings_in_flight=8,
                         engine="inline", max_attempts=2)  # fmt: skip
         res = asyncio.run(run_batch(cfg, FillStage(fill, model="fake-model")))
         served = dict(srv.faults_served)
@@ -177,7 +202,7 @@ def test_cli_parse_only_resume_adds_new_inputs_and_status(
     inp = tmp_path / "in"
     _corpus(inp, 3)
     run = tmp_path / "run"
-    argv = ["run", str(inp), "--out", str(run), "--parse-only", "--engine", "inline", "--parser", PARSER,
+    argv = ["run", str(inp), "--out", str(run), "--parse-only", "--engine", "inline", "--parser", PARSER_SPEC,
             "--progress", "plain"]  # fmt: skip
     assert cli_main(argv) == 0
     assert "3/3 filings: 3 ok, 0 partial, 0 error" in capsys.readouterr().out
@@ -185,7 +210,7 @@ def test_cli_parse_only_resume_adds_new_inputs_and_status(
     (inp / "empty.txt").write_text("")
     assert (
         cli_main(
-            ["run", "--resume", str(run), "--engine", "inline", "--parser", PARSER, "--progress", "none"]
+            ["run", "--resume", str(run), "--engine", "inline", "--parser", PARSER_SPEC, "--progress", "none"]
         )
         == 0
     )
@@ -247,9 +272,7 @@ def test_parse_only_run_is_filled_by_a_later_run_with_a_model(tmp_path: Path) ->
     assert sum(it["llm"] is not None for r in _records(run) for it in r["items"]) == 6
 
 
-def test_export_applies_review_decisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import extractor.batch.outputs as outputs
-
+def test_export_applies_review_decisions(tmp_path: Path) -> None:
     inp = tmp_path / "in"
     _corpus(inp, 2)
     run = tmp_path / "run"
@@ -258,13 +281,12 @@ def test_export_applies_review_decisions(tmp_path: Path, monkeypatch: pytest.Mon
             RunConfig(run_dir=run, inputs=[str(inp)], parser=PARSER, parse_only=True, engine="inline"), None
         )
     )
-
-    def apply(record, run_dir):  # what extractor.review.decisions.apply_decisions does to a field
-        assert Path(run_dir) == run
-        ft = record.form_type.model_copy(update={"value": "8-K/A", "method": Method.human, "confidence": 1.0})
-        return record.model_copy(update={"form_type": ft})
-
-    monkeypatch.setattr(outputs, "review_hook", lambda: apply)
+    with DecisionStore(run) as store:  # a reviewer corrects the form type of both filings
+        for rec in _records(run):
+            store.record(
+                sha256=rec["source"]["sha256"], source_path=rec["source"]["path"], field_path="form_type",
+                action="edit", value="8-K/A", original=rec["form_type"], reviewer="ann",
+            )  # fmt: skip
     assert cli_main(["export", str(run)]) == 0
     rows = pq.read_table(run / "tables" / "fields.parquet").to_pylist()
     form = [r for r in rows if r["field"] == "form_type"]

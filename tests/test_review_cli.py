@@ -11,7 +11,7 @@ from review_helpers import make_run, nuance_record
 
 from extractor.cli import build_parser, main
 from extractor.cli.review import _bind
-from extractor.review.decisions import DecisionStore
+from extractor.store.decisions import DecisionStore
 
 DOC = Path(__file__).parents[1] / "docs" / "review.md"
 

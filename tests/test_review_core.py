@@ -11,10 +11,10 @@ import pytest
 from review_helpers import N, hostile_record, make_run, nuance_record
 
 from extractor.eval.gold import load_gold
-from extractor.review.decisions import DecisionStore, apply_decisions
 from extractor.review.export import export_gold
 from extractor.review.fields import EditError, iter_fields, parse_value, path_str, value_type
 from extractor.review.queue import RunIndex
+from extractor.store.decisions import DecisionStore, apply_decisions
 from extractor.types import FilingRecord, Method
 
 

@@ -3,8 +3,8 @@
 One event loop handles every answer in turn, so a fast endpoint at high concurrency makes the run
 CPU-bound in this process: the openai client, instructor, grounding and JSON work cost a few ms per
 request (see ``benchmarks/batch_throughput.py``). ``FillPool`` runs the fill in ``N`` worker processes,
-each with its own event loop, provider, HTTP pool and share of the limits (concurrency, rpm and tpm
-divided by ``N``), while this process keeps the ledger, the progress display and the outputs: every
+each with its own event loop, provider, HTTP pool and share of the limits (requests in flight, rpm
+and tpm divided by ``N``), while this process keeps the ledger, the progress display and the outputs: every
 state change is still one ledger transaction here, so resume, ``kill -9`` and Ctrl-C behave as with
 the in-process stage.
 
@@ -51,15 +51,16 @@ class WorkerSpec:
     """How a worker builds its fill stage: ``build_fill`` arguments, its limits and the prices."""
 
     build: dict[str, Any]  # keyword arguments of extractor.batch.providers.build_fill (JSON values)
-    concurrency: int
+    requests_in_flight: int
     rpm: float | None = None
     tpm: float | None = None
     prices: dict[str, list[float]] = field(default_factory=dict)
     discount: float = 1.0
 
     def share(self, procs: int, index: int) -> WorkerSpec:
-        """This spec with the limits of worker ``index`` of ``procs`` (concurrency split as evenly as can be)."""
-        conc = self.concurrency // procs + (1 if index < self.concurrency % procs else 0)
+        """This spec with the limits of worker ``index`` of ``procs`` (requests split as evenly as can be)."""
+        n = self.requests_in_flight
+        conc = n // procs + (1 if index < n % procs else 0)
         return WorkerSpec(
             self.build,
             max(1, conc),
@@ -99,7 +100,7 @@ class FillPool:
         if procs < 1:
             raise ConfigError("--fill-procs must be at least 1")
         self.spec = spec
-        self.procs = min(procs, max(1, spec.concurrency))
+        self.procs = min(procs, max(1, spec.requests_in_flight))
         self.model = model
         self._workers: list[_Worker | None] = [None] * self.procs
         self._restarts_left = [restarts] * self.procs
@@ -280,7 +281,7 @@ async def _work(reader: asyncio.StreamReader, send: Callable[[dict[str, Any]], N
 
     try:
         spec = WorkerSpec(**json.loads(await reader.readline()))
-        limiter = Limiter(spec.concurrency, spec.rpm, spec.tpm)
+        limiter = Limiter(spec.requests_in_flight, spec.rpm, spec.tpm)
         built = build_fill(limiter=limiter, **spec.build)
     except Exception as exc:  # reported to the parent, which refuses to start the run
         send({"fatal": f"{type(exc).__name__}: {exc}"})

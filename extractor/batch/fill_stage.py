@@ -1,6 +1,6 @@
 """Fill stage of a batch run: one parsed record in, the filled record and one ledger row per item out.
 
-The stage wraps any coroutine ``afill(record, text) -> FilingRecord`` (``FillFn``): in production
+The stage wraps any coroutine ``afill(record, text) -> FilingRecord`` (``protocols.FillFn``): in production
 ``extractor.fill.afill_record`` over a provider whose HTTP client goes through the run's
 :class:`~extractor.batch.limits.Limiter`; in tests a stand-in. It never raises for a filing: a
 failure of the whole call marks every fillable item failed with the reason, and the record becomes
@@ -11,26 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from ..schemas import schema_for
 from ..store.ledger import StageResult
 from ..types import FilingRecord, PartError, Status
 from .pricing import Prices
-
-FillFn = Callable[[FilingRecord, str], Awaitable[FilingRecord]]
-
-
-class Filler(Protocol):
-    """What the runner needs of a fill stage: in this process or in a pool of worker processes."""
-
-    model: str
-
-    async def start(self) -> None: ...
-
-    async def aclose(self) -> None: ...
-
-    async def run_json(self, record_json: str, text: str) -> FillOutcome: ...
+from .protocols import FillFn
 
 
 def fillable_items(record: FilingRecord) -> list[str]:

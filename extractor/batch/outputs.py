@@ -14,18 +14,16 @@
     number, or ``cover`` / ``form`` / ``signatures`` for parser-read parts. ``field`` is a dotted path into
     the event (``changes[0].person``). ``value`` is JSON text (strings unquoted).
 
-Reviewed values: ``export_run(run_dir)`` applies ``extractor.review.decisions.apply_decisions(record,
-run_dir)`` to every record when that module exists (review issue) before writing, so corrected fields
-come out with ``method: "human"``. The ledger keeps the machine values; review keeps the decisions.
+Reviewed values: ``export_run(run_dir)`` applies ``extractor.store.decisions.apply_decisions(record,
+run_dir)`` to every record before writing, so corrected fields come out with ``method: "human"``. The ledger keeps the machine values; review keeps the decisions.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib
 import json
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,21 +60,12 @@ def write_records(ledger: Ledger, run_dir: Path) -> int:
     return _atomic_write_lines(run_dir / "records.jsonl", (rec for _, _, rec in ledger.records()))
 
 
-def review_hook() -> Callable[[FilingRecord, Path], FilingRecord] | None:
-    try:
-        module = importlib.import_module("extractor.review.decisions")
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, "apply_decisions", None)
-
-
 def iter_records(ledger: Ledger, run_dir: Path, *, reviewed: bool = True) -> Iterator[FilingRecord]:
-    apply = review_hook() if reviewed else None
+    from ..store.decisions import apply_decisions
+
     for _, _, rec in ledger.records():
         record = FilingRecord.model_validate_json(rec)
-        if apply is not None:
-            record = apply(record, run_dir)
-        yield record
+        yield apply_decisions(record, run_dir) if reviewed else record
 
 
 def filing_key(record: FilingRecord) -> str:

@@ -1,8 +1,10 @@
 """Parse stage of a batch run: a guarded call of the parser, and the engines that run it.
 
-``parse_one`` runs in a worker (a process of the local pool, a Dask or Ray worker): it never raises.
-Inputs the parser should not even open (missing, not a regular file, unreadable, over ``max_bytes``)
-become error records here; a parser exception becomes an error record with the exception as reason.
+``parse_one(path, parser)`` runs in a worker (a process of the local pool, a Dask or Ray worker): it
+never raises. Inputs the parser should not even open (missing, not a regular file, empty, unreadable,
+over ``max_bytes``: ``extractor.ingest.check_file``) become error records here; a parser exception
+becomes an error record with the exception as reason. The parser (a :class:`~.protocols.Parser`) is
+pickled to the worker with each job: a module-level function costs a few bytes.
 
 Engines (``make_engine``): ``inline`` (in the calling process; tests), ``process`` (default: a local
 process pool, parsing is CPU-bound), ``dask`` (``pip install 'extractor[dask]'``; a Dask cluster given by
@@ -15,18 +17,16 @@ depend on the engine.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import hashlib
-import importlib
 import multiprocessing
 import os
-import stat
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..types import FilingRecord, PartError, Source, Status
+from ..errors import InputError
+from ..ingest import check_file, error_record
+from ..types import FilingRecord
+from .protocols import Parser
 
-DEFAULT_PARSER = "extractor.parse:parse_document"
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
 
 
@@ -38,29 +38,6 @@ class ParseOutcome:
     status: str  # ok | partial | error
     error: str | None  # first error reason, for the ledger and the status command
     fillable: list[str]  # item numbers the fill stage should fill
-
-
-def _load(spec: str) -> Callable[..., Any]:
-    module, _, name = spec.partition(":")
-    return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
-
-
-def _sha256(path: str, limit: int | None = None) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def error_record(
-    path: str, message: str, *, size: int = 0, sha256: str = "", part: str = "input"
-) -> FilingRecord:
-    return FilingRecord(
-        source=Source(path=path, sha256=sha256, size_bytes=size),
-        status=Status.error,
-        errors=[PartError(part=part, message=message)],
-    )
 
 
 def _outcome(path: str, record: FilingRecord, text: str | None) -> ParseOutcome:
@@ -79,42 +56,21 @@ def _outcome(path: str, record: FilingRecord, text: str | None) -> ParseOutcome:
     )
 
 
-def parse_one(path: str, parser: str = DEFAULT_PARSER, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseOutcome:
+def parse_one(path: str, parser: Parser, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseOutcome:
     """Parse one input; never raises."""
     try:
-        st = os.stat(path)
-    except OSError as exc:
-        return _outcome(path, error_record(path, f"cannot read file: {exc.strerror or exc}"), None)
-    if not stat.S_ISREG(st.st_mode):
-        return _outcome(path, error_record(path, "not a regular file", size=st.st_size), None)
-    if st.st_size == 0:
-        return _outcome(path, error_record(path, "empty file", sha256=hashlib.sha256().hexdigest()), None)
-    if not os.access(path, os.R_OK):
-        return _outcome(
-            path, error_record(path, "cannot read file: permission denied", size=st.st_size), None
-        )
-    if st.st_size > max_bytes:
-        try:
-            digest = _sha256(path)
-        except OSError:
-            digest = ""
-        msg = f"file too large: {st.st_size} bytes > limit {max_bytes} (raise with --max-bytes)"
-        return _outcome(path, error_record(path, msg, size=st.st_size, sha256=digest), None)
+        check_file(path, max_bytes)
+    except InputError as exc:
+        return _outcome(path, error_record(path, str(exc)), None)
     try:
-        parsed = _load(parser)(path)
-        record = parsed.record if hasattr(parsed, "record") else parsed
+        parsed = parser(path)
+        record = getattr(parsed, "record", parsed)
         text = getattr(parsed, "text", None)
         if not isinstance(record, FilingRecord):
             raise TypeError(f"parser returned {type(record).__name__}, not a FilingRecord")
         return _outcome(path, record, text)
     except Exception as exc:  # the parser promises not to raise; one bad filing never stops a run
-        try:
-            digest = _sha256(path)
-        except OSError:
-            digest = ""
-        rec = error_record(
-            path, f"parser failed: {type(exc).__name__}: {exc}", size=st.st_size, sha256=digest, part="parse"
-        )
+        rec = error_record(path, f"parser failed: {type(exc).__name__}: {exc}", part="parse")
         return _outcome(path, rec, None)
 
 
@@ -142,7 +98,7 @@ class Engine:
     name = "engine"
     workers = 1
 
-    def submit(self, path: str, parser: str, max_bytes: int) -> cf.Future[ParseOutcome]:
+    def submit(self, path: str, parser: Parser, max_bytes: int) -> cf.Future[ParseOutcome]:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -152,7 +108,7 @@ class Engine:
 class InlineEngine(Engine):
     name = "inline"
 
-    def submit(self, path: str, parser: str, max_bytes: int) -> cf.Future[ParseOutcome]:
+    def submit(self, path: str, parser: Parser, max_bytes: int) -> cf.Future[ParseOutcome]:
         fut: cf.Future[ParseOutcome] = cf.Future()
         fut.set_result(parse_one(path, parser, max_bytes))
         return fut
@@ -171,7 +127,7 @@ class ProcessEngine(Engine):
             max_workers=self.workers, mp_context=self._ctx, initializer=_init_worker, initargs=(os.getpid(),)
         )
 
-    def submit(self, path: str, parser: str, max_bytes: int) -> cf.Future[ParseOutcome]:
+    def submit(self, path: str, parser: Parser, max_bytes: int) -> cf.Future[ParseOutcome]:
         try:
             return self._pool.submit(parse_one, path, parser, max_bytes)
         except cf.BrokenExecutor:
@@ -206,7 +162,7 @@ class DaskEngine(Engine):
             self._client = Client(self._cluster)
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})) or 1)
 
-    def submit(self, path: str, parser: str, max_bytes: int) -> cf.Future[ParseOutcome]:
+    def submit(self, path: str, parser: Parser, max_bytes: int) -> cf.Future[ParseOutcome]:
         out: cf.Future[ParseOutcome] = cf.Future()
         dfut = self._client.submit(parse_one, path, parser, max_bytes, pure=False)
 
@@ -245,7 +201,7 @@ class RayEngine(Engine):
         self._remote = ray.remote(parse_one)
         self.workers = int(ray.cluster_resources().get("CPU", 1))
 
-    def submit(self, path: str, parser: str, max_bytes: int) -> cf.Future[ParseOutcome]:
+    def submit(self, path: str, parser: Parser, max_bytes: int) -> cf.Future[ParseOutcome]:
         return self._remote.remote(path, parser, max_bytes).future()  # type: ignore[call-arg, no-any-return]
 
     def close(self) -> None:

@@ -1,14 +1,13 @@
 """Build the fill coroutine of a run from the fill module (issue 3) and the run's limits.
 
 The provider's async HTTP client goes through :class:`~extractor.batch.limits.LimitedTransport`, so
-``--concurrency``, ``--rpm`` and ``--tpm`` bound every request, retries included. ``--batch-api`` swaps
+``--requests-in-flight``, ``--rpm`` and ``--tpm`` bound every request, retries included. ``--batch-api`` swaps
 the transport for the Batch API one (see ``extractor.batch.batch_api``).
 """
 
 from __future__ import annotations
 
 import contextlib
-import importlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,8 +16,8 @@ from typing import Any
 import httpx
 
 from ..errors import ConfigError
-from .fill_stage import FillFn
 from .limits import LimitedTransport, Limiter, http_transport
+from .protocols import FillFn
 
 
 @dataclass
@@ -40,15 +39,6 @@ class BuiltFill:
                 c()
 
 
-def _fill_module() -> Any:
-    try:
-        return importlib.import_module("extractor.fill")
-    except ModuleNotFoundError as exc:
-        if exc.name == "extractor.fill":
-            raise ConfigError("the LLM fill stage is not in this build; use --parse-only") from None
-        raise
-
-
 def build_fill(
     *,
     model: str | None,
@@ -62,11 +52,12 @@ def build_fill(
     transport: httpx.AsyncBaseTransport | None = None,
     cache_dir: Path | str | None = None,
     use_cache: bool = True,
-    item_concurrency: int = 4,
+    items_per_filing: int = 4,
     settings_overrides: dict[str, Any] | None = None,
 ) -> BuiltFill:
     """The fill coroutine of a run: ``extractor.fill.afill_record`` over a rate-limited provider."""
-    fill_mod = _fill_module()
+    from ..fill import afill_record
+
     settings = fill_settings(
         model=model, base_url=base_url, batch_api=batch_api, cache_dir=cache_dir, use_cache=use_cache,
         settings_overrides=settings_overrides,
@@ -78,7 +69,7 @@ def build_fill(
 
         provider: Any = FakeProvider.dry_run()
     else:
-        inner = transport or http_transport(limiter.concurrency)
+        inner = transport or http_transport(limiter.requests_in_flight)
         if batch_api:
             from .batch_api import BatchTransport
 
@@ -99,14 +90,14 @@ def build_fill(
     cache, calllog = _stores(settings, closers)
 
     async def afill(record: Any, text: str) -> Any:
-        return await fill_mod.afill_record(
+        return await afill_record(
             record,
             text,
             provider,
             cache=cache,
             calllog=calllog,
             settings=settings,
-            concurrency=item_concurrency,
+            concurrency=items_per_filing,  # items of this filing filled at once
         )
 
     return BuiltFill(afill, str(getattr(provider, "model", settings.model or "local")), closers, aclosers)
@@ -142,8 +133,9 @@ def fill_model_name(settings: Any, *, dry_run: bool = False) -> str:
 
 def _make_provider(settings: Any, client: httpx.AsyncClient) -> Any:
     if settings.embedded:
-        llm = importlib.import_module("extractor.llm")
-        return llm.make_provider(settings)  # the embedded server: local, no rate limits needed
+        from ..llm import make_provider
+
+        return make_provider(settings)  # the embedded server: local, no rate limits needed
     from ..llm.openai_provider import OpenAIProvider
 
     return OpenAIProvider(settings, async_http_client=client)

@@ -21,16 +21,17 @@ import asyncio
 import concurrent.futures as cf
 import json
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from ..ingest import error_record
 from ..store.ledger import Ledger, Summary
-from .fill_stage import Filler
 from .inputs import resolve_inputs
 from .outputs import export_run, write_records
-from .parse_stage import DEFAULT_MAX_BYTES, DEFAULT_PARSER, Engine, ParseOutcome, error_record, make_engine
+from .parse_stage import DEFAULT_MAX_BYTES, Engine, ParseOutcome, make_engine
 from .progress import Reporter
+from .protocols import Filler, Parser, default_parser, parser_name
 
 
 @dataclass
@@ -38,21 +39,24 @@ class RunConfig:
     run_dir: Path
     inputs: list[str] = field(default_factory=list)
     parse_only: bool = False
-    concurrency: int = 8  # filings in the fill stage at once (requests are bounded by the Limiter)
+    filings_in_flight: int = (
+        8  # filings in the fill stage at once (requests: the Limiter's requests_in_flight)
+    )
     max_attempts: int = 3  # fill attempts per filing, across runs
     max_parse_attempts: int = 2  # parse attempts when the worker crashed
     engine: str = "process"
     workers: int | None = None
     engine_address: str | None = None
-    parser: str = DEFAULT_PARSER
+    parser: Parser | None = None  # None: extractor.parse.parse_document
     max_bytes: int = DEFAULT_MAX_BYTES
     checkpoint_s: float = 30.0  # rewrite records.jsonl this often
     tables: bool = True
     model: str | None = None
 
     def public(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["run_dir"] = str(self.run_dir)
+        d["parser"] = parser_name(self.parser or default_parser())
         return d
 
 
@@ -74,8 +78,9 @@ class _Run:
         self.ledger = ledger
         self.fill = None if cfg.parse_only else fill
         self.reporter = reporter
+        self.parser = cfg.parser or default_parser()
         self.queue: asyncio.Queue[tuple[int, str, str] | None] = asyncio.Queue(
-            maxsize=max(4, cfg.concurrency * 2)
+            maxsize=max(4, cfg.filings_in_flight * 2)
         )
         self._last_checkpoint = time.monotonic()
         self.fill_s = 0.0
@@ -92,7 +97,8 @@ class _Run:
                 break
             await self._parse_rows(engine, rows)
         for r in self.ledger.filings("pending"):  # worker crashed on it every time
-            rec = error_record(r.path, f"parser crashed {r.parse_attempts} times: {r.error}", part="parse")
+            msg = f"parser crashed {r.parse_attempts} times: {r.error}"
+            rec = error_record(r.path, msg, part="parse", measure=False)
             self.ledger.commit_parse(
                 r.id, rec.model_dump_json(), None, status="error", done=True, error=r.error
             )
@@ -105,7 +111,7 @@ class _Run:
         async def one(row: Any) -> None:
             async with limit:
                 try:
-                    fut = engine.submit(row.path, self.cfg.parser, self.cfg.max_bytes)
+                    fut = engine.submit(row.path, self.parser, self.cfg.max_bytes)
                     outcome: ParseOutcome = await asyncio.wrap_future(fut, loop=loop)
                 except (cf.BrokenExecutor, OSError, RuntimeError) as exc:
                     self.ledger.parse_failed(row.id, f"{type(exc).__name__}: {exc}")
@@ -199,7 +205,9 @@ async def run_batch(cfg: RunConfig, fill: Filler | None, reporter: Reporter | No
         try:
             if run.fill is not None:
                 await run.fill.start()
-                workers = [asyncio.create_task(run.fill_worker()) for _ in range(max(1, cfg.concurrency))]
+                workers = [
+                    asyncio.create_task(run.fill_worker()) for _ in range(max(1, cfg.filings_in_flight))
+                ]
                 await run.enqueue_parsed()
             if ledger.filings("pending"):
                 engine = make_engine(cfg.engine, workers=cfg.workers, address=cfg.engine_address)

@@ -1,6 +1,6 @@
 """``extractor run`` (batch runs), ``extractor status`` and ``extractor export`` (rebuild outputs).
 
-    extractor run INPUTS... --out RUN_DIR [--model M] [--concurrency N] [--rpm N] [--tpm N] [--parse-only]
+    extractor run INPUTS... --out RUN_DIR [--model M] [--requests-in-flight N] [--rpm N] [--tpm N] [--parse-only]
     extractor run --resume RUN_DIR [INPUTS...]      continue a run (same as re-running the command)
     extractor status RUN_DIR [--json]
     extractor export RUN_DIR                        (also: extractor run export RUN_DIR)
@@ -15,9 +15,13 @@ import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import ExtractorError
+from ..parse import parse_document
+
+if TYPE_CHECKING:
+    from ..batch.protocols import Parser
 
 
 def register(sub: Any) -> None:
@@ -32,7 +36,21 @@ def register(sub: Any) -> None:
     p.add_argument("--resume", metavar="RUN_DIR", help="continue the run in RUN_DIR with its inputs")
     p.add_argument("--model", help="model name for the fill stage (default: settings / EXTRACTOR_MODEL)")
     p.add_argument("--base-url", help="OpenAI-compatible endpoint (default: settings / OPENAI_BASE_URL)")
-    p.add_argument("--concurrency", type=int, default=8, help="requests in flight at once (default 8)")
+    p.add_argument(
+        "--requests-in-flight", "--concurrency", dest="requests_in_flight", type=int, default=8, metavar="N",
+        help="HTTP requests to the model in flight at once (default 8; --concurrency is the old name)",
+    )  # fmt: skip
+    p.add_argument(
+        "--filings-in-flight", type=int, metavar="N",
+        help="filings in the fill stage at once (default: --requests-in-flight; --batch-size with --batch-api)",
+    )  # fmt: skip
+    p.add_argument(
+        "--items-per-filing",
+        type=int,
+        default=4,
+        metavar="N",
+        help="items of one filing filled at once (default 4)",
+    )
     p.add_argument(
         "--fill-procs", type=int, default=1, metavar="N",
         help="fill in N worker processes (a fast endpoint at high concurrency; limits are split among them)",
@@ -63,7 +81,7 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--no-cache", action="store_true", help="do not use the response cache")
     p.add_argument("--dry-run", action="store_true", help="fill with the scripted fake provider (no model)")
-    p.add_argument("--parser", default="extractor.parse:parse_document", help=argparse.SUPPRESS)
+    p.add_argument("--parser", metavar="MODULE:FUNCTION", help=argparse.SUPPRESS)  # tests: a stand-in parser
     p.add_argument("--progress", choices=["auto", "rich", "plain", "none"], default="auto")
     p.add_argument("--no-tables", action="store_true", help="skip the Parquet/CSV tables")
     p.set_defaults(func=cmd_run)
@@ -168,19 +186,36 @@ def _fill_pool(args: argparse.Namespace, procs: int) -> Any:
         "dry_run": args.dry_run,
         "cache_dir": str(args.cache_dir) if args.cache_dir else None,
         "use_cache": not args.no_cache,
+        "items_per_filing": args.items_per_filing,
     }
     spec = WorkerSpec(
-        build, args.concurrency, args.rpm, args.tpm,
+        build, args.requests_in_flight, args.rpm, args.tpm,
         {k: list(v) for k, v in prices.table.items()}, prices.discount,
     )  # fmt: skip
     return FillPool(spec, procs, model=model)
 
 
+def _parser(spec: str | None) -> Parser:
+    """The parser of the run: ``extractor.parse.parse_document``, or ``--parser module:function``."""
+    if not spec:
+        return parse_document
+    import importlib
+
+    from ..errors import ConfigError
+
+    module, _, name = spec.partition(":")
+    try:
+        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise ConfigError(f"--parser {spec}: {exc}") from exc
+
+
 def _run(args: argparse.Namespace) -> int:
-    from ..batch.fill_stage import Filler, FillStage
+    from ..batch.fill_stage import FillStage
     from ..batch.limits import Limiter
     from ..batch.pricing import load_prices
     from ..batch.progress import make_reporter
+    from ..batch.protocols import Filler
     from ..batch.runner import RunConfig, run_batch
     from ..errors import ConfigError
     from ..store.ledger import Ledger
@@ -212,13 +247,13 @@ def _run(args: argparse.Namespace) -> int:
         run_dir=run_dir,
         inputs=inputs,
         parse_only=parse_only,
-        concurrency=args.concurrency,
+        filings_in_flight=args.filings_in_flight or args.requests_in_flight,
         max_attempts=args.max_attempts,
         engine=args.engine,
         workers=args.workers,
         engine_address=args.engine_address,
         max_bytes=args.max_bytes,
-        parser=args.parser,
+        parser=_parser(args.parser),
         tables=not args.no_tables,
     )
     reporter = make_reporter(args.progress)
@@ -231,7 +266,7 @@ def _run(args: argparse.Namespace) -> int:
     elif not parse_only:
         from ..batch.providers import build_fill
 
-        limiter = Limiter(args.concurrency, args.rpm, args.tpm)
+        limiter = Limiter(args.requests_in_flight, args.rpm, args.tpm)
         built = build_fill(
             model=args.model,
             base_url=args.base_url,
@@ -243,6 +278,7 @@ def _run(args: argparse.Namespace) -> int:
             reporter=reporter,
             cache_dir=args.cache_dir,
             use_cache=not args.no_cache,
+            items_per_filing=args.items_per_filing,
         )
         cleanup.append(built.close)
         prices = load_prices(
@@ -250,8 +286,8 @@ def _run(args: argparse.Namespace) -> int:
             batch_api=args.batch_api,
         )  # fmt: skip
         fill = FillStage(built.afill, model=built.model, prices=prices, aclose=built.aclose)
-        if args.batch_api:
-            cfg.concurrency = max(args.concurrency, args.batch_size)
+        if args.batch_api and not args.filings_in_flight:
+            cfg.filings_in_flight = max(args.requests_in_flight, args.batch_size)
         cfg.model = built.model
     try:
         result = asyncio.run(run_batch(cfg, fill, reporter))

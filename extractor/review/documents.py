@@ -1,7 +1,8 @@
 """The text a record's spans index, and the original document, for showing evidence (I/O).
 
 Records do not carry their text by default. In order of preference the normalized text comes from:
-the record itself (``record.text``), the run ledger (``ledger.sqlite`` keeps it per filing), or
+the record itself (``record.text``), the run ledger (``ledger.sqlite`` keeps it per filing; read through
+:meth:`Ledger.text <extractor.store.ledger.Ledger.text>`, read-only), or
 re-parsing the source document with ``extractor.parse.parse_document`` (only when the file's sha256
 still matches the record's). The original document and the map from normalized offsets to it always
 come from re-parsing. Results are cached (a few filings).
@@ -9,14 +10,15 @@ come from re-parsing. Results are cached (a few filings).
 
 from __future__ import annotations
 
-import hashlib
-import sqlite3
-import zlib
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from ..errors import StoreError
+from ..ingest import file_sha256
+from ..store.ledger import Ledger
 
 LEDGER = "ledger.sqlite"
 
@@ -39,14 +41,6 @@ def _default_parse(path: str) -> Any:
     from ..parse import parse_document
 
     return parse_document(path)
-
-
-def file_sha256(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 class Documents:
@@ -98,19 +92,9 @@ class Documents:
         if not db.exists():
             return None
         try:
-            con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
-            try:
-                row = con.execute("SELECT text FROM filings WHERE path = ?", (path,)).fetchone()
-            finally:
-                con.close()
-        except sqlite3.Error:
-            return None
-        if not row or row[0] is None:
-            return None
-        blob = row[0]
-        try:
-            return zlib.decompress(blob).decode("utf-8") if isinstance(blob, bytes) else str(blob)
-        except (zlib.error, UnicodeDecodeError):
+            with Ledger(db, readonly=True) as ledger:
+                return ledger.text(path)
+        except StoreError:
             return None
 
     def text(self, record: dict) -> FilingText:

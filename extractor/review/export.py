@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..eval.gold import GoldFiling
-from .decisions import apply_to_dict, load_current
+from ..store.decisions import apply_to_dict, load_current
 from .fields import is_field, iter_fields
 from .queue import RECORDS
 

@@ -35,7 +35,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .decisions import Decision, DecisionStore
+from ..store.decisions import Decision, DecisionStore
 from .documents import Documents
 from .fields import EditError, ValueType, get_at, parse_value, path_parts, value_type
 from .queue import Entry, RunIndex, StaleRun, record_id

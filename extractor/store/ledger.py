@@ -25,7 +25,6 @@ A filing is *done* exactly once per ledger: ``records.jsonl`` is rewritten from 
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import time
@@ -36,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
+from .batch_state import BatchState
 
 LEDGER_VERSION = "1"
 
@@ -131,11 +131,24 @@ class Summary:
     meta: dict[str, str]
 
 
-class Ledger:
-    """A run ledger. Thread-safe (one connection guarded by a lock); one writer process at a time."""
+class Ledger(BatchState):
+    """A run ledger. Thread-safe (one connection guarded by a lock); one writer process at a time.
 
-    def __init__(self, path: str | Path) -> None:
+    The Batch API's requests, jobs and results (``--batch-api``) are kept by :class:`BatchState`."""
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        """``readonly``: for readers beside a run (the review app); never creates or writes the file."""
         self.path = Path(path)
+        self._lock = threading.RLock()
+        if readonly:
+            uri = self.path.absolute().as_uri() + "?mode=ro"
+            try:
+                self._db = sqlite3.connect(
+                    uri, uri=True, timeout=30, isolation_level=None, check_same_thread=False
+                )
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot open run ledger {self.path}: {exc}") from exc
+            return
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._db = sqlite3.connect(
@@ -147,7 +160,6 @@ class Ledger:
             self._db.executescript(_SCHEMA)
         except sqlite3.Error as exc:
             raise StoreError(f"cannot open run ledger {self.path}: {exc}") from exc
-        self._lock = threading.RLock()
         if self.get_meta("ledger_version") is None:
             self.set_meta("ledger_version", LEDGER_VERSION)
 
@@ -286,7 +298,6 @@ class Ledger:
                 (status, record_json, error, tin, tout, cost, now, filing_id),
             )
             db.execute("DELETE FROM stages WHERE filing_id = ? AND stage = 'fill'", (filing_id,))
-            db.execute("DELETE FROM stages WHERE filing_id = ? AND stage = 'fill'", (filing_id,))
             for s in stages:
                 _put_stage(db, filing_id, s, now)
 
@@ -318,12 +329,16 @@ class Ledger:
         parsed, blob = rows[0]
         return parsed, zlib.decompress(blob).decode("utf-8") if blob else ""
 
-    def text(self, filing_id: int) -> str | None:
-        """The normalized text of a filing (the text its spans index), when the parser produced one."""
-        rows = self._query("SELECT text FROM filings WHERE id = ?", (filing_id,))
-        if not rows or rows[0][0] is None:
-            return None
-        return zlib.decompress(rows[0][0]).decode("utf-8")
+    def text(self, filing: int | str) -> str | None:
+        """The normalized text of a filing, by id or input path (the text its spans index), if any.
+
+        :class:`StoreError` when the file is no ledger or the stored text does not decompress."""
+        key = "id" if isinstance(filing, int) else "path"
+        try:
+            rows = self._query(f"SELECT text FROM filings WHERE {key} = ?", (filing,))
+            return zlib.decompress(rows[0][0]).decode("utf-8") if rows and rows[0][0] is not None else None
+        except (sqlite3.Error, zlib.error, UnicodeDecodeError, TypeError) as exc:
+            raise StoreError(f"cannot read the text of {filing!r} from {self.path}: {exc}") from exc
 
     def records(self) -> Iterator[tuple[int, str, str]]:
         """(id, path, record JSON) of every finished filing, in input order."""
@@ -377,86 +392,6 @@ class Ledger:
             (limit,),
         )
         return [(r[0], r[1]) for r in rows]
-
-    # -- batch API state ------------------------------------------------------------------------
-    def add_batch_requests(self, requests: dict[str, dict[str, Any]]) -> int:
-        with self._tx() as db:
-            before = db.execute("SELECT COUNT(*) FROM batch_requests").fetchone()[0]
-            db.executemany(
-                "INSERT OR IGNORE INTO batch_requests(key, body) VALUES (?, ?)",
-                ((k, json.dumps(v, sort_keys=True)) for k, v in requests.items()),
-            )
-            after = db.execute("SELECT COUNT(*) FROM batch_requests").fetchone()[0]
-        return int(after - before)
-
-    def unsubmitted_batch_requests(self) -> dict[str, dict[str, Any]]:
-        rows = self._query(
-            "SELECT key, body FROM batch_requests WHERE job_id IS NULL AND key NOT IN (SELECT key FROM batch_results)"
-        )
-        return {k: json.loads(b) for k, b in rows}
-
-    def create_batch_job(self, round_no: int, keys: Iterable[str]) -> int:
-        now = time.time()
-        with self._tx() as db:
-            cur = db.execute(
-                "INSERT INTO batch_jobs(round, status, created_at, updated_at) VALUES (?, 'new', ?, ?)",
-                (round_no, now, now),
-            )
-            job_id = int(cur.lastrowid or 0)
-            keys = list(keys)
-            db.executemany("UPDATE batch_requests SET job_id = ? WHERE key = ?", ((job_id, k) for k in keys))
-            db.execute("UPDATE batch_jobs SET requests = ? WHERE id = ?", (len(keys), job_id))
-        return job_id
-
-    def update_batch_job(self, job_id: int, **fields: Any) -> None:
-        allowed = {"batch_id", "input_file_id", "output_file_id", "error_file_id", "status"}
-        bad = set(fields) - allowed
-        if bad:
-            raise StoreError(f"unknown batch job fields: {sorted(bad)}")
-        sets = ", ".join(f"{k} = ?" for k in fields)
-        with self._tx() as db:
-            db.execute(
-                f"UPDATE batch_jobs SET {sets}, updated_at = ? WHERE id = ?",
-                (*fields.values(), time.time(), job_id),
-            )
-
-    def batch_jobs(self, status: str | None = None) -> list[dict[str, Any]]:
-        cols = "id, round, batch_id, input_file_id, output_file_id, error_file_id, status, requests"
-        sql = f"SELECT {cols} FROM batch_jobs"
-        args: tuple[Any, ...] = ()
-        if status:
-            sql += " WHERE status = ?"
-            args = (status,)
-        names = [c.strip() for c in cols.split(",")]
-        return [dict(zip(names, r, strict=True)) for r in self._query(sql + " ORDER BY id", args)]
-
-    def job_request_bodies(self, job_id: int) -> dict[str, dict[str, Any]]:
-        rows = self._query("SELECT key, body FROM batch_requests WHERE job_id = ?", (job_id,))
-        return {k: json.loads(b) for k, b in rows}
-
-    def release_job_requests(self, job_id: int) -> None:
-        """A job failed / expired: its requests without results go back to the queue."""
-        with self._tx() as db:
-            db.execute(
-                "UPDATE batch_requests SET job_id = NULL WHERE job_id = ? AND key NOT IN (SELECT key FROM batch_results)",
-                (job_id,),
-            )
-
-    def put_batch_results(self, results: dict[str, tuple[int, str]]) -> None:
-        with self._tx() as db:
-            db.executemany(
-                "INSERT OR REPLACE INTO batch_results(key, status_code, body) VALUES (?, ?, ?)",
-                ((k, code, body) for k, (code, body) in results.items()),
-            )
-
-    def drop_batch_result(self, key: str) -> None:
-        with self._tx() as db:
-            db.execute("DELETE FROM batch_results WHERE key = ?", (key,))
-            db.execute("UPDATE batch_requests SET job_id = NULL WHERE key = ?", (key,))
-
-    def batch_result(self, key: str) -> tuple[int, str] | None:
-        rows = self._query("SELECT status_code, body FROM batch_results WHERE key = ?", (key,))
-        return (rows[0][0], rows[0][1]) if rows else None
 
 
 class _Tx:

@@ -14,7 +14,7 @@ background thread, HTTP/1.1 with keep-alive:
   output holds one fault-free completion per input line.
 
 ``requests`` counts chat completion requests; ``batch_requests`` counts lines served through batches;
-``GET /v1/stats`` returns both. ``python -m extractor.batch.fakeserver --latency 0.2`` serves until
+``GET /v1/stats`` returns both. ``python tests/fakeserver.py --latency 0.2`` serves until
 interrupted and prints its base URL first.
 """
 

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..review.fields import get_at, path_parts, set_at
 from ..types import FilingRecord
-from .fields import get_at, path_parts, set_at
 
 REVIEW_DB = "review.sqlite"
 ACTIONS = ("accept", "edit", "reject")
