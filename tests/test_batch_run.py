@@ -79,7 +79,6 @@ def test_bad_inputs_get_error_records_and_the_run_goes_on(tmp_path: Path) -> Non
     assert recs["huge.txt"]["source"]["sha256"] != ""
 
 
-
 def test_batch_and_parser_give_one_error_record_for_one_bad_input(tmp_path: Path) -> None:
     """One input check and one error-record builder: a run's record of a bad input is the parser's."""
     from extractor.batch.parse_stage import parse_one
@@ -103,6 +102,7 @@ def test_batch_and_parser_give_one_error_record_for_one_bad_input(tmp_path: Path
         "folder": "is a directory, not a file",
         "missing.htm": "cannot read file: No such file or directory",
     }
+
 
 def test_fault_injection_every_filing_one_record(tmp_path: Path) -> None:
     files = _corpus(tmp_path / "in", 24)
@@ -292,3 +292,34 @@ def test_export_applies_review_decisions(tmp_path: Path) -> None:
     form = [r for r in rows if r["field"] == "form_type"]
     assert [(r["value"], r["method"]) for r in form] == [("8-K/A", "human")] * 2
     assert all(r["form_type"]["value"] == "8-K" for r in _records(run))  # records.jsonl keeps machine values
+
+
+@pytest.mark.parametrize(
+    ("flags", "requests", "filings"),
+    [
+        (["--concurrency", "3"], 3, 3),  # the old name of --requests-in-flight, kept as an alias
+        (["--requests-in-flight", "5", "--filings-in-flight", "2"], 5, 2),
+    ],
+)
+def test_requests_and_filings_in_flight_are_distinct_knobs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, flags: list[str], requests: int, filings: int
+) -> None:
+    import extractor.batch.limits as limits
+
+    seen: list[int] = []
+    real = limits.Limiter.__init__
+
+    def spy(self: limits.Limiter, requests_in_flight: int = 8, *a: object, **kw: object) -> None:
+        seen.append(requests_in_flight)
+        real(self, requests_in_flight, *a, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(limits.Limiter, "__init__", spy)
+    inp = tmp_path / "in"
+    _corpus(inp, 2)
+    run = tmp_path / "run"
+    argv = ["run", str(inp), "--out", str(run), "--dry-run", "--no-cache", "--engine", "inline",
+            "--parser", PARSER_SPEC, "--progress", "none", "--no-tables", *flags]  # fmt: skip
+    assert cli_main(argv) == 0
+    assert seen == [requests]
+    assert json.loads((run / "run.json").read_text())["filings_in_flight"] == filings
+    assert [r["status"] for r in _records(run)] == ["ok", "ok"]

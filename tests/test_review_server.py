@@ -277,14 +277,12 @@ def test_records_rewritten_under_a_running_review(client: TestClient, run: Path)
 
 
 def test_text_comes_from_the_ledger_when_the_run_kept_it(run: Path) -> None:
-    import zlib
+    from extractor.store.ledger import Ledger
 
-    db = sqlite3.connect(run / "ledger.sqlite")
-    db.execute("CREATE TABLE filings (id INTEGER PRIMARY KEY, path TEXT, text BLOB)")
     path = nuance_record()["source"]["path"]
-    db.execute("INSERT INTO filings (path, text) VALUES (?, ?)", (path, zlib.compress(b"LEDGER TEXT")))
-    db.commit()
-    db.close()
+    with Ledger(run / "ledger.sqlite") as led:  # what a batch run commits for a parsed filing
+        led.register([path])
+        led.commit_parse(led.filings()[0].id, "{}", "LEDGER TEXT", status="ok", done=True, error=None)
 
     def no_parse(path: str) -> object:
         raise AssertionError("must not re-parse when the ledger has the text")
@@ -293,6 +291,14 @@ def test_text_comes_from_the_ledger_when_the_run_kept_it(run: Path) -> None:
     c = TestClient(create_app(app, ["127.0.0.1:8765"]), base_url=BASE)
     t = c.get("/api/text", params={"r": N}).json()
     assert (t["text"], t["origin"]) == ("LEDGER TEXT", "ledger")
+
+
+def test_an_unreadable_ledger_falls_back_to_the_parser(run: Path) -> None:
+    (run / "ledger.sqlite").write_bytes(b"not a database" * 100)
+    app = ReviewApp(str(run), token="t")
+    c = TestClient(create_app(app, ["127.0.0.1:8765"]), base_url=BASE)
+    t = c.get("/api/text", params={"r": N}).json()
+    assert t["origin"] == "parser" and "FORM 8-K\nCURRENT REPORT" in t["text"]
 
 
 def test_changed_source_document_is_reported_not_highlighted(run: Path, tmp_path: Path) -> None:
