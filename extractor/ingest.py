@@ -16,18 +16,16 @@ from __future__ import annotations
 
 import codecs
 import hashlib
-import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .types import Attachment, FilingRecord, Format, PartError, Source, Status
+from .input_check import check_file, too_large
+from .types import Attachment, Format
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
-_EMPTY = "empty file: no text to parse"
 
 _BINARY_MAGIC = {
     b"%PDF": "a PDF file",
@@ -62,7 +60,7 @@ class RawFiling:
     header: dict[str, list[str]] = field(default_factory=dict)  # SEC header fields (all values)
     doc_type: str | None = None  # <TYPE> of the primary document
     doc_filename: str | None = None
-    attachments: tuple[Attachment, ...] = ()  # every <DOCUMENT> of a full submission
+    attachments: tuple[Attachment, ...] = ()
 
     @property
     def body(self) -> str:
@@ -95,9 +93,9 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("cp1252", errors="extractor-latin1"), "cp1252"
 
 
-def _check_bytes(data: bytes, path: str) -> None:
+def _check_bytes(data: bytes, path: str, max_bytes: int) -> None:
     if not data.strip():
-        raise InputError(_EMPTY, path=path)
+        raise InputError("empty file: no text to parse", path=path)
     for magic, what in _BINARY_MAGIC.items():
         if data.startswith(magic):
             raise InputError(f"binary input: this is {what}, not a filing", path=path)
@@ -129,68 +127,6 @@ def _is_8k_type(doc_type: str) -> bool:
     return doc_type.upper().replace(" ", "").startswith("8-K")
 
 
-def check_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> int:
-    """The size of ``path`` when it is worth opening, else :class:`InputError` with the reason.
-
-    The one input check of the tool: ``read_filing`` runs it, and so does a batch run before it hands a
-    file to its parser (missing, a directory or FIFO, empty, unreadable, over ``max_bytes``)."""
-    try:
-        st = os.stat(path)
-    except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", path=str(path)) from exc
-    if stat.S_ISDIR(st.st_mode):
-        raise InputError("is a directory, not a file", path=str(path))
-    if not stat.S_ISREG(st.st_mode):
-        raise InputError("not a regular file", path=str(path))
-    if st.st_size == 0:
-        raise InputError(_EMPTY, path=str(path))
-    if not os.access(path, os.R_OK):
-        raise InputError("cannot read file: permission denied", path=str(path))
-    _check_size(st.st_size, max_bytes, str(path))
-    return st.st_size
-
-
-def _check_size(size: int, max_bytes: int, path: str) -> None:
-    if size > max_bytes:
-        raise InputError(
-            f"file too large: {size} bytes > limit {max_bytes} (raise with --max-bytes)", path=path
-        )
-
-
-def file_sha256(path: str | Path) -> str:
-    """sha256 of a file, read in 1 MB chunks."""
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def error_record(
-    path: str, message: str, *, part: str = "input", data: bytes | None = None, measure: bool = True
-) -> FilingRecord:
-    """The record of an input that gives no parse: ``status: error`` and the reason.
-
-    The source's sha256 and size come from ``data`` when given, else from the file when it can be read
-    (``measure=False``: neither, the file is not touched)."""
-    sha, size = "", 0
-    if data is not None:
-        sha, size = hashlib.sha256(data).hexdigest(), len(data)
-    elif measure:
-        try:
-            st = os.stat(path)
-            size = st.st_size
-            if stat.S_ISREG(st.st_mode):
-                sha = file_sha256(path)
-        except OSError:
-            pass
-    return FilingRecord(
-        source=Source(path=path, sha256=sha, size_bytes=size),
-        status=Status.error,
-        errors=[PartError(part=part, message=message)],
-    )
-
-
 def read_filing(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawFiling:
     check_file(path, max_bytes)
     try:
@@ -201,8 +137,9 @@ def read_filing(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawF
 
 
 def read_bytes(data: bytes, *, path: str = "<bytes>", max_bytes: int = DEFAULT_MAX_BYTES) -> RawFiling:
-    _check_size(len(data), max_bytes, path)
-    _check_bytes(data, path)
+    if len(data) > max_bytes:
+        raise too_large(len(data), max_bytes, path)
+    _check_bytes(data, path, max_bytes)
     sha = hashlib.sha256(data).hexdigest()
     text, encoding = decode(data)
     base: dict[str, Any] = {

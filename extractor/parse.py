@@ -16,7 +16,8 @@ from pathlib import Path
 
 from . import catalog
 from .errors import InputError
-from .ingest import DEFAULT_MAX_BYTES, RawFiling, error_record, read_bytes, read_filing
+from .ingest import DEFAULT_MAX_BYTES, RawFiling, read_bytes, read_filing
+from .input_check import error_record
 from .normalize import OffsetMap, html_to_text, text_to_text
 from .sections import exhibits as exh
 from .sections import items as itm

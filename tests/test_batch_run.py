@@ -68,9 +68,7 @@ def test_bad_inputs_get_error_records_and_the_run_goes_on(tmp_path: Path) -> Non
     assert reason["empty.htm"] == ("error", "empty file: no text to parse")
     assert reason["binary.pdf"] == ("error", "binary file")
     assert reason["tenk.txt"] == ("error", "not a Form 8-K")
-    assert reason["huge.txt"][0] == "error" and reason["huge.txt"][1].startswith(
-        "file too large: 52428800 bytes"
-    )
+    assert reason["huge.txt"] == ("error", "file too large: 52.4 MB is over the 26 MB limit")
     assert reason["crash.txt"] == ("error", "parser failed: RuntimeError: planted parser bug")
     assert reason["dangling.txt"][0] == "error" and "cannot read file" in reason["dangling.txt"][1]
     assert reason["nothing-*.htm"][0] == "error"
@@ -85,19 +83,19 @@ def test_batch_and_parser_give_one_error_record_for_one_bad_input(tmp_path: Path
     from extractor.parse import parse_document, parse_file
 
     (tmp_path / "empty.htm").write_bytes(b"")
-    (tmp_path / "big.txt").write_text("FORM 8-K\nItem 8.01 Other Events\n" + "x" * 5000)
+    (tmp_path / "big.txt").write_text("FORM 8-K\nItem 8.01 Other Events\n" + "x" * 1_500_000)
     os.mkfifo(tmp_path / "pipe.txt")  # would block a reader: refused before anything opens it
     (tmp_path / "folder").mkdir()
     cases = ["empty.htm", "big.txt", "pipe.txt", "folder", "missing.htm"]
     got = {}
     for name in cases:
         path = str(tmp_path / name)
-        batch = json.loads(parse_one(path, parse_document, max_bytes=4096).record_json)
-        assert batch == json.loads(parse_file(path, max_bytes=4096).model_dump_json()), name
+        batch = json.loads(parse_one(path, parse_document, max_bytes=1_000_000).record_json)
+        assert batch == json.loads(parse_file(path, max_bytes=1_000_000).model_dump_json()), name
         got[name] = batch["errors"][0]["message"]
     assert got == {
         "empty.htm": "empty file: no text to parse",
-        "big.txt": "file too large: 5032 bytes > limit 4096 (raise with --max-bytes)",
+        "big.txt": "file too large: 1.5 MB is over the 1 MB limit",
         "pipe.txt": "not a regular file",
         "folder": "is a directory, not a file",
         "missing.htm": "cannot read file: No such file or directory",

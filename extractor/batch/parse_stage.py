@@ -2,7 +2,7 @@
 
 ``parse_one(path, parser)`` runs in a worker (a process of the local pool, a Dask or Ray worker): it
 never raises. Inputs the parser should not even open (missing, not a regular file, empty, unreadable,
-over ``max_bytes``: ``extractor.ingest.check_file``) become error records here; a parser exception
+over ``max_bytes``: ``extractor.input_check.check_file``) become error records here; a parser exception
 becomes an error record with the exception as reason. The parser (a :class:`~.protocols.Parser`) is
 pickled to the worker with each job: a module-level function costs a few bytes.
 
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InputError
-from ..ingest import check_file, error_record
+from ..input_check import check_file, error_record
 from ..types import FilingRecord
 from .protocols import Parser
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from ..ingest import error_record
+from ..input_check import error_record
 from ..store.ledger import Ledger, Summary
 from .inputs import resolve_inputs
 from .outputs import export_run, write_records

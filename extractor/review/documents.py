@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import StoreError
-from ..ingest import file_sha256
+from ..input_check import file_sha256
 from ..store.ledger import Ledger
 
 LEDGER = "ledger.sqlite"
