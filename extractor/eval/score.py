@@ -35,6 +35,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from ..sections.text import MONTHS
+
 # Fuzzy thresholds on a 0-1 scale, per kind.
 THRESHOLDS: dict[str, float] = {
     "name": 0.90,
@@ -122,15 +124,9 @@ def _nulls(gold: Any, pred: Any) -> Match | None:
 
 # --------------------------------------------------------------------------------------------- scalars
 
-_MONTHS = {
-    m: i + 1
-    for i, m in enumerate(
-        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
-    )
-}
-
-
 def parse_date(value: Any) -> dt.date | None:
+    """A whole gold/predicted value as a date: ISO, "Month D, YYYY" (the parser's month table) or
+    M/D/YYYY. Not the parser's ``DATE_RE``, which finds dates inside filing text."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
@@ -143,9 +139,9 @@ def parse_date(value: Any) -> dt.date | None:
         except ValueError:
             return None
     m = re.fullmatch(r"([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})", text)
-    if m and m[1].lower() in _MONTHS:
+    if m and m[1].lower() in MONTHS:
         try:
-            return dt.date(int(m[3]), _MONTHS[m[1].lower()], int(m[2]))
+            return dt.date(int(m[3]), MONTHS[m[1].lower()], int(m[2]))
         except ValueError:
             return None
     m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
