@@ -124,9 +124,9 @@ def _nulls(gold: Any, pred: Any) -> Match | None:
 
 # --------------------------------------------------------------------------------------------- scalars
 
+
 def parse_date(value: Any) -> dt.date | None:
-    """A whole gold/predicted value as a date: ISO, "Month D, YYYY" (the parser's month table) or
-    M/D/YYYY. Not the parser's ``DATE_RE``, which finds dates inside filing text."""
+    """A whole value as a date (ISO, "Month D, YYYY", M/D/YYYY); DATE_RE finds dates in filing text."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
