@@ -19,12 +19,24 @@ from . import catalog
 from .errors import InputError
 from .ingest import DEFAULT_MAX_BYTES, RawFiling, read_bytes, read_filing
 from .normalize import OffsetMap, html_to_text, text_to_text
+from .sections import boundaries as bnd
 from .sections import exhibits as exh
 from .sections import items as itm
 from .sections import signatures as sig
 from .sections.cover import parse_cover
 from .sections.text import field, lines
-from .types import Attachment, Exhibit, Field, FilingRecord, Item, PartError, Sections, Source, Status
+from .types import (
+    Attachment,
+    Boundary,
+    Exhibit,
+    Field,
+    FilingRecord,
+    Item,
+    PartError,
+    Sections,
+    Source,
+    Status,
+)
 
 
 @dataclass(frozen=True)
@@ -188,19 +200,19 @@ def _parse_parts(rec: FilingRecord, raw: RawFiling, text: str, headings: list[it
     items: list[Item] = []
     banners = [ln.start for ln in lines(text) if itm.is_section_banner(ln)]
     for k, h in enumerate(body_headings):
-        end = body_headings[k + 1].start if k + 1 < len(body_headings) else len(text)
-        end = min(end, sig_start) if sig_start > h.start else end
-        if index_start is not None and index_start > h.end:
-            end = min(end, index_start)
-        for b in banners:
-            if h.end <= b < end:
-                end = b
-                break
-        end = _rstrip_end(text, h.start, end)
+        nxt = body_headings[k + 1].start if k + 1 < len(body_headings) else None
+        raw_end, why = bnd.item_end(
+            h.end, nxt, block.start if block else None, index_start, banners, len(text)
+        )
+        end = _rstrip_end(text, h.start, raw_end)
         body = text[h.end : end]
         reported = not itm.is_not_reported(body)
+        after = min(
+            p for p in (nxt, block.start if block else None, len(text)) if p is not None and p >= raw_end
+        )
+        boundary = bnd.assess(text, h.end, end, why, after)
         for number in h.numbers:
-            items.append(_item(number, h.text.strip(), (h.start, end), text, reported))
+            items.append(_item(number, h.text.strip(), (h.start, end), text, reported, boundary))
     if not items:
         for number, s, e in itm.lee_items(text):
             items.append(_item(number, text[s:e], (s, e), text, True))
@@ -254,7 +266,14 @@ def _rstrip_end(text: str, start: int, end: int) -> int:
         return end
 
 
-def _item(number: str, heading: str, span: tuple[int, int], text: str, reported: bool) -> Item:
+def _item(
+    number: str,
+    heading: str,
+    span: tuple[int, int],
+    text: str,
+    reported: bool,
+    boundary: Boundary | None = None,
+) -> Item:
     return Item(
         number=number,
         title=catalog.canonical_title(number),
@@ -264,6 +283,7 @@ def _item(number: str, heading: str, span: tuple[int, int], text: str, reported:
         heading=heading[:300],
         span=span,
         text=text[span[0] : span[1]],
+        boundary=boundary,
     )
 
 
