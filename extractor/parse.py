@@ -22,6 +22,7 @@ from .normalize import OffsetMap, html_to_text, text_to_text
 from .sections import boundaries as bnd
 from .sections import exhibits as exh
 from .sections import items as itm
+from .sections import reconcile as rcn
 from .sections import signatures as sig
 from .sections.cover import parse_cover
 from .sections.text import field, lines
@@ -232,6 +233,9 @@ def _parse_parts(rec: FilingRecord, raw: RawFiling, text: str, headings: list[it
     if cover is not None:
         rec.cover = cover
     rec.form_type = _form_type(raw, text, cover_end)
+    header = raw.text[: raw.body_start] if raw.format.value == "sgml" else ""
+    when = rec.cover.date_of_report.value
+    rec.reconciliation = _run(rec, "reconciliation", rcn.reconcile, text, items, header, when)
 
     # signatures
     if block is not None:
