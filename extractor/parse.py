@@ -17,11 +17,12 @@ from pathlib import Path
 
 from . import catalog
 from .errors import InputError
-from .ingest import DEFAULT_MAX_BYTES, RawFiling, read_bytes, read_filing
+from .ingest import DEFAULT_MAX_BYTES, RawFiling, document_blocks, read_bytes, read_filing
 from .normalize import OffsetMap, html_to_text, text_to_text
 from .sections import boundaries as bnd
 from .sections import exhibits as exh
 from .sections import items as itm
+from .sections import links as lnk
 from .sections import reconcile as rcn
 from .sections import signatures as sig
 from .sections.cover import parse_cover
@@ -55,9 +56,13 @@ class ParsedFiling:
 
 
 def parse_file(
-    path: str | Path, *, include_text: bool = False, max_bytes: int = DEFAULT_MAX_BYTES
+    path: str | Path,
+    *,
+    include_text: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    include_exhibits: bool = False,
 ) -> FilingRecord:
-    parsed = parse_document(path, max_bytes=max_bytes)
+    parsed = parse_document(path, max_bytes=max_bytes, include_exhibits=include_exhibits)
     if include_text:
         return parsed.record.model_copy(update={"text": parsed.text})
     return parsed.record
@@ -72,13 +77,17 @@ def parse_bytes(data: bytes, *, path: str = "<bytes>", include_text: bool = Fals
     return parsed.record.model_copy(update={"text": parsed.text}) if include_text else parsed.record
 
 
-def parse_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedFiling:
+def parse_document(
+    path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, include_exhibits: bool = False
+) -> ParsedFiling:
+    """Parse one file. ``include_exhibits`` keeps each attached exhibit document's normalized text in
+    ``exhibits[].attached.text`` (its Fields' spans index that text)."""
     try:
         raw = read_filing(path, max_bytes=max_bytes)
     except InputError as exc:
         return _error_record(str(path), str(exc))
     try:
-        return _parse_raw(raw)
+        return _parse_raw(raw, include_exhibits)
     except Exception as exc:  # a parser bug must not lose the input: report it as an error record
         rec = _base_record(raw)
         rec.status = Status.error
@@ -140,7 +149,7 @@ _OTHER_FORM = re.compile(
 )
 
 
-def _parse_raw(raw: RawFiling) -> ParsedFiling:
+def _parse_raw(raw: RawFiling, include_exhibits: bool = False) -> ParsedFiling:
     rec = _base_record(raw)
     normalize = html_to_text if raw.body_is_html else text_to_text
     text, offsets = normalize(raw.text, raw.body_start, raw.body_end)
@@ -150,7 +159,7 @@ def _parse_raw(raw: RawFiling) -> ParsedFiling:
         rec.status = Status.error
         rec.errors.append(PartError(part="input", message=reason))
     else:
-        _parse_parts(rec, raw, text, headings)
+        _parse_parts(rec, raw, text, headings, include_exhibits)
     return ParsedFiling(rec, text, raw.text, offsets)
 
 
@@ -184,7 +193,9 @@ def _run(rec: FilingRecord, part: str, fn, *args):  # type: ignore[no-untyped-de
         return None
 
 
-def _parse_parts(rec: FilingRecord, raw: RawFiling, text: str, headings: list[itm.Heading]) -> None:
+def _parse_parts(
+    rec: FilingRecord, raw: RawFiling, text: str, headings: list[itm.Heading], include_exhibits: bool = False
+) -> None:
     first_item = headings[0].start if headings else None
     block = sig.find_block(text, after=first_item or 0)
     if block is None and first_item is not None:
@@ -245,7 +256,9 @@ def _parse_parts(rec: FilingRecord, raw: RawFiling, text: str, headings: list[it
     # exhibits
     exhibits = _run(rec, "exhibits", _exhibits, rec, text, index_start, sig_start, block) or []
     _link_attachments(exhibits, raw)
-    rec.exhibits = exhibits
+    docs = document_blocks(raw.text) if raw.format.value == "sgml" and len(raw.attachments) > 1 else []
+    _run(rec, "exhibits", lnk.link_exhibits, exhibits, items, docs, raw.text, rec.cover.date_of_report.value)
+    rec.exhibits = exhibits if include_exhibits else lnk.without_texts(exhibits)
 
     if not items:
         rec.errors.append(PartError(part="items", message="no Item headings found in the document"))

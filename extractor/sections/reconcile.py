@@ -110,7 +110,10 @@ RULES: tuple[Rule, ...] = (
             ),
         ),
         0.65,
-        _rx(_HYPOTHETICAL + r"|\bconditions?\b|\bpreviously\b|\bnotes\b|\bdebentures\b|\bofferings?\b|\bsecurities\b"),
+        _rx(
+            _HYPOTHETICAL
+            + r"|\bconditions?\b|\bpreviously\b|\bnotes\b|\bdebentures\b|\bofferings?\b|\bsecurities\b"
+        ),
     ),
     Rule(
         "2.02",
