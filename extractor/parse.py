@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import catalog
+from .amendments import read_amendment
 from .errors import InputError
 from .ingest import DEFAULT_MAX_BYTES, RawFiling, document_blocks, read_bytes, read_filing
 from .normalize import OffsetMap, html_to_text, text_to_text
@@ -244,6 +245,8 @@ def _parse_parts(
     if cover is not None:
         rec.cover = cover
     rec.form_type = _form_type(raw, text, cover_end)
+    if rec.form_type.value == "8-K/A":
+        rec.amendment = _run(rec, "amendment", read_amendment, text, cover_end)
     header = raw.text[: raw.body_start] if raw.format.value == "sgml" else ""
     when = rec.cover.date_of_report.value
     rec.reconciliation = _run(rec, "reconciliation", rcn.reconcile, text, items, header, when)

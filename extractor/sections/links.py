@@ -143,8 +143,9 @@ _MONTH = (
     r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
 DATELINE = re.compile(
-    rf"^(?:[A-Z][A-Za-z.,'()\- ]{{1,70}}?[,\s]\s*)?(?:\w+day,?\s+)?(?P<date>(?P<mon>{_MONTH})\.?\s+(?P<day>\d{{1,2}})"
-    rf"(?:st|nd|rd|th)?(?:,?\s+(?P<year>(?:19|20)\d{{2}}))?)\b\s*(?:/|-{{1,2}}|\u2014|\(|,\s*\d|$)",
+    rf"^(?:[A-Z][A-Za-z.,'()\- ]{{1,70}}?(?:[,\s]|\.{{2,}}|-{{1,2}}|\()\s*\(?)?(?:\w+day,?\s+)?"
+    rf"(?P<date>(?P<mon>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>(?:19|20)\d{{2}}))?)\b"
+    r"\s*(?:/|-{1,2}|\)|\.{2,}|$|,\s*\d{1,2}:\d{2})",
     re.I,
 )
 
@@ -155,7 +156,12 @@ def _headline_like(line: str) -> bool:
         return False
     words = _WORD.findall(t)
     capital = sum(w[0].isupper() for w in words)
-    return 5 <= len(words) <= 45 and 25 <= len(t) <= 320 and capital >= 0.5 * len(words) and t[0].isupper()
+    return (
+        5 <= len(words) <= 45
+        and 25 <= len(t) <= 320
+        and capital >= 0.5 * len(words)
+        and (t[0].isupper() or t[0].isdigit())
+    )
 
 
 def _dateline(ls: list[Line], report_date: dt.date | None) -> tuple[int, int, int, dt.date] | None:
@@ -181,7 +187,7 @@ def _dateline(ls: list[Line], report_date: dt.date | None) -> tuple[int, int, in
 def read_release(text: str, report_date: dt.date | None = None) -> tuple[Field | None, Field | None]:  # type: ignore[type-arg]
     """(headline, date) of a press release's normalized text: the date of its dateline, and the first
     title-like line before it (a contact block, logos, labels and the exhibit caption are skipped; a headline
-    wrapped over several lines is joined)."""
+    wrapped over several upper-case lines is joined)."""
     ls = lines(text, 0, min(len(text), 8000))
     found = _dateline(ls, report_date)
     stop = found[0] if found else min(len(ls), 15)
