@@ -51,12 +51,15 @@ def read_amendment(text: str, cover_end: int) -> Amendment:
         if d is not None:
             out.original_date = field(text, o.start("date"), o.end("date"), d, 0.85)
         s = o.start()
-        sentence_end = text.find(".", o.end())
-        sentence_end = len(text) if sentence_end < 0 else sentence_end + 1
+        stop = re.compile(r"\.(?!\d)").search(text, o.end())
+        sentence_end = stop.end() if stop else len(text)
         out.purpose = field(text, s, sentence_end, re.sub(r"\s+", " ", text[s:sentence_end]).strip(), 0.8)
-        items = []
-        for im in _ITEMS.finditer(text, s, min(len(text), sentence_end + 600)):
-            items += [g for g in im.groups() if g and g not in items]
+        para = text.find("\n\n", sentence_end)
+        para_end = len(text) if para < 0 else para
+        items: list[str] = []
+        for im in _ITEMS.finditer(text, s, para_end):
+            if text[text.rfind("\n", 0, im.start()) + 1 : im.start()].strip(" |"):
+                items += [g for g in im.groups() if g and g not in items]  # named in prose, not a heading
         out.original_items = items
     else:
         reasons.append("no sentence names the report this amendment amends")
@@ -112,8 +115,13 @@ def supersede(
     superseded: list[dict] = []
     cover = dict(original.get("cover") or {})
     for name, value in (amendment.get("cover") or {}).items():
-        if _fields_of(value) and value.get("value") is not None and value != cover.get(name):
-            superseded.append({"part": f"cover.{name}", "was": cover.get(name), "by": source})
+        was = cover.get(name)
+        if (
+            _fields_of(value)
+            and value.get("value") is not None
+            and (not _fields_of(was) or was["value"] != value["value"])
+        ):
+            superseded.append({"part": f"cover.{name}", "was": was, "by": source})
             cover[name] = value
     merged["cover"] = cover
     items = {it["number"]: it for it in original.get("items") or []}
