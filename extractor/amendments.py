@@ -119,7 +119,7 @@ def supersede(
         if (
             _fields_of(value)
             and value.get("value") is not None
-            and (not _fields_of(was) or was["value"] != value["value"])
+            and (not isinstance(was, dict) or was.get("value") != value["value"])
         ):
             superseded.append({"part": f"cover.{name}", "was": was, "by": source})
             cover[name] = value

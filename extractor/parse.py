@@ -260,8 +260,8 @@ def _parse_parts(
     exhibits = _run(rec, "exhibits", _exhibits, rec, text, index_start, sig_start, block) or []
     _link_attachments(exhibits, raw)
     docs = document_blocks(raw.text) if raw.format.value == "sgml" and len(raw.attachments) > 1 else []
-    _run(rec, "exhibits", lnk.link_exhibits, exhibits, items, docs, raw.text, rec.cover.date_of_report.value)
-    rec.exhibits = exhibits if include_exhibits else lnk.without_texts(exhibits)
+    _run(rec, "exhibits", lnk.link_exhibits, exhibits, items, docs, raw.text, when, include_exhibits)
+    rec.exhibits = exhibits
 
     if not items:
         rec.errors.append(PartError(part="items", message="no Item headings found in the document"))

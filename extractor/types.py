@@ -189,7 +189,7 @@ class Citation(Strict):
 
 class AttachedText(Strict):
     """What was read from an exhibit's attached document. Its Fields' spans index that document's own
-    normalized text (``text``, present with ``--include-exhibits``), not the 8-K's."""
+    normalized text (``text`` and its ``text_length``, present with ``--include-exhibits``), not the 8-K's."""
 
     headline: Field[str] | None = None
     date: Field[dt.date] | None = None

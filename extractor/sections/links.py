@@ -10,7 +10,8 @@
   arrangement of 5.02; ...) when the filing declares such an item (0.5, reason "by convention").
 - **Press release**: for a linked 99.x document, the headline (the first title-like line before the
   dateline) and the date (the first date of the dateline) are read from that document's own normalized
-  text; those Fields' spans index it (``AttachedText.text``, kept with ``--include-exhibits``).
+  text; those Fields' spans index it (``AttachedText.text``, kept with ``--include-exhibits``, which also
+  keeps the text of every other attached exhibit).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ CONVENTION: dict[str, tuple[str, ...]] = {
     "23": ("9.01", "8.01"),
 }
 MAX_EXHIBIT_CHARS = 2_000_000  # an attached document larger than this is linked but not read
+RELEASE_HEAD_CHARS = 30_000  # source characters normalized to find a release's headline and dateline
 
 
 def _major(number: str) -> str:
@@ -221,14 +223,22 @@ def read_release(text: str, report_date: dt.date | None = None) -> tuple[Field |
 
 
 def attached_text(
-    doc: DocumentBlock, source: str, number: str, report_date: dt.date | None = None
-) -> AttachedText:
-    """What is read from an exhibit's attached document (its normalized text is kept in ``text``)."""
+    doc: DocumentBlock, source: str, number: str, report_date: dt.date | None = None, *, keep: bool = False
+) -> AttachedText | None:
+    """What is read from an exhibit's attached document: a press release's (99.x) headline and date, and
+    with ``keep`` the document's whole normalized text (which the Fields' spans index). Without ``keep``
+    only the head of a press release is normalized (a prefix normalizes to a prefix of the same text)."""
+    release = _major(number) == "99"
     if doc.end - doc.start > MAX_EXHIBIT_CHARS or not _TEXT_TYPES.match(doc.attachment.type):
-        return AttachedText(text_length=0)
+        return None
+    if not (keep or release):
+        return None
     normalize = html_to_text if doc.is_html else text_to_text
-    text, _ = normalize(source, doc.start, doc.end)
-    headline, date = read_release(text, report_date) if _major(number) == "99" else (None, None)
+    end = doc.end if keep else min(doc.end, doc.start + RELEASE_HEAD_CHARS)
+    text, _ = normalize(source, doc.start, end)
+    headline, date = read_release(text, report_date) if release else (None, None)
+    if not keep:
+        return AttachedText(headline=headline, date=date)
     return AttachedText(headline=headline, date=date, text_length=len(text), text=text)
 
 
@@ -238,19 +248,13 @@ def link_exhibits(
     docs: Sequence[DocumentBlock],
     source: str,
     report_date: dt.date | None = None,
+    keep_texts: bool = False,
 ) -> None:
-    """Set ``link``, ``cited_by`` and ``attached`` on each exhibit (attached keeps its text)."""
+    """Set ``link``, ``cited_by`` and ``attached`` on each exhibit (``keep_texts``: every attached
+    document's normalized text, as ``--include-exhibits`` asks)."""
     attached = [d for d in docs if not d.attachment.type.upper().replace(" ", "").startswith("8-K")]
     for e in exhibits:
         doc = link_document(e, attached)
         e.cited_by = cite(e, items)
         if doc is not None:
-            e.attached = attached_text(doc, source, str(e.number.value), report_date)
-
-
-def without_texts(exhibits: list[Exhibit]) -> list[Exhibit]:
-    """The exhibits with their attached documents' texts dropped (the default record)."""
-    return [
-        e.model_copy(update={"attached": e.attached.model_copy(update={"text": None})}) if e.attached else e
-        for e in exhibits
-    ]
+            e.attached = attached_text(doc, source, str(e.number.value), report_date, keep=keep_texts)
