@@ -228,3 +228,30 @@ def _text_bounds(text: str, block: re.Match[str]) -> tuple[int, int]:
     if not m:
         return inner_start, block.end(1)
     return inner_start + m.start(1), inner_start + m.end(1)
+
+
+@dataclass(frozen=True)
+class DocumentBlock:
+    """Where one ``<DOCUMENT>``'s text lies in a decoded submission."""
+
+    attachment: Attachment
+    start: int  # its <TEXT> is text[start:end]
+    end: int
+    is_html: bool
+
+
+def document_blocks(text: str) -> list[DocumentBlock]:
+    """Every ``<DOCUMENT>`` of a full submission with the bounds of its text (pure)."""
+    out = []
+    for block in _DOC_BLOCK.finditer(text):
+        meta = _doc_meta(block.group(1))
+        start, end = _text_bounds(text, block)
+        is_html = bool(_HTML_HINT.search(text[start : min(end, start + 20000)].encode("utf-8", "ignore")))
+        att = Attachment(
+            type=meta.get("TYPE", "").strip(),
+            sequence=meta.get("SEQUENCE"),
+            filename=meta.get("FILENAME"),
+            description=meta.get("DESCRIPTION"),
+        )
+        out.append(DocumentBlock(att, start, end, is_html))
+    return out

@@ -15,16 +15,30 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import catalog
+from .amendments import read_amendment
 from .errors import InputError
-from .ingest import DEFAULT_MAX_BYTES, RawFiling, read_bytes, read_filing
+from .ingest import DEFAULT_MAX_BYTES, RawFiling, document_blocks, read_bytes, read_filing
 from .input_check import error_record
 from .normalize import OffsetMap, html_to_text, text_to_text
+from .sections import boundaries as bnd
 from .sections import exhibits as exh
 from .sections import items as itm
+from .sections import links as lnk
+from .sections import reconcile as rcn
 from .sections import signatures as sig
 from .sections.cover import parse_cover
 from .sections.text import field, lines
-from .types import Exhibit, Field, FilingRecord, Item, PartError, Sections, Source, Status
+from .types import (
+    Boundary,
+    Exhibit,
+    Field,
+    FilingRecord,
+    Item,
+    PartError,
+    Sections,
+    Source,
+    Status,
+)
 
 
 @dataclass(frozen=True)
@@ -42,9 +56,13 @@ class ParsedFiling:
 
 
 def parse_file(
-    path: str | Path, *, include_text: bool = False, max_bytes: int = DEFAULT_MAX_BYTES
+    path: str | Path,
+    *,
+    include_text: bool = False,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    include_exhibits: bool = False,
 ) -> FilingRecord:
-    parsed = parse_document(path, max_bytes=max_bytes)
+    parsed = parse_document(path, max_bytes=max_bytes, include_exhibits=include_exhibits)
     if include_text:
         return parsed.record.model_copy(update={"text": parsed.text})
     return parsed.record
@@ -59,13 +77,17 @@ def parse_bytes(data: bytes, *, path: str = "<bytes>", include_text: bool = Fals
     return parsed.record.model_copy(update={"text": parsed.text}) if include_text else parsed.record
 
 
-def parse_document(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedFiling:
+def parse_document(
+    path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES, include_exhibits: bool = False
+) -> ParsedFiling:
+    """Parse one file. ``include_exhibits`` keeps each attached exhibit document's normalized text in
+    ``exhibits[].attached.text`` (its Fields' spans index that text)."""
     try:
         raw = read_filing(path, max_bytes=max_bytes)
     except InputError as exc:
         return ParsedFiling(error_record(str(path), str(exc)), "", "", None)
     try:
-        return _parse_raw(raw)
+        return _parse_raw(raw, include_exhibits)
     except Exception as exc:  # a parser bug must not lose the input: report it as an error record
         rec = _base_record(raw)
         rec.status = Status.error
@@ -98,7 +120,7 @@ _OTHER_FORM = re.compile(
 )
 
 
-def _parse_raw(raw: RawFiling) -> ParsedFiling:
+def _parse_raw(raw: RawFiling, include_exhibits: bool = False) -> ParsedFiling:
     rec = _base_record(raw)
     normalize = html_to_text if raw.body_is_html else text_to_text
     text, offsets = normalize(raw.text, raw.body_start, raw.body_end)
@@ -108,7 +130,7 @@ def _parse_raw(raw: RawFiling) -> ParsedFiling:
         rec.status = Status.error
         rec.errors.append(PartError(part="input", message=reason))
     else:
-        _parse_parts(rec, raw, text, headings)
+        _parse_parts(rec, raw, text, headings, include_exhibits)
     return ParsedFiling(rec, text, raw.text, offsets)
 
 
@@ -142,7 +164,9 @@ def _run(rec: FilingRecord, part: str, fn, *args):  # type: ignore[no-untyped-de
         return None
 
 
-def _parse_parts(rec: FilingRecord, raw: RawFiling, text: str, headings: list[itm.Heading]) -> None:
+def _parse_parts(
+    rec: FilingRecord, raw: RawFiling, text: str, headings: list[itm.Heading], include_exhibits: bool = False
+) -> None:
     first_item = headings[0].start if headings else None
     block = sig.find_block(text, after=first_item or 0)
     if block is None and first_item is not None:
@@ -159,19 +183,19 @@ def _parse_parts(rec: FilingRecord, raw: RawFiling, text: str, headings: list[it
     items: list[Item] = []
     banners = [ln.start for ln in lines(text) if itm.is_section_banner(ln)]
     for k, h in enumerate(body_headings):
-        end = body_headings[k + 1].start if k + 1 < len(body_headings) else len(text)
-        end = min(end, sig_start) if sig_start > h.start else end
-        if index_start is not None and index_start > h.end:
-            end = min(end, index_start)
-        for b in banners:
-            if h.end <= b < end:
-                end = b
-                break
-        end = _rstrip_end(text, h.start, end)
+        nxt = body_headings[k + 1].start if k + 1 < len(body_headings) else None
+        raw_end, why = bnd.item_end(
+            h.end, nxt, block.start if block else None, index_start, banners, len(text)
+        )
+        end = _rstrip_end(text, h.start, raw_end)
         body = text[h.end : end]
         reported = not itm.is_not_reported(body)
+        after = min(
+            p for p in (nxt, block.start if block else None, len(text)) if p is not None and p >= raw_end
+        )
+        boundary = bnd.assess(text, h.end, end, why, after)
         for number in h.numbers:
-            items.append(_item(number, h.text.strip(), (h.start, end), text, reported))
+            items.append(_item(number, h.text.strip(), (h.start, end), text, reported, boundary))
     if not items:
         for number, s, e in itm.lee_items(text):
             items.append(_item(number, text[s:e], (s, e), text, True))
@@ -191,6 +215,11 @@ def _parse_parts(rec: FilingRecord, raw: RawFiling, text: str, headings: list[it
     if cover is not None:
         rec.cover = cover
     rec.form_type = _form_type(raw, text, cover_end)
+    if rec.form_type.value == "8-K/A":
+        rec.amendment = _run(rec, "amendment", read_amendment, text, cover_end)
+    header = raw.text[: raw.body_start] if raw.format.value == "sgml" else ""
+    when = rec.cover.date_of_report.value
+    rec.reconciliation = _run(rec, "reconciliation", rcn.reconcile, text, items, header, when)
 
     # signatures
     if block is not None:
@@ -200,6 +229,8 @@ def _parse_parts(rec: FilingRecord, raw: RawFiling, text: str, headings: list[it
     # exhibits
     exhibits = _run(rec, "exhibits", _exhibits, rec, text, index_start, sig_start, block) or []
     _link_attachments(exhibits, raw)
+    docs = document_blocks(raw.text) if raw.format.value == "sgml" and len(raw.attachments) > 1 else []
+    _run(rec, "exhibits", lnk.link_exhibits, exhibits, items, docs, raw.text, when, include_exhibits)
     rec.exhibits = exhibits
 
     if not items:
@@ -225,7 +256,14 @@ def _rstrip_end(text: str, start: int, end: int) -> int:
         return end
 
 
-def _item(number: str, heading: str, span: tuple[int, int], text: str, reported: bool) -> Item:
+def _item(
+    number: str,
+    heading: str,
+    span: tuple[int, int],
+    text: str,
+    reported: bool,
+    boundary: Boundary | None = None,
+) -> Item:
     return Item(
         number=number,
         title=catalog.canonical_title(number),
@@ -235,6 +273,7 @@ def _item(number: str, heading: str, span: tuple[int, int], text: str, reported:
         heading=heading[:300],
         span=span,
         text=text[span[0] : span[1]],
+        boundary=boundary,
     )
 
 

@@ -139,6 +139,21 @@ class LLMCall(Strict):
     error: str | None = None
 
 
+EndReason = Literal["next_heading", "section_banner", "signature_block", "exhibit_index", "end_of_document"]
+
+
+class Boundary(Strict):
+    """Why an item's text ends where it does, and how far that end can be trusted
+    (``extractor.sections.boundaries``). ``flags`` name what looks wrong: ``contains_signature_block``
+    (the item swallowed the signatures), ``orphan_text_after`` (prose after the end that no part holds:
+    the item stopped at a sub-heading), ``ends_mid_sentence``, ``runs_past_exhibit_list``."""
+
+    end_reason: EndReason
+    confidence: float = PydField(ge=0.0, le=1.0)
+    flags: list[str] = PydField(default_factory=list)
+    reasons: list[str] = PydField(default_factory=list)
+
+
 class Item(Strict):
     number: str  # "2.02"; pre-2004 items as "5", "7", "12"
     title: str  # the SEC's canonical title
@@ -150,12 +165,45 @@ class Item(Strict):
     text: str  # text[span[0]:span[1]]
     event: dict[str, Any] | None = None  # filled by the LLM stage (see extractor.schemas)
     llm: LLMCall | None = None
+    boundary: Boundary | None = None  # how the item's end was found (None on records made before it)
+
+
+class ExhibitLink(Strict):
+    """The attached document of the submission an exhibit entry names, and why it was chosen."""
+
+    type: str  # the document's <TYPE>, "EX-99.1"
+    sequence: str | None = None
+    filename: str | None = None
+    reason: str
+    confidence: float = PydField(ge=0.0, le=1.0)
+
+
+class Citation(Strict):
+    """An item that cites an exhibit: by name in its text (``span`` is the mention), or by convention."""
+
+    item: str
+    reason: str
+    span: Span | None = None
+    confidence: float = PydField(ge=0.0, le=1.0)
+
+
+class AttachedText(Strict):
+    """What was read from an exhibit's attached document. Its Fields' spans index that document's own
+    normalized text (``text`` and its ``text_length``, present with ``--include-exhibits``), not the 8-K's."""
+
+    headline: Field[str] | None = None
+    date: Field[dt.date] | None = None
+    text_length: int = 0
+    text: str | None = None
 
 
 class Exhibit(Strict):
     number: Field[str]  # normalized: "99.1", "10.2", "3(i)" as printed
     description: Field[str]
     document: str | None = None  # attached document's file name / <TYPE>, when included
+    link: ExhibitLink | None = None  # the attached document and the reason (submissions only)
+    cited_by: list[Citation] = PydField(default_factory=list)
+    attached: AttachedText | None = None  # headline and date of the attached document (press releases)
 
 
 class Signature(Strict):
@@ -178,6 +226,46 @@ class Sections(Strict):
     exhibit_index: Span | None = None
 
 
+class SuggestedItem(Strict):
+    """An item whose event the body of another item describes (an officer leaving told under 8.01), found by
+    deterministic sentence rules (``extractor.sections.reconcile``; no model)."""
+
+    number: str  # the item the sentence describes, "5.02"
+    title: str
+    found_in: str  # the declared item whose text holds the sentence
+    rule: str  # which rule matched
+    quote: str  # the sentence, exactly text[span[0]:span[1]]
+    span: Span
+    confidence: float = PydField(ge=0.0, le=1.0)
+
+
+class HeaderItems(Strict):
+    """The EDGAR header's ITEM INFORMATION lines compared with the items the body declares."""
+
+    printed: list[str]  # the lines as the header prints them
+    numbers: list[str]  # their modern-equivalent item numbers
+    unmapped: list[str] = PydField(default_factory=list)  # lines no item title matches
+    only_in_header: list[str] = PydField(default_factory=list)
+    only_in_body: list[str] = PydField(default_factory=list)
+
+
+class Reconciliation(Strict):
+    declared: list[str]  # modern-equivalent numbers of the items the body's headings declare
+    suggested: list[SuggestedItem] = PydField(default_factory=list)
+    header: HeaderItems | None = None  # SGML submissions with ITEM INFORMATION lines
+
+
+class Amendment(Strict):
+    """What an 8-K/A says of the report it amends (``extractor.amendments``)."""
+
+    number: int | None = None  # "Amendment No. 2" -> 2
+    original_date: Field[dt.date] = PydField(default_factory=Field)  # filing date, else date of report
+    original_items: list[str] = PydField(default_factory=list)
+    original_accession: Field[str] = PydField(default_factory=Field)
+    purpose: Field[str] = PydField(default_factory=Field)  # the sentence that says what is amended
+    reasons: list[str] = PydField(default_factory=list)
+
+
 class FilingRecord(Strict):
     schema_version: str = SCHEMA_VERSION
     source: Source
@@ -191,6 +279,8 @@ class FilingRecord(Strict):
     errors: list[PartError] = PydField(default_factory=list)
     text_length: int = 0
     text: str | None = None  # the normalized text, only when asked for (spans index it)
+    reconciliation: Reconciliation | None = None  # declared vs found items
+    amendment: Amendment | None = None  # 8-K/A only: the report it amends
 
 
 RecordStatus = Literal["ok", "partial", "error"]

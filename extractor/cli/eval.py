@@ -53,9 +53,11 @@ def register(sub: Any) -> None:
     p.set_defaults(func=run)
     nested = p.add_subparsers(
         dest="eval_command",
-        metavar="[calibrate]",
+        metavar="[calibrate|structure]",
         title="sub-command",
-        description="'extractor eval calibrate RESULTS...' fits calibration curves instead of scoring",
+        description="'extractor eval calibrate RESULTS...' fits calibration curves instead of scoring; "
+        "'extractor eval structure' scores suggested items, header items, exhibit links, item boundaries "
+        "and amendments",
     )
     c = nested.add_parser(
         "calibrate",
@@ -89,6 +91,32 @@ def register(sub: Any) -> None:
     c.add_argument("--replicates", type=int, default=1000, help="bootstrap replicates over filings")
     c.add_argument("--seed", type=int, default=0, help="bootstrap seed")
     c.set_defaults(func=run_calibrate)
+    st = nested.add_parser(
+        "structure",
+        help="score suggested items, header items, exhibit links, item boundaries and amendments",
+        description=(
+            "Parse the dev filings named by the structure gold sets (evals/reconcile, evals/links, "
+            "evals/boundaries, evals/amendments; labeled by reading the filings) and print precision / "
+            "recall or accuracy per metric with the counts behind them."
+        ),
+    )
+    st.add_argument("--evals", default="evals", help="folder holding the gold set folders (default: evals)")
+    st.add_argument("--corpus", help="folder of the corpus files (default: as for 'extractor eval')")
+    st.add_argument("--misses", action="store_true", help="list every miss with its reason")
+    st.set_defaults(func=run_structure)
+
+
+def run_structure(args: argparse.Namespace) -> int:
+    from ..eval.structure import run as run_structure_eval
+
+    rows = run_structure_eval(_find(args.evals), resolve_corpus(args.corpus, None))
+    width = max(len(metric) for _s, metric, _t in rows)
+    for gold_set, metric, tally in rows:
+        print(f"{metric:<{width}}  {tally.figure():<48} {gold_set}")
+        if args.misses:
+            for why in tally.misses:
+                print(f"    - {why}")
+    return 0
 
 
 def _repo_root() -> Path:

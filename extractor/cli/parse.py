@@ -23,6 +23,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--out", type=Path, help="write JSON Lines here (one record per line) instead of stdout")
     p.add_argument("--include-text", action="store_true", help="include the normalized text the spans index")
     p.add_argument(
+        "--include-exhibits",
+        action="store_true",
+        help="include each attached exhibit document's normalized text (exhibits[].attached.text; "
+        "its own spans index it)",
+    )
+    p.add_argument(
         "--max-bytes", type=int, default=DEFAULT_MAX_BYTES, help="reject larger files (default 32 MB)"
     )
     p.add_argument("--pretty", action="store_true", help="indent the JSON (stdout only)")
@@ -39,7 +45,12 @@ def run_parse(args: argparse.Namespace) -> int:
     errors = 0
     try:
         for f in args.files:
-            rec = parse_file(f, include_text=args.include_text, max_bytes=args.max_bytes)
+            rec = parse_file(
+                f,
+                include_text=args.include_text,
+                max_bytes=args.max_bytes,
+                include_exhibits=args.include_exhibits,
+            )
             errors += rec.status.value == "error"
             indent = 2 if args.pretty and not args.out else None
             out.write(rec.model_dump_json(indent=indent, exclude_none=False) + "\n")

@@ -95,6 +95,12 @@ def register(sub: Any) -> None:
     e = sub.add_parser("export", help="rebuild records.jsonl and tables of a run (with reviewed values)")
     e.add_argument("run_dir", metavar="RUN_DIR")
     e.add_argument("--machine", action="store_true", help="ignore review decisions")
+    e.add_argument(
+        "--amendments",
+        action="store_true",
+        help="also write RUN_DIR/amended.jsonl: one row per report, an 8-K/A's values superseding its "
+        "original's, both versions and every superseded value kept",
+    )
     e.set_defaults(func=cmd_export)
 
 
@@ -106,8 +112,25 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"error: {run_dir} is not a run directory (no ledger.sqlite)", file=sys.stderr)
         return 1
     counts = export_run(run_dir, reviewed=not getattr(args, "machine", False))
+    if getattr(args, "amendments", False):
+        counts["amended_view"] = _write_amended(run_dir, reviewed=not getattr(args, "machine", False))
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
     return 0
+
+
+def _write_amended(run_dir: Path, *, reviewed: bool) -> int:
+    from ..amendments import amended_view
+    from ..batch.outputs import iter_records
+    from ..store.ledger import Ledger
+
+    tmp = run_dir / "amended.jsonl.tmp"
+    n = 0
+    with Ledger(run_dir / "ledger.sqlite") as ledger, tmp.open("w", encoding="utf-8") as out:
+        for row in amended_view(iter_records(ledger, run_dir, reviewed=reviewed)):
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            n += 1
+    tmp.replace(run_dir / "amended.jsonl")
+    return n
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -142,7 +165,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_run(args: argparse.Namespace) -> int:
     if args.inputs[:1] == ["export"] and not Path("export").exists() and len(args.inputs) == 2:
-        return cmd_export(argparse.Namespace(run_dir=args.inputs[1], machine=False))
+        return cmd_export(argparse.Namespace(run_dir=args.inputs[1], machine=False, amendments=False))
     try:
         return _run(args)
     except ExtractorError as exc:

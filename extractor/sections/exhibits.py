@@ -120,3 +120,9 @@ def find_index(text: str, start: int = 0) -> int | None:
         if INDEX_HEADING.match(ln.text) and len(ln.text) < 60:
             return ln.start
     return None
+
+
+def entry_line(line: str) -> bool:
+    """True when a line starts like an exhibit entry ("99.1 Press release ...", "Exhibit 10.2")."""
+    m = _ENTRY.match(line)
+    return m is not None and _major_ok(normalize_number(m.group("num")))
