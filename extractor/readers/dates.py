@@ -64,18 +64,31 @@ _LEAD = re.compile(r"\s*(?:On|As\s+of|Effective(?:\s+as\s+of)?)\s+", re.I)
 
 
 def sentence_date(
-    text: str, pos: int, offset: int, verb: re.Pattern[str], reader: str = "verb_date"
+    text: str,
+    pos: int,
+    offset: int,
+    verb: re.Pattern[str],
+    reader: str = "verb_date",
+    *,
+    after_verb: bool = False,
 ) -> ReaderValue | None:
-    """The date of the sentence around ``pos`` tied to ``verb``: an "effective DATE", else the
-    sentence's lead date, else the date nearest the verb; None when the sentence has no such verb."""
+    """The date of the sentence around ``pos`` tied to ``verb``: the "effective DATE" nearest ``pos``,
+    else the sentence's lead date, else the date nearest the verb; None when the sentence has no such
+    verb. ``after_verb``: the first date after ``pos`` comes first (a departure at a future meeting)."""
     ss, se = sentence_at(sentences(text), pos)
     if not verb.search(text, ss, se):
         return None
     defined = defined_dates(text)
-    for m in _EFFECTIVE.finditer(text, ss, se):
-        got = _date_or_term(text, m.end(), defined)
-        if got is not None:
-            return value_at(text, got[1], got[2], offset, got[0].isoformat(), 0.8, reader, reasons=("effective",))
+    if after_verb:
+        m = DATE_RE.search(text, pos, se)
+        d = parse_date(m) if m else None
+        if m is not None and d is not None:
+            return value_at(text, m.start(), m.end(), offset, d.isoformat(), 0.7, reader, reasons=("after the verb",))
+    effective = [(got, abs(m.start() - pos)) for m in _EFFECTIVE.finditer(text, ss, se)
+                 if (got := _date_or_term(text, m.end(), defined)) is not None]  # fmt: skip
+    if effective:
+        got = min(effective, key=lambda t: t[1])[0]
+        return value_at(text, got[1], got[2], offset, got[0].isoformat(), 0.8, reader, reasons=("effective",))
     lead = _LEAD.match(text, ss)
     if lead is not None:
         got = _date_or_term(text, lead.end(), defined)
