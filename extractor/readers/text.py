@@ -30,7 +30,16 @@ def sentences(text: str) -> list[tuple[int, int]]:
         start = m.end()
     if text[start:].strip():
         out.append((start, len(text)))
-    return out
+    return [part for s, e in out for part in _heading_split(text, s, e)]
+
+
+def _heading_split(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """A short heading line without a period before the sentence ("Employment Arrangements\nOn ...")
+    is a sentence of its own."""
+    nl = text.find("\n", s, min(e, s + 120))
+    if nl < 0 or not text[s:nl].strip() or re.search(r"[.;:,]\s*$", text[s:nl]) or not text[nl + 1 : e].strip():
+        return [(s, e)]
+    return [(s, nl), (nl + 1, e)]
 
 
 def sentence_at(bounds: list[tuple[int, int]], pos: int) -> tuple[int, int]:
