@@ -56,7 +56,7 @@ _MODIFIER = re.compile(r"(?:[A-Z][\w'&.%-]*|\d[\d.,]*%?|\$[\d.,]+|revolving|seni
 _STOP = frozenset("the a an its their this that certain such into with under to by or in on for from as "
                   "which entered new existing".split())
 _DEFINED = re.compile(
-    r"\s*(?:,\s*dated\s+(?:as\s+of\s+)?[^()]{4,30}?,?\s*)?(?:\((?:[^()\"\u201c]{0,40}?,\s*)?(?:the\s+)?"
+    r"\s*(?:,?\s*dated\s+(?:as\s+of\s+)?[^()]{4,30}?,?\s*)?(?:\((?:[^()\"\u201c]{0,90}?,\s*)?(?:the\s+)?"
     r"[\"\u201c]([^\"\u201d]{2,60})[\"\u201d]|\bor\s+the\s+[\"\u201c]([^\"\u201d]{2,60})[\"\u201d])",
     re.I,
 )

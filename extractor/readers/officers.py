@@ -171,6 +171,10 @@ def officer_changes(segments: list[Segment]) -> list[ChangeReading]:
             if pos is not None:
                 title = " ".join(text[pos[0] : pos[1]].split())
                 title = re.sub(r"^(?:a|an|the)\s+", "", title)
+                owner = re.match(r"(?:[A-Z][\w.&-]*\s+){0,2}[A-Z][\w.&-]*['\u2019]s\s+", title)
+                if owner and not title.lower().startswith("member"):  # "Company's Interim ...": whose, not what
+                    pos = (pos[0] + text[pos[0] : pos[1]].find(title[owner.end() :]), pos[1])
+                    title = title[owner.end() :]
                 board = re.search(r"\bBoard of Directors$", title)
                 if board and not title.lower().startswith("member"):
                     pos = (pos[1] - len("Board of Directors"), pos[1])
