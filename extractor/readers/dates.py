@@ -49,7 +49,7 @@ def _date_or_term(text: str, pos: int, defined: dict[str, Found]) -> Found | Non
 
 def dated_after(text: str, pos: int, offset: int, reader: str = "dated_as_of") -> ReaderValue | None:
     """``, dated (as of) DATE`` within a few words after ``pos`` (the end of an agreement phrase)."""
-    m = re.match(r"[^.;()]{0,40}?\bdated\s+(?:as\s+of\s+)?", text[pos : pos + 120])
+    m = re.match(r"(?:\s*\([^()]{0,80}\))?[^.;()]{0,40}?\bdated\s+(?:as\s+of\s+)?", text[pos : pos + 200])
     if m is None:
         return None
     got = _date_or_term(text, pos + m.end(), defined_dates(text))
