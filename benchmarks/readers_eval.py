@@ -74,8 +74,13 @@ METRICS = [
     MetricDef("5.02 change kind", "acc", _sel("event.5.02.changes.change")),
     MetricDef("5.02 position", "acc", _sel("event.5.02.changes.position")),
     MetricDef("5.02 effective_date", "acc", _sel("event.5.02.changes.effective_date")),
-    MetricDef("all fields above", "acc", lambda o: o.key.split(".")[1] + "." + o.key.split(".")[2] in ITEMS
-              if o.key.startswith("event.") else False),  # fmt: skip
+    MetricDef(
+        "all fields above",
+        "acc",
+        lambda o: (
+            o.key.split(".")[1] + "." + o.key.split(".")[2] in ITEMS if o.key.startswith("event.") else False
+        ),
+    ),
 ]
 
 
@@ -168,7 +173,9 @@ def report(per_system: dict[str, list[list[Obs]]], seed: int, replicates: int) -
             lo_hi = ci(reps[s])
             band = f"[{_fmt(lo_hi[0])},{_fmt(lo_hi[1])}]" if lo_hi else ""
             cells.append(f"{_fmt(point(metric.kind, counts[s]))} {band:>15}")
-        diff_point = (point(metric.kind, counts["merged"]) or 0.0) - (point(metric.kind, counts["model"]) or 0.0)
+        diff_point = (point(metric.kind, counts["merged"]) or 0.0) - (
+            point(metric.kind, counts["model"]) or 0.0
+        )
         d = paired_diff(reps["merged"], reps["model"])
         band = f"[{d[0]:+.3f},{d[1]:+.3f}]" if d else ""
         print(f"{metric.name:26} {support(metric.kind, counts['model']):>4} | " + " | ".join(cells)
@@ -231,7 +238,10 @@ def main(argv: list[str] | None = None) -> int:
     import json
 
     results = json.loads(Path(args.results).read_text(encoding="utf-8"))
-    runs = {r["file"]: [obs_from_json(o) for o in r["observations"]] for r in results["models"][args.model]["runs"]}
+    runs = {
+        r["file"]: [obs_from_json(o) for o in r["observations"]]
+        for r in results["models"][args.model]["runs"]
+    }
     raw = Path(args.raw)
     per_system: dict[str, list[list[Obs]]] = {"model": [], "readers": [], "merged": [], "rebuilt": []}
     files = []
@@ -243,7 +253,9 @@ def main(argv: list[str] | None = None) -> int:
             per_system[s].append(obs)
         files.append(gold.file)
     same, total = fidelity(per_system["model"], per_system["rebuilt"])
-    print(f"{len(files)} gold filings with items {', '.join(sorted(ITEMS))} ({args.gold}; model {args.model})")
+    print(
+        f"{len(files)} gold filings with items {', '.join(sorted(ITEMS))} ({args.gold}; model {args.model})"
+    )
     print(f"rebuilt model event scores as stored on {same}/{total} observations\n")
     report(per_system, args.seed, args.replicates)
     if args.corpus_sample:

@@ -77,7 +77,9 @@ def test_instrument_is_read_through_the_item_incorporated_by_reference():
     gold = _gold(NUANCE_2016)["2.03"]
     readings, _rec, text = _read(NUANCE_2016, "2.03")
     _spans_are_quotes(readings, text)
-    assert readings.values["instrument"].value == gold["instrument"]  # "a $242.5 million revolving credit facility"
+    assert (
+        readings.values["instrument"].value == gold["instrument"]
+    )  # "a $242.5 million revolving credit facility"
     assert [v.value for v in readings.lists["counterparties"]] == gold["counterparties"]
 
 
@@ -140,7 +142,11 @@ def test_parties_after_among_with_roles_dropped():
         ("material definitive agreement", "1.02", "summary"),
         ("direct financial obligation", "2.03", "instrument"),
         ("the kind of instrument, the principal or maximum amount as printed", "2.03", "principal_amount"),
-        ("Nuance Communications, Inc. entered into a definitive agreement and plan of merger", "1.01", "agreement_type"),
+        (
+            "Nuance Communications, Inc. entered into a definitive agreement and plan of merger",
+            "1.01",
+            "agreement_type",
+        ),
         ("Company effective immediately", "4.01", "former_auditor"),
         ("incorporated herein by reference", "2.03", "instrument"),
     ],
@@ -165,7 +171,9 @@ def test_answers_pass(value, item, field):
 
 
 def test_kind_outside_the_vocabulary_is_flagged_and_the_vocabulary_normalizes():
-    assert type_problem("Master Repurchase Agreement and related Confirmation", item="1.01", field="agreement_type")
+    assert type_problem(
+        "Master Repurchase Agreement and related Confirmation", item="1.01", field="agreement_type"
+    )
     assert recognize("Fourth Amended and Restated Credit Agreement") is not None
     value, kind = recognize("Agreement and Plan of Merger")  # type: ignore[misc]
     assert (value, kind.name) == ("merger agreement", "merger agreement")
@@ -176,7 +184,14 @@ def test_kind_outside_the_vocabulary_is_flagged_and_the_vocabulary_normalizes():
 
 
 def _leaf(value: Any, confidence: float) -> dict[str, Any]:
-    return {"value": value, "confidence": confidence, "method": "llm", "span": None, "quote": None, "reasons": []}
+    return {
+        "value": value,
+        "confidence": confidence,
+        "method": "llm",
+        "span": None,
+        "quote": None,
+        "reasons": [],
+    }
 
 
 def test_merge_replaces_a_title_answer_and_keeps_the_reason():

@@ -51,18 +51,25 @@ def _alias_re() -> re.Pattern[str]:
     return re.compile(rf"(?i:\b(?:{alias_pattern()})\b)")
 
 
-_MODIFIER = re.compile(r"(?:[A-Z][\w'&.%-]*|\d[\d.,]*%?|\$[\d.,]+|revolving|senior|secured|unsecured|"
-                       r"subordinated|convertible|syndicated|master|lease|extension|term|amended|restated)$")
-_STOP = frozenset("the a an its their this that certain such into with under to by or in on for from as "
-                  "which entered new existing".split())
+_MODIFIER = re.compile(
+    r"(?:[A-Z][\w'&.%-]*|\d[\d.,]*%?|\$[\d.,]+|revolving|senior|secured|unsecured|"
+    r"subordinated|convertible|syndicated|master|lease|extension|term|amended|restated)$"
+)
+_STOP = frozenset(
+    "the a an its their this that certain such into with under to by or in on for from as "
+    "which entered new existing".split()
+)
 _DEFINED = re.compile(
     r"\s*(?:,?\s*dated\s+(?:as\s+of\s+)?[^()]{4,30}?,?\s*)?(?:\((?:[^()\"\u201c]{0,90}?,\s*)?(?:the\s+)?"
     r"[\"\u201c]([^\"\u201d]{2,60})[\"\u201d]|\bor\s+the\s+[\"\u201c]([^\"\u201d]{2,60})[\"\u201d])",
     re.I,
 )
 VERBS: dict[str, re.Pattern[str]] = {
-    "enter": re.compile(r"\b(?:entered\s+into|enter\s+into|entry\s+into|executed|signed|entered\s+in|"
-                        r"amended\s+and\s+restated|amended|extended)\b", re.I),
+    "enter": re.compile(
+        r"\b(?:entered\s+into|enter\s+into|entry\s+into|executed|signed|entered\s+in|"
+        r"amended\s+and\s+restated|amended|extended)\b",
+        re.I,
+    ),
     "end": re.compile(r"\b(?:terminat\w*|repaid|paid\s+off|expired?|cancel\w*)\b", re.I),
     "issue": re.compile(
         r"\b(?:issu\w+|sold|sell|sale|borrow\w*|incurred|drew|obligated|provides?\s+for)\b", re.I
@@ -75,7 +82,9 @@ _AMOUNT_BEFORE = re.compile(
     re.I,
 )
 # One-word aliases also name other things ("the Loan Parties", "the Facility"): weaker evidence.
-_GENERIC = frozenset({"loan", "facility", "note", "shares", "units", "lease", "amendment", "guaranty", "waiver"})
+_GENERIC = frozenset(
+    {"loan", "facility", "note", "shares", "units", "lease", "amendment", "guaranty", "waiver"}
+)
 _EXISTING = re.compile(r"\b(?:existing|prior|previous|original|former|old)\b", re.I)
 
 
@@ -90,9 +99,9 @@ def _extend_back(text: str, start: int, capitalized: bool) -> int:
         if word.lower() == "and" and re.search(r"amended\s+and\s*$", text[max(0, pos - 14) : pos], re.I):
             pos -= len(m[0])
             continue
-        if word.lower() in _STOP or not _MODIFIER.match(word) or (capitalized and not word[:1].isupper()):
-            if word.lower() not in ("amended", "restated") and not (capitalized and word == "and"):
-                break
+        weak = word.lower() in _STOP or not _MODIFIER.match(word) or (capitalized and not word[:1].isupper())
+        if weak and word.lower() not in ("amended", "restated") and not (capitalized and word == "and"):
+            break
         if word == "and" and not re.search(r"Amended\s+and\s*$", text[max(0, pos - 14) : pos]):
             break
         pos -= len(m[0])
@@ -113,11 +122,11 @@ def candidates(text: str) -> list[Candidate]:
         d = _DEFINED.match(text, m.end())
         defined = (d[1] or d[2]) if d else None
         ss, _ = sentence_at(bounds, m.start())
-        before = text[ss : s]
+        before = text[ss:s]
         verbs = frozenset(name for name, rx in VERBS.items() if rx.search(before))
         near = text[max(ss, s - 30) : m.end()]
         existing = bool(_EXISTING.search(near)) or bool(defined and _EXISTING.search(defined))
-        quoted = s > 0 and text[s - 1] in "\"\u201c"
+        quoted = s > 0 and text[s - 1] in '"\u201c'
         _, se = sentence_at(bounds, m.start())
         amount = ("before" if _AMOUNT_BEFORE.search(text[max(ss, s - 80) : s])
                   else "sentence" if _AMOUNT.search(text[ss:se]) else "")  # fmt: skip
@@ -176,7 +185,9 @@ def instrument(segments: list[Segment]) -> ReaderValue | None:
     got = _best(segments, "instrument", ("issue", "enter"))
     if got is not None and got[1].kind != "equity securities":
         score, c, text, offset = got
-        return value_at(text, c.start, c.end, offset, c.alias, min(0.85, score), "instrument_phrase", kind=c.kind)
+        return value_at(
+            text, c.start, c.end, offset, c.alias, min(0.85, score), "instrument_phrase", kind=c.kind
+        )
     got = _best(segments, "agreement", ("enter",))
     if got is None:
         return None

@@ -48,9 +48,13 @@ _CONTEXT = re.compile(r"\b(?:auditor|accountant|accounting\s+firm|audit|dismiss|
 LEFT = {
     "dismissed": re.compile(r"\b(?:dismiss\w*|terminat\w*\s+the\s+engagement|replace[ds]?)\b", re.I),
     "resigned": re.compile(r"\b(?:resign\w*|withdr[ae]w\w*)\b", re.I),
-    "declined": re.compile(r"\b(?:declin\w*|(?:would|will)\s+not\s+stand|not\s+to\s+stand|not\s+seek)\b", re.I),
+    "declined": re.compile(
+        r"\b(?:declin\w*|(?:would|will)\s+not\s+stand|not\s+to\s+stand|not\s+seek)\b", re.I
+    ),
 }
-ENGAGED = re.compile(r"\b(?:engag\w*|appoint\w*|retain\w*|select\w*|approv\w+\s+the\s+(?:appointment|engagement))\b", re.I)
+ENGAGED = re.compile(
+    r"\b(?:engag\w*|appoint\w*|retain\w*|select\w*|approv\w+\s+the\s+(?:appointment|engagement))\b", re.I
+)
 _NO_DISAGREEMENT = re.compile(
     r"\b(?:no|not\s+(?:been\s+|had\s+)?any|were\s+no|have\s+been\s+no|had\s+no|there\s+(?:was|were)\s+no|"
     r"without\s+any)\s+(?:\w+\s+){0,2}disagreements?\b",
@@ -81,7 +85,9 @@ def _role(text: str, firm: Firm, bounds: list[tuple[int, int]]) -> tuple[str, in
     best: tuple[str, int] | None = None
     for name, rx in [*LEFT.items(), ("engaged", ENGAGED)]:
         for m in rx.finditer(text, ss, se):
-            d = firm[0] - m.end() if m.end() <= firm[0] else (m.start() - firm[1]) * 2  # a verb before counts more
+            d = (
+                firm[0] - m.end() if m.end() <= firm[0] else (m.start() - firm[1]) * 2
+            )  # a verb before counts more
             if d >= 0 and (best is None or d < best[1]):
                 best = (name, d)
     return best
@@ -109,7 +115,11 @@ def auditor_change(segments: list[Segment]) -> dict[str, ReaderValue]:
             verb = LEFT[name].search(text, ss, se)
             assert verb is not None
             out["change"] = value_at(text, verb.start(), verb.end(), offset, name, 0.75, "audit_firm_verb")
-        elif name == "engaged" and "new_auditor" not in out and (former is None or _key(printed) != _key(former[2])):
+        elif (
+            name == "engaged"
+            and "new_auditor" not in out
+            and (former is None or _key(printed) != _key(former[2]))
+        ):
             out["new_auditor"] = value_at(text, s, e, offset, printed, conf, "audit_firm")
     if "new_auditor" in out and "change" not in out:
         nv = out["new_auditor"]

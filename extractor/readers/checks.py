@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from pydantic import BaseModel
+
 from .. import catalog
 from ..schemas import schema_for
 from .vocabulary import recognize
@@ -94,15 +96,17 @@ def _descriptions(item: str) -> tuple[str, ...]:
     for model in (schema, *_element_models(schema)) if schema is not None else ():
         for info in model.model_fields.values():
             if info.description:
-                out.extend(_norm(p) for p in re.split(r"[,;(]|\be\.g\.", info.description) if len(p.split()) >= 3)
+                out.extend(
+                    _norm(p) for p in re.split(r"[,;(]|\be\.g\.", info.description) if len(p.split()) >= 3
+                )
     return tuple(out)
 
 
-def _element_models(schema: type) -> list[type]:
-    out = []
-    for info in schema.model_fields.values():  # type: ignore[attr-defined]
+def _element_models(schema: type[BaseModel]) -> list[type[BaseModel]]:
+    out: list[type[BaseModel]] = []
+    for info in schema.model_fields.values():
         args = getattr(info.annotation, "__args__", ())
-        out.extend(a for a in args if hasattr(a, "model_fields"))
+        out.extend(a for a in args if isinstance(a, type) and issubclass(a, BaseModel))
     return out
 
 

@@ -28,7 +28,9 @@ def defined_dates(text: str) -> dict[str, Found]:
     out: dict[str, Found] = {}
     for m in DATE_RE.finditer(text):
         d = parse_date(m)
-        term = re.match(r"\s*\((?:the\s+)?[\"\u201c]([^\"\u201d]{3,40})[\"\u201d]\)", text[m.end() : m.end() + 60])
+        term = re.match(
+            r"\s*\((?:the\s+)?[\"\u201c]([^\"\u201d]{3,40})[\"\u201d]\)", text[m.end() : m.end() + 60]
+        )
         if d is not None and term is not None:
             out.setdefault(" ".join(term[1].lower().split()), (d, m.start(), m.end()))
     return out
@@ -83,7 +85,9 @@ def sentence_date(
         m = DATE_RE.search(text, pos, se)
         d = parse_date(m) if m else None
         if m is not None and d is not None:
-            return value_at(text, m.start(), m.end(), offset, d.isoformat(), 0.7, reader, reasons=("after the verb",))
+            return value_at(
+                text, m.start(), m.end(), offset, d.isoformat(), 0.7, reader, reasons=("after the verb",)
+            )
     effective = [(got, abs(m.start() - pos)) for m in _EFFECTIVE.finditer(text, ss, se)
                  if (got := _date_or_term(text, m.end(), defined)) is not None]  # fmt: skip
     if effective:

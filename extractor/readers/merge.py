@@ -36,7 +36,7 @@ from typing import Any
 
 from .checks import type_problem
 from .parties import name_key
-from .values import ChangeReading, Readings, ReaderValue
+from .values import ChangeReading, ReaderValue, Readings
 from .vocabulary import recognize
 
 __all__ = ["ADD_PERSON", "merge"]
@@ -61,7 +61,7 @@ def _same(field: str, a: Any, b: Any) -> bool:
         return False
     if field in ("agreement_type", "instrument"):
         ra, rb = recognize(str(a)), recognize(str(b))
-        if ra and rb and (ra[0] == rb[0] or ra[1].name == rb[1].name and field == "instrument"):
+        if ra and rb and (ra[0] == rb[0] or (ra[1].name == rb[1].name and field == "instrument")):
             return True
     if field in ("counterparties", "former_auditor", "new_auditor", "person"):
         return bool(name_key(str(a))) and name_key(str(a)) == name_key(str(b))
@@ -94,7 +94,9 @@ def _scalar(field: str, item: str, model: Any, reader: ReaderValue | None) -> di
         return reader.leaf()
     mc = float(m.get("confidence") or 0.0)
     if _same(field, value, reader.value):
-        return _with(reader.leaf(), confidence=_agree(max(mc, reader.confidence)), reasons=["the model agrees"])
+        return _with(
+            reader.leaf(), confidence=_agree(max(mc, reader.confidence)), reasons=["the model agrees"]
+        )
     if reader.confidence >= mc:
         return _with(reader.leaf(), reasons=[f"the model read {value!r}"])
     return _with(m, confidence=round(mc * 0.5, 3), reasons=[f"a reader read {reader.value!r}"])
@@ -167,7 +169,9 @@ def merge(model_event: dict[str, Any] | None, readings: Readings) -> dict[str, A
                 event[name] = leaf
     for name, readers in readings.lists.items():
         event[name] = _names(name, item, event.get(name), readers, name in readings.complete)
-    for name in [n for n in event if isinstance(event[n], list) and n not in readings.lists and n != "changes"]:
+    for name in [
+        n for n in event if isinstance(event[n], list) and n not in readings.lists and n != "changes"
+    ]:
         if name == "counterparties":
             event[name] = _names(name, item, event[name], (), False)
     if readings.changes or "changes" in event:

@@ -32,7 +32,9 @@ KIND_VERBS: dict[str, re.Pattern[str]] = {
         re.I,
     ),
     "election": re.compile(r"\b(?:elected|re-elected|reelected)\b", re.I),
-    "appointment": re.compile(r"\b(?:appoint\w*|named|became|become|promot\w*|hired|succeed\w*|will\s+serve\s+as)\b", re.I),
+    "appointment": re.compile(
+        r"\b(?:appoint\w*|named|became|become|promot\w*|hired|succeed\w*|will\s+serve\s+as)\b", re.I
+    ),
     "compensation": re.compile(
         r"\b(?:employment\s+agreement|compensation|salary|bonus|award\w*|granted|severance)\b", re.I
     ),
@@ -46,7 +48,9 @@ _ORG_AFTER = re.compile(
     r"(?:,?\s*(?:Inc|Corporation|Corp|Company|Co|LLC|L\.L\.C|Ltd|L\.P|LP|plc|N\.A|Group|Holdings)\b"
     r"|\s*\((?:the\s+)?[\"\u201c])"
 )
-_TELLS = re.compile(r"\s*,?\s*(?:notified|informed|advised|tendered|submitted|announced|agreed|accepted|delivered)\b")
+_TELLS = re.compile(
+    r"\s*,?\s*(?:notified|informed|advised|tendered|submitted|announced|agreed|accepted|delivered)\b"
+)
 _ADJACENT = re.compile(r"^[\s,]*(?:(?:has|have|was|will|would|had|is)\s+(?:been\s+)?)?(?:\w+\s+)?$")
 _NOT_NAME = frozenset(
     "board company corporation inc committee officer chief president director directors stock plan agreement "
@@ -115,7 +119,9 @@ def _title_at(text: str, pos: int, end: int) -> tuple[int, int] | None:
             break
         if tok == "of":
             nxt = words[k + 1][0] if k + 1 < len(words) else ""
-            if nxt.lower() not in _OF_KEEP or nxt.lower() == "the" and k + 2 < len(words) and words[k + 2][0] not in ("Board",):
+            if nxt.lower() not in _OF_KEEP or (
+                nxt.lower() == "the" and k + 2 < len(words) and words[k + 2][0] not in ("Board",)
+            ):
                 break
         if tok[:1].isupper():
             last = pos + w.end()
@@ -137,7 +143,9 @@ def officer_changes(segments: list[Segment]) -> list[ChangeReading]:
     out: list[ChangeReading] = []
     seen: set[tuple[str, str]] = set()
     body = 0
-    if re.match(r"\s*item\b", text, re.I):  # the heading repeats the SEC title ("Appointment of Certain Officers")
+    if re.match(
+        r"\s*item\b", text, re.I
+    ):  # the heading repeats the SEC title ("Appointment of Certain Officers")
         nl = text.find("\n")
         body = nl if nl > 0 else 0
     for ss, se in sentences(text):
@@ -172,7 +180,9 @@ def officer_changes(segments: list[Segment]) -> list[ChangeReading]:
                 title = " ".join(text[pos[0] : pos[1]].split())
                 title = re.sub(r"^(?:a|an|the)\s+", "", title)
                 owner = re.match(r"(?:[A-Z][\w.&-]*\s+){0,2}[A-Z][\w.&-]*['\u2019]s\s+", title)
-                if owner and not title.lower().startswith("member"):  # "Company's Interim ...": whose, not what
+                if owner and not title.lower().startswith(
+                    "member"
+                ):  # "Company's Interim ...": whose, not what
                     pos = (pos[0] + text[pos[0] : pos[1]].find(title[owner.end() :]), pos[1])
                     title = title[owner.end() :]
                 board = re.search(r"\bBoard of Directors$", title)
@@ -184,4 +194,3 @@ def officer_changes(segments: list[Segment]) -> list[ChangeReading]:
                                  after_verb=kind == "departure" and "stand" in verb[0].lower())  # fmt: skip
             out.append(ChangeReading(person, change, position, date))
     return out
-

@@ -74,7 +74,9 @@ _DESCRIPTOR = re.compile(
     r"the\s+company|the\s+registrant|the\s+borrower|the\s+issuer|we|us)\b",
     re.I,
 )
-_ROLE_TAIL = re.compile(r"\s+(?:each\s+)?(?:as|serving\s+as|acting\s+as|in\s+its\s+capacity\s+as)\s+.*$", re.I | re.S)
+_ROLE_TAIL = re.compile(
+    r"\s+(?:each\s+)?(?:as|serving\s+as|acting\s+as|in\s+its\s+capacity\s+as)\s+.*$", re.I | re.S
+)
 _SUBSIDIARY = re.compile(r"\b(?:subsidiary|affiliate)\s+of\s+(.+)$", re.I | re.S)
 _QUOTED = re.compile(r"[\"\u201c]([^\"\u201d]{1,60})[\"\u201d]")
 
@@ -166,7 +168,7 @@ def _clause(text: str, bounds: list[tuple[int, int]]) -> tuple[int, int, bool] |
     """The first parties clause of ``text``: its start and end, and whether it is a sentence's subject
     (which must then name the registrant to be taken)."""
     agreement = re.compile(rf"(?i:\b(?:{alias_pattern('agreement')}|agreement)\b)")
-    found: list[tuple[int, int]] = []
+    found: list[tuple[int, int, bool]] = []
     for ss, se in bounds:
         sentence = text[ss:se]
         if not agreement.search(sentence):

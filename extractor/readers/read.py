@@ -15,7 +15,7 @@ from .. import catalog
 from . import agreements, auditors, officers, parties
 from .agreements import VERBS
 from .dates import dated_after, sentence_date
-from .values import Readings, ReaderValue, Segment
+from .values import ReaderValue, Readings, Segment
 
 __all__ = ["ITEMS", "read_item"]
 
@@ -52,7 +52,11 @@ def read_item(number: str, segments: list[Segment], registrants: Sequence[str] =
     lists: dict[str, tuple[ReaderValue, ...]] = {}
     complete: set[str] = set()
     if modern in ("1.01", "1.02", "2.03"):
-        found = agreements.agreement_type(segments, modern) if modern != "2.03" else agreements.instrument(segments)
+        found = (
+            agreements.agreement_type(segments, modern)
+            if modern != "2.03"
+            else agreements.instrument(segments)
+        )
         if found is not None:
             values["agreement_type" if modern != "2.03" else "instrument"] = found
             if modern != "2.03":

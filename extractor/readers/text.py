@@ -11,7 +11,9 @@ ABBREVIATIONS = frozenset(
     "inc corp co ltd llc l.l.c lp l.p llp l.l.p n.a na u.s s.a plc mr mrs ms dr jr sr st no nos vs "
     "jan feb mar apr jun jul aug sep sept oct nov dec bros assn p.c p.a".split()
 )
-_END = re.compile(r"[.!?](?=[\"\u201d)]?\s+[\"\u201c(]?[A-Z0-9])|\n\s*\n|\n(?=\s*(?:\(\w\)|[A-Z][^\n]{0,80}\n))")
+_END = re.compile(
+    r"[.!?](?=[\"\u201d)]?\s+[\"\u201c(]?[A-Z0-9])|\n\s*\n|\n(?=\s*(?:\(\w\)|[A-Z][^\n]{0,80}\n))"
+)
 
 
 def sentences(text: str) -> list[tuple[int, int]]:
@@ -37,7 +39,12 @@ def _heading_split(text: str, s: int, e: int) -> list[tuple[int, int]]:
     """A short heading line without a period before the sentence ("Employment Arrangements\nOn ...")
     is a sentence of its own."""
     nl = text.find("\n", s, min(e, s + 120))
-    if nl < 0 or not text[s:nl].strip() or re.search(r"[.;:,]\s*$", text[s:nl]) or not text[nl + 1 : e].strip():
+    if (
+        nl < 0
+        or not text[s:nl].strip()
+        or re.search(r"[.;:,]\s*$", text[s:nl])
+        or not text[nl + 1 : e].strip()
+    ):
         return [(s, e)]
     return [(s, nl), (nl + 1, e)]
 

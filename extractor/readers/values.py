@@ -49,7 +49,9 @@ def value_at(
         start += 1
     while end > start and text[end - 1] in " \t\n|,;:)\"'\u201c\u201d":
         end -= 1
-    return ReaderValue(value, (start + offset, end + offset), text[start:end], round(confidence, 3), reader, **kw)
+    return ReaderValue(
+        value, (start + offset, end + offset), text[start:end], round(confidence, 3), reader, **kw
+    )
 
 
 @dataclass(frozen=True)

@@ -30,12 +30,16 @@ class Kind:
 
 @cache
 def kinds() -> tuple[Kind, ...]:
-    data = tomllib.loads(resources.files(__package__).joinpath("data/agreement_kinds.toml").read_text("utf-8"))
+    data = tomllib.loads(
+        resources.files(__package__).joinpath("data/agreement_kinds.toml").read_text("utf-8")
+    )
     out = []
     for entry in data["kind"]:
         if entry["family"] not in ("agreement", "instrument"):
             raise ValueError(f"kind {entry['name']!r}: unknown family {entry['family']!r}")
-        aliases = tuple(sorted({" ".join(a.lower().split()) for a in entry["aliases"]}, key=len, reverse=True))
+        aliases = tuple(
+            sorted({" ".join(a.lower().split()) for a in entry["aliases"]}, key=len, reverse=True)
+        )
         out.append(Kind(entry["name"], entry["family"], aliases, bool(entry.get("rewrite", False))))
     return tuple(out)
 
