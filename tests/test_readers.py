@@ -2,7 +2,8 @@
 
 Expected values come from the hand labels of evals/gold where the filing is labeled; the FedEx 2023
 retirement and the Nuance 2021 credit agreement (not in the gold set) were read by hand from the files
-in tests/data/readers (the sentences are quoted in the comments)."""
+in tests/data/readers (the sentences are quoted in the comments); the other filings are shared with the
+parser tests (tests/data/parser)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from extractor.readers.vocabulary import kinds
 from extractor.types import FilingRecord
 
 DATA = Path(__file__).parent / "data" / "readers"
+PARSER = Path(__file__).parent / "data" / "parser"  # filings the parser tests already hold
 GOLD = Path(__file__).parent.parent / "evals" / "gold"
 BIOGEN = "rania__875045-000119312523198542_d454539d8k.htm"
 NUANCE_2016 = "edgarcrawler__1002517_8K_2016_0001193125-16-546593.htm"
@@ -34,7 +36,7 @@ def _gold(name: str) -> dict[str, Any]:
 
 
 def _read(name: str, number: str) -> tuple[Readings, FilingRecord, str]:
-    parsed = parse_document(DATA / name)
+    parsed = parse_document(DATA / name if (DATA / name).exists() else PARSER / name)
     rec = parsed.record
     items = {i.number: i for i in rec.items}
     item = items[number]
