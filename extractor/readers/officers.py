@@ -61,7 +61,7 @@ _NOT_NAME = frozenset(
     "monday tuesday wednesday thursday friday new york delaware united states group bank trust capital "
     "partners holdings fund university compensation human resources audit nominating governance "
     "target award awards opportunity salary base bonus goals goal performance incentive equity cash shares "
-    "units restricted reason cause date period term agreement plan program".split()
+    "units restricted reason cause date period term agreement plan program officers certain arrangements".split()
 )
 _TITLE_START = re.compile(
     r"\b(?:as|became|become|to\s+serve\s+as|to\s+the\s+(?=position)|from\s+(?:the\s+)?(?:position\s+of\s+|(?:his|her|their)\s+(?:position|role)s?\s+as\s+)?|"
@@ -147,7 +147,7 @@ def officer_changes(segments: list[Segment]) -> list[ChangeReading]:
         r"\s*item\b", text, re.I
     ):  # the heading repeats the SEC title ("Appointment of Certain Officers")
         nl = text.find("\n")
-        body = nl if nl > 0 else 0
+        body = nl if nl > 0 else len(text)
     for ss, se in sentences(text):
         if se <= body:
             continue
