@@ -1,0 +1,111 @@
+"""Dates tied to their verb: entered into / dated as of, effective, terminated (pure).
+
+A date counts for an event only through the words that tie it to the event:
+
+- ``dated (as of) DATE`` right after the agreement phrase (the agreement's own date);
+- ``effective (as of) DATE`` in the sentence of the event's verb;
+- the sentence's lead (``On DATE, ...``) when that sentence carries the verb;
+- a defined date term (``September 27, 2023 (the "Effective Date")``) stands for its date wherever it
+  is used ("dated as of the Effective Date").
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from ..sections.text import DATE_RE, parse_date
+from .text import sentence_at, sentences
+from .values import ReaderValue, value_at
+
+__all__ = ["dated_after", "defined_dates", "sentence_date"]
+
+Found = tuple[dt.date, int, int]
+
+
+def defined_dates(text: str) -> dict[str, Found]:
+    """Defined date terms: ``DATE (the "Effective Date")`` -> {"effective date": (date, start, end)}."""
+    out: dict[str, Found] = {}
+    for m in DATE_RE.finditer(text):
+        d = parse_date(m)
+        term = re.match(
+            r"\s*\((?:the\s+)?[\"\u201c]([^\"\u201d]{3,40})[\"\u201d]\)", text[m.end() : m.end() + 60]
+        )
+        if d is not None and term is not None:
+            out.setdefault(" ".join(term[1].lower().split()), (d, m.start(), m.end()))
+    return out
+
+
+def _date_or_term(text: str, pos: int, defined: dict[str, Found]) -> Found | None:
+    m = DATE_RE.match(text, pos)
+    if m is not None:
+        d = parse_date(m)
+        return (d, m.start(), m.end()) if d is not None else None
+    t = re.match(r"the\s+([A-Z][\w ]{2,40}?Date)\b", text[pos:])
+    if t is not None:
+        key = " ".join(t[1].lower().split())
+        if key in defined:
+            return defined[key][0], pos, pos + t.end()
+    return None
+
+
+def dated_after(text: str, pos: int, offset: int, reader: str = "dated_as_of") -> ReaderValue | None:
+    """``, dated (as of) DATE`` within a few words after ``pos`` (the end of an agreement phrase)."""
+    m = re.match(r"(?:\s*\([^()]{0,80}\))?[^.;()]{0,40}?\bdated\s+(?:as\s+of\s+)?", text[pos : pos + 200])
+    if m is None:
+        return None
+    got = _date_or_term(text, pos + m.end(), defined_dates(text))
+    if got is None:
+        return None
+    d, s, e = got
+    return value_at(text, s, e, offset, d.isoformat(), 0.85, reader)
+
+
+_EFFECTIVE = re.compile(r"\beffective\s+(?:as\s+of\s+|on\s+)?", re.I)
+_LEAD = re.compile(r"\s*(?:On|As\s+of|Effective(?:\s+as\s+of)?)\s+", re.I)
+
+
+def sentence_date(
+    text: str,
+    pos: int,
+    offset: int,
+    verb: re.Pattern[str],
+    reader: str = "verb_date",
+    *,
+    after_verb: bool = False,
+) -> ReaderValue | None:
+    """The date of the sentence around ``pos`` tied to ``verb``: the "effective DATE" nearest ``pos``,
+    else the sentence's lead date, else the date nearest the verb; None when the sentence has no such
+    verb. ``after_verb``: the first date after ``pos`` comes first (a departure at a future meeting)."""
+    ss, se = sentence_at(sentences(text), pos)
+    if not verb.search(text, ss, se):
+        return None
+    defined = defined_dates(text)
+    if after_verb:
+        m = DATE_RE.search(text, pos, se)
+        d = parse_date(m) if m else None
+        if m is not None and d is not None:
+            return value_at(
+                text, m.start(), m.end(), offset, d.isoformat(), 0.7, reader, reasons=("after the verb",)
+            )
+    effective = [(got, abs(m.start() - pos)) for m in _EFFECTIVE.finditer(text, ss, se)
+                 if (got := _date_or_term(text, m.end(), defined)) is not None]  # fmt: skip
+    if effective:
+        got = min(effective, key=lambda t: t[1])[0]
+        return value_at(text, got[1], got[2], offset, got[0].isoformat(), 0.8, reader, reasons=("effective",))
+    lead = _LEAD.match(text, ss)
+    if lead is not None:
+        got = _date_or_term(text, lead.end(), defined)
+        if got is not None:
+            return value_at(text, got[1], got[2], offset, got[0].isoformat(), 0.75, reader, reasons=("lead",))
+    v = verb.search(text, ss, se)
+    assert v is not None
+    near: list[Found] = []
+    for m in DATE_RE.finditer(text, ss, se):
+        d = parse_date(m)
+        if d is not None:
+            near.append((d, m.start(), m.end()))
+    if not near:
+        return None
+    d, s, e = min(near, key=lambda f: abs(f[1] - v.start()))
+    return value_at(text, s, e, offset, d.isoformat(), 0.6, reader, reasons=("nearest the verb",))

@@ -1,0 +1,196 @@
+"""5.02 changes read from the sentence that names the person (pure).
+
+A person is a run of two to four capitalized words (initials allowed: "V. James Vena") that is not an
+organization, title or month. A sentence that names a person and carries a change verb gives one
+change; the verb nearest the name decides its kind:
+
+- departure: resigned, retired, stepped down, will not stand for re-election, terminated, departed;
+- election: elected (by the board or the shareholders);
+- appointment: appointed, named, became, promoted, hired, succeeded;
+- compensation: an employment / compensation agreement or award *with* the person.
+
+The position is the title printed after "as" / "became" / "to serve as" / "from" ("resigned as Chief
+Executive Officer of ..." -> "Chief Executive Officer"; "as a director"; "as a member of the Board of
+Directors"). The effective date is the sentence's "effective DATE", else its lead date ("On DATE, ...").
+A person named again later ("Mr. Vena") is the same person: one change per person and kind.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .dates import sentence_date
+from .text import sentences
+from .values import ChangeReading, Segment, value_at
+
+__all__ = ["KIND_VERBS", "officer_changes"]
+
+KIND_VERBS: dict[str, re.Pattern[str]] = {
+    "departure": re.compile(
+        r"\b(?:resign\w*|retir\w*|step(?:ped|s)?\s+down|stepping\s+down|depart\w*|(?:will|would)\s+not\s+stand|"
+        r"not\s+to\s+stand|not\s+(?:to\s+)?seek\s+re-?election|terminat\w*|leav(?:e|ing)|ceased?)\b",
+        re.I,
+    ),
+    "election": re.compile(r"\b(?:elected|re-elected|reelected)\b", re.I),
+    "appointment": re.compile(
+        r"\b(?:appoint\w*|named|became|become|promot\w*|hired|succeed\w*|will\s+serve\s+as)\b", re.I
+    ),
+    "compensation": re.compile(
+        r"\b(?:employment\s+agreement|compensation|salary|bonus|award\w*|granted|severance)\b", re.I
+    ),
+}
+_ANY_VERB = re.compile("|".join(f"(?:{rx.pattern})" for rx in KIND_VERBS.values()), re.I)
+
+_CAP = r"[A-Z](?:[a-z'\u2019]+[A-Z])?[a-z\u2019]+(?:-[A-Z][a-z]+)?"
+_WORD = rf"(?:{_CAP}|[A-Z]\.)"
+_NAME = re.compile(rf"(?<![\w.])(?:{_WORD}\s+){{1,3}}{_CAP}(?!['\u2019]s)(?:,?\s+(?:Jr|Sr)\.|\s+I{{2,3}})?")
+_ORG_AFTER = re.compile(
+    r"(?:,?\s*(?:Inc|Corporation|Corp|Company|Co|LLC|L\.L\.C|Ltd|L\.P|LP|plc|N\.A|Group|Holdings)\b"
+    r"|\s*\((?:the\s+)?[\"\u201c])"
+)
+_TELLS = re.compile(
+    r"\s*,?\s*(?:notified|informed|advised|tendered|submitted|announced|agreed|accepted|delivered)\b"
+)
+_ADJACENT = re.compile(r"^[\s,]*(?:(?:has|have|was|will|would|had|is)\s+(?:been\s+)?)?(?:\w+\s+)?$")
+_NOT_NAME = frozenset(
+    "board company corporation inc committee officer chief president director directors stock plan agreement "
+    "agreements executive vice senior financial operating secretary treasurer chairman chair counsel general "
+    "annual meeting shareholders stockholders item exhibit section act securities exchange commission form "
+    "report current fiscal year the this on in effective following during as of and mr mrs ms dr "
+    "january february march april may june july august september october november december "
+    "monday tuesday wednesday thursday friday new york delaware united states group bank trust capital "
+    "partners holdings fund university compensation human resources audit nominating governance "
+    "target award awards opportunity salary base bonus goals goal performance incentive equity cash shares "
+    "units restricted reason cause date period term agreement plan program officers certain arrangements".split()
+)
+_TITLE_START = re.compile(
+    r"\b(?:as|became|become|to\s+serve\s+as|to\s+the\s+(?=position)|from\s+(?:the\s+)?(?:position\s+of\s+|(?:his|her|their)\s+(?:position|role)s?\s+as\s+)?|"
+    r"to\s+(?:the\s+)?(?:position|role)\s+of)\s+(?:the\s+|a\s+|an\s+|its\s+|our\s+)?",
+    re.I,
+)
+_TITLE_WORD = re.compile(r"(?:[A-Z][\w&'\u2019-]*|and|of|the|&)$")
+_BOARD = re.compile(
+    r"(?:(?:a\s+)?member\s+of\s+(?:the\s+)?(?:Company['\u2019]s\s+|its\s+|our\s+)?[Bb]oard(?:\s+of\s+[Dd]irectors)?"
+    r"|(?:a\s+)?(?:Class\s+[IV]+\s+)?director\b|(?:the\s+)?[Bb]oard\s+of\s+[Dd]irectors)"
+)
+_OF_KEEP = frozenset("board directors sales operations finance marketing engineering the".split())
+
+
+def _is_person(name: str) -> bool:
+    words = re.findall(r"[A-Za-z'\u2019]+", name)
+    return len(words) >= 2 and not any(w.lower() in _NOT_NAME for w in words)
+
+
+def _evidence(text: str, m: re.Match[str], verb: re.Match[str]) -> float:
+    """How sure the words are a person: an honorific reference to the surname elsewhere ("Mr. Vena"),
+    a middle initial, or the change verb right next to the name. 0 when none of these."""
+    surname = m[0].split()[-1].rstrip(",.")
+    score = 0.0
+    if re.search(rf"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+{re.escape(surname)}\b", text):
+        score += 0.5
+    if re.search(r"\b[A-Z]\.\s", m[0]):
+        score += 0.3
+    gap = text[m.end() : verb.start()] if verb.start() >= m.end() else text[verb.end() : m.start()]
+    if _ADJACENT.match(gap) or _TELLS.match(text, m.end()):
+        score += 0.4
+    if re.search(rf"[\"\u201c]{re.escape(m[0])}[\"\u201d]", text):
+        return 0.0  # a defined term ("Good Reason"), not a person
+    return score
+
+
+def _title_at(text: str, pos: int, end: int) -> tuple[int, int] | None:
+    m = _BOARD.match(text, pos)
+    if m is not None:
+        return pos, m.end()
+    words = list(re.finditer(r"[\w&'\u2019-]+|,", text[pos:end]))
+    last = None
+    prev_end = 0
+    for k, w in enumerate(words):
+        tok = w[0]
+        if text[pos + prev_end : pos + w.start()].strip():
+            break  # punctuation other than a comma ends the title
+        prev_end = w.end()
+        if tok == ",":
+            nxt = words[k + 1][0] if k + 1 < len(words) else ""
+            if not nxt[:1].isupper():
+                break
+            continue
+        if not _TITLE_WORD.match(tok):
+            break
+        if tok == "of":
+            nxt = words[k + 1][0] if k + 1 < len(words) else ""
+            if nxt.lower() not in _OF_KEEP or (
+                nxt.lower() == "the" and k + 2 < len(words) and words[k + 2][0] not in ("Board",)
+            ):
+                break
+        if tok[:1].isupper():
+            last = pos + w.end()
+    if last is None:
+        return None
+    return pos, last
+
+
+def _position(text: str, verb_end: int, se: int) -> tuple[int, int] | None:
+    for m in _TITLE_START.finditer(text, verb_end, min(se, verb_end + 120)):
+        got = _title_at(text, m.end(), se)
+        if got is not None:
+            return got
+    return None
+
+
+def officer_changes(segments: list[Segment]) -> list[ChangeReading]:
+    text, offset = segments[0]
+    out: list[ChangeReading] = []
+    seen: set[tuple[str, str]] = set()
+    body = 0
+    if re.match(
+        r"\s*item\b", text, re.I
+    ):  # the heading repeats the SEC title ("Appointment of Certain Officers")
+        nl = text.find("\n")
+        body = nl if nl > 0 else len(text)
+    for ss, se in sentences(text):
+        if se <= body:
+            continue
+        for m in _NAME.finditer(text, max(ss, body), se):
+            name = " ".join(m[0].split())
+            if not _is_person(name) or _ORG_AFTER.match(text, m.end()):
+                continue
+            near = None
+            for v in _ANY_VERB.finditer(text, ss, se):
+                d = abs(v.start() - m.end()) if v.start() >= m.end() else (m.start() - v.end()) * 1.5
+                if near is None or d < near[0]:
+                    near = (d, v)
+            if near is None or near[0] > 150:
+                continue
+            verb = near[1]
+            evidence = _evidence(text, m, verb)
+            if evidence == 0:
+                continue
+            kind = next(k for k, rx in KIND_VERBS.items() if rx.fullmatch(verb[0]))
+            key = (name.split()[-1].lower(), kind)
+            if key in seen:
+                continue
+            seen.add(key)
+            conf = min(0.85, 0.45 + 0.3 * evidence)
+            person = value_at(text, m.start(), m.end(), offset, name, conf, "person_sentence")
+            change = value_at(text, verb.start(), verb.end(), offset, kind, conf - 0.05, "person_sentence")
+            pos = _position(text, verb.end(), se)
+            position = None
+            if pos is not None:
+                title = " ".join(text[pos[0] : pos[1]].split())
+                title = re.sub(r"^(?:a|an|the)\s+", "", title)
+                owner = re.match(r"(?:[A-Z][\w.&-]*\s+){0,2}[A-Z][\w.&-]*['\u2019]s\s+", title)
+                if owner and not title.lower().startswith(
+                    "member"
+                ):  # "Company's Interim ...": whose, not what
+                    pos = (pos[0] + text[pos[0] : pos[1]].find(title[owner.end() :]), pos[1])
+                    title = title[owner.end() :]
+                board = re.search(r"\bBoard of Directors$", title)
+                if board and not title.lower().startswith("member"):
+                    pos = (pos[1] - len("Board of Directors"), pos[1])
+                    title = "Board of Directors"
+                position = value_at(text, pos[0], pos[1], offset, title, 0.65, "person_sentence")
+            date = sentence_date(text, verb.start(), offset, _ANY_VERB, reader="person_sentence",
+                                 after_verb=kind == "departure" and "stand" in verb[0].lower())  # fmt: skip
+            out.append(ChangeReading(person, change, position, date))
+    return out

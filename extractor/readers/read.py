@@ -1,0 +1,79 @@
+"""One entry point: every reader that applies to an item, on its text (pure).
+
+``read_item(number, segments, registrants)`` gives the item's :class:`Readings`. ``segments`` are the
+texts to read with their offsets in the filing: the item's own text first, then the text of the items
+it incorporates by reference (a 2.03 that says "the information set forth in Item 1.01 is incorporated
+herein by reference" is read from the 1.01 text). ``registrants`` are the registrant's names from the
+cover, so that it is never its own counterparty.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .. import catalog
+from . import agreements, auditors, officers, parties
+from .agreements import VERBS
+from .dates import dated_after, sentence_date
+from .values import ReaderValue, Readings, Segment
+
+__all__ = ["ITEMS", "read_item"]
+
+ITEMS = frozenset({"1.01", "1.02", "2.03", "3.02", "4.01", "5.02"})
+
+
+def _locate(segments: list[Segment], value: ReaderValue) -> tuple[str, int, int] | None:
+    """(segment text, its offset, the value's start in it)."""
+    for text, offset in segments:
+        if offset <= value.span[0] < offset + len(text):
+            return text, offset, value.span[0] - offset
+    return None
+
+
+def _agreement_date(segments: list[Segment], found: ReaderValue, verb: str) -> ReaderValue | None:
+    where = _locate(segments, found)
+    if where is None:
+        return None
+    text, offset, start = where
+    end = start + len(found.quote)
+    if verb == "enter":
+        dated = dated_after(text, end, offset)
+        if dated is not None:
+            return dated
+    return sentence_date(text, start, offset, VERBS[verb])
+
+
+def read_item(number: str, segments: list[Segment], registrants: Sequence[str] = ()) -> Readings:
+    modern = catalog.modern_equivalent(number) if catalog.is_known(number) else None
+    if modern not in ITEMS or not segments:
+        return Readings(item=modern or number)
+    assert modern is not None
+    values: dict[str, ReaderValue] = {}
+    lists: dict[str, tuple[ReaderValue, ...]] = {}
+    complete: set[str] = set()
+    if modern in ("1.01", "1.02", "2.03"):
+        found = (
+            agreements.agreement_type(segments, modern)
+            if modern != "2.03"
+            else agreements.instrument(segments)
+        )
+        if found is not None:
+            values["agreement_type" if modern != "2.03" else "instrument"] = found
+            if modern != "2.03":
+                date = _agreement_date(segments, found, "enter" if modern == "1.01" else "end")
+                if date is not None:
+                    values["agreement_date" if modern == "1.01" else "termination_date"] = date
+        names, whole = parties.counterparties(segments, registrants)
+        if names:
+            lists["counterparties"] = tuple(names)
+            if whole:
+                complete.add("counterparties")
+    elif modern == "3.02":
+        found = agreements.securities(segments)
+        if found is not None:
+            values["securities"] = found
+    elif modern == "4.01":
+        values.update(auditors.auditor_change(segments))
+    elif modern == "5.02":
+        return Readings(item=modern, changes=tuple(officers.officer_changes(segments)))
+    return Readings(item=modern, values=values, lists=lists, complete=frozenset(complete))

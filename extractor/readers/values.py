@@ -1,0 +1,89 @@
+"""The value a reader returns: the value, its quote and span in the filing, a confidence (pure).
+
+A :class:`ReaderValue` is what every reader in this package gives back: ``span`` indexes the filing's
+normalized text (an item's text plus the item's offset, as every record span does) and ``quote`` is
+exactly the text of that span. ``leaf()`` turns it into the fill stage's leaf shape (a Field dict with
+method ``parser``), so a merged event looks like any other filled event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..types import Field, Method
+
+Segment = tuple[str, int]  # a text to read and where it starts in the filing's normalized text
+
+
+@dataclass(frozen=True)
+class ReaderValue:
+    value: Any
+    span: tuple[int, int]
+    quote: str
+    confidence: float
+    reader: str  # which reader produced it ("defined_term", "parties_clause", ...)
+    reasons: tuple[str, ...] = ()
+    kind: str | None = None  # vocabulary kind of an agreement / instrument phrase
+
+    def leaf(self) -> dict[str, Any]:
+        reasons = [f"read by the {self.reader} reader", *self.reasons]
+        if self.kind is not None:
+            reasons.append(f"vocabulary kind: {self.kind}")
+        f: Field[Any] = Field(
+            value=self.value,
+            confidence=round(self.confidence, 3),
+            method=Method.parser,
+            span=self.span,
+            quote=self.quote,
+            reasons=reasons,
+        )
+        return f.model_dump(mode="json")
+
+
+def value_at(
+    text: str, start: int, end: int, offset: int, value: Any, confidence: float, reader: str, **kw: Any
+) -> ReaderValue:
+    """A value whose quote is ``text[start:end]`` trimmed of spaces and punctuation at its edges."""
+    while start < end and text[start] in " \t\n|,;:(\"'\u201c\u201d":
+        start += 1
+    while end > start and text[end - 1] in " \t\n|,;:)\"'\u201c\u201d":
+        end -= 1
+    return ReaderValue(
+        value, (start + offset, end + offset), text[start:end], round(confidence, 3), reader, **kw
+    )
+
+
+@dataclass(frozen=True)
+class ChangeReading:
+    """One 5.02 change read from the sentence that names the person."""
+
+    person: ReaderValue
+    change: ReaderValue | None = None
+    position: ReaderValue | None = None
+    effective_date: ReaderValue | None = None
+
+    def fields(self) -> dict[str, ReaderValue]:
+        out = {"person": self.person}
+        for name in ("change", "position", "effective_date"):
+            v = getattr(self, name)
+            if v is not None:
+                out[name] = v
+        return out
+
+
+@dataclass(frozen=True)
+class Readings:
+    """Everything the readers read of one item.
+
+    ``values``: scalar fields; ``lists``: list-of-name fields (counterparties), with ``complete`` naming
+    the lists read from a whole parties clause; ``changes``: 5.02 changes, one per person sentence."""
+
+    item: str  # the modern item number
+    values: dict[str, ReaderValue] = field(default_factory=dict)
+    lists: dict[str, tuple[ReaderValue, ...]] = field(default_factory=dict)
+    complete: frozenset[str] = frozenset()
+    changes: tuple[ChangeReading, ...] = ()
+
+    def empty(self) -> bool:
+        return not (self.values or self.lists or self.changes)
