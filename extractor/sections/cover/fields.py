@@ -24,13 +24,16 @@ from .reader import (
 )
 
 
+_PAREN_DATE = re.compile(r"\s*\(\s*(?:" + DATE_RE.pattern + ")", re.I)
+
+
 def report_date(c: CoverText) -> Field:  # type: ignore[type-arg]
     hits = []
     for i, ln in enumerate(c.lines):
         if LABEL["date"].search(ln.text):
             hits.append(i)
     if not hits:
-        return missing("no 'Date of Report' caption on the cover")
+        return _uncaptioned_date(c)
     found: list[tuple[object, int, int]] = []
     first = hits[0]
     for i in hits:
@@ -38,8 +41,11 @@ def report_date(c: CoverText) -> Field:  # type: ignore[type-arg]
             break
         ln = c.lines[i]
         window = [ln]
-        if i + 1 < len(c.lines) and not DATE_RE.search(ln.text):
-            window.append(c.lines[i + 1])
+        nxt = c.lines[i + 1] if i + 1 < len(c.lines) else None
+        if nxt is not None and (
+            not DATE_RE.search(ln.text) or _PAREN_DATE.match(nxt.text)
+        ):
+            window.append(nxt)  # the date under its caption, or the earliest event's "(date)" under it
         for w in window:
             for m in DATE_RE.finditer(c.text, w.start, w.end):
                 d = parse_date(m)
@@ -69,6 +75,21 @@ def report_date(c: CoverText) -> Field:  # type: ignore[type-arg]
     return field(c.text, cluster[0][1], cluster[-1][2], earliest[0], conf, reasons=reasons)
 
 
+def _uncaptioned_date(c: CoverText) -> Field:  # type: ignore[type-arg]
+    """No 'Date of Report' caption: a date alone on its line near the top of the cover, before any
+    caption (a signature's or a press release's date never is); read with low confidence."""
+    for ln in c.lines[:30]:
+        if ANY_LABEL.search(ln.text) or LABEL["file"].search(ln.text):
+            break
+        m = DATE_RE.fullmatch(ln.text.strip(" *_|"))
+        d = parse_date(m) if m else None
+        if m and d:
+            s = ln.start + ln.text.index(m.group(0))
+            reason = "no 'Date of Report' caption: the date printed alone on the cover"
+            return field(c.text, s, s + len(m.group(0)), d, 0.6, reasons=[reason])
+    return missing("no 'Date of Report' caption on the cover")
+
+
 NAME_NOISE = re.compile(
     r"^(?:form\s+8-?k|current\s+report|united\s+states|securities\s+and\s+exchange|washington|pursuant|"
     r"date\s+of|\(?amendment|commission file|_+$|-+$|\d+$)",
@@ -76,28 +97,90 @@ NAME_NOISE = re.compile(
 )
 
 
+_MARKUP_EDGE = " *_#|"  # Markdown emphasis and heading marks a converter leaves around a value
+_LEGAL_END = re.compile(
+    r"\b(?:inc|incorporated|corp|corporation|co|company|companies|ltd|limited|llc|l\.l\.c|lp|l\.p|plc|"
+    r"trust|bancorp|bancshares|holdings|group|n\.a|s\.a)\.?\s*$",
+    re.I,
+)
+
+
+def _name_line(t: str) -> bool:
+    return bool(t) and not (
+        NAME_NOISE.match(t) or DATE_RE.search(t) or t.startswith("(") or RULE_LINE.match(t)
+    )
+
+
+def _blank_between(c: CoverText, a: int, b: int) -> bool:
+    return "\n\n" in c.text[c.lines[a].end : c.lines[b].start + 1]
+
+
+def _name_above(c: CoverText, i: int) -> tuple[tuple[int, int] | None, bool]:
+    """The name printed above its caption (line i): the nearest line that is not a rule, a date or a
+    form heading, with the short lines just above it when the name was broken across lines
+    ("ACME" / "HOLDINGS CORP."). The flag says whether lines were joined."""
+    j = i - 1
+    while j >= 0:
+        t = c.lines[j].text.strip()
+        if _name_line(t):
+            break
+        if DATE_RE.search(t) or LABEL["date"].search(t):
+            return None, False
+        j -= 1
+    if j < 0:
+        return None, False
+    top = j
+    words = len(c.lines[j].text.split())
+    while top > 0 and len(c.lines[top].text) < 40 and words < 8:
+        t = c.lines[top - 1].text.strip()
+        if not _name_line(t) or len(t) >= 40 or _blank_between(c, top - 1, top) or ANY_LABEL.search(t):
+            break
+        top -= 1
+        words += len(t.split())
+    return (c.lines[top].start, c.lines[j].end), top < j
+
+
+def _uncaptioned_name(c: CoverText) -> Field:  # type: ignore[type-arg]
+    """No 'Exact name' caption: a short line of its own that ends in a legal form ("ZURN INDUSTRIES,
+    INC."), before the first caption; read with low confidence."""
+    for ln in c.lines[:40]:
+        t = ln.text.strip(_MARKUP_EDGE)
+        if ANY_LABEL.search(t) or LABEL["file"].search(t):
+            break
+        if len(t) < 80 and _name_line(t) and _LEGAL_END.search(t) and not re.search(r"\d{3}", t):
+            s = ln.start + ln.text.index(t)
+            return field(
+                c.text,
+                s,
+                s + len(t),
+                clean(t),
+                0.6,
+                reasons=["no 'Exact name' caption: a line ending in a legal form"],
+            )
+    return missing("no 'Exact name of registrant' caption on the cover")
+
+
 def company(c: CoverText) -> Field:  # type: ignore[type-arg]
     hit = c.find("name")
     if hit is None:
-        return missing("no 'Exact name of registrant' caption on the cover")
+        return _uncaptioned_name(c)
     i, m = hit
     ln = c.lines[i]
+    joined = False
     span = c.before_in_cell(ln, m)
     if span is None:
         span = c.aligned(i, m)
     if span is None:
-        j = i - 1
-        while j >= 0:
-            t = c.lines[j].text.strip()
-            if t and not NAME_NOISE.match(t) and not DATE_RE.search(t) and not t.startswith("("):
-                span = (c.lines[j].start, c.lines[j].end)
-                break
-            if DATE_RE.search(t) or LABEL["date"].search(t):
-                break
-            j -= 1
+        span, joined = _name_above(c, i)
     if span is None:
         return missing("no name above its caption")
-    value = clean(c.text[span[0] : span[1]])
+    s, e = span
+    while s < e and c.text[s] in _MARKUP_EDGE + "\n":
+        s += 1
+    while e > s and c.text[e - 1] in _MARKUP_EDGE + "\n":
+        e -= 1
+    span = (s, e)
+    value = clean(c.text[s:e])
     cells = [p.strip() for p in value.split("|") if p.strip()]
     if len(cells) > 1:  # name in a row with other values: take the longest non-numeric cell
         cand = [p for p in cells if not re.fullmatch(r"[\d\s-]+", p) and not STATE_RE.fullmatch(p)]
@@ -106,6 +189,8 @@ def company(c: CoverText) -> Field:  # type: ignore[type-arg]
             s = c.text.find(best, span[0], span[1] + 1)
             span = (s, s + len(best))
             value = best
+    if joined:
+        return field(c.text, span[0], span[1], value, 0.75, reasons=["name printed over several lines"])
     return field(c.text, span[0], span[1], value, 0.92)
 
 

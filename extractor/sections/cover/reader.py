@@ -68,6 +68,70 @@ STATE_RE = re.compile(
 )
 
 
+_CELLS = " | "
+_JOIN_MAX = 6  # lines one caption may be broken over
+_LABEL_KEYS = ("name", "state", "irs", "address", "phone", "date", "file")
+
+
+def _merged(text: str, first: Line, last: Line) -> Line:
+    """One logical line from first to last: the line breaks read as spaces (offsets unchanged)."""
+    return Line(first.start, last.end, text[first.start : last.end].replace("\n", " "))
+
+
+def _opens(t: str) -> bool:
+    return t.count("(") > t.count(")")
+
+
+def _caption_across(a: Line, b: Line) -> bool:
+    """A caption phrase that only matches once the two lines are read as one ("Date" / "of Report")."""
+    joined = a.text + " " + b.text
+    for key in _LABEL_KEYS:
+        for m in LABEL[key].finditer(joined):
+            if m.start() < len(a.text) < m.end():
+                return True
+    return False
+
+
+def _closing(found: list[Line], i: int) -> int | None:
+    """The line that closes the parenthesis line i leaves open (within a few short plain lines)."""
+    depth = found[i].text.count("(") - found[i].text.count(")")
+    for j in range(i + 1, min(len(found), i + _JOIN_MAX)):
+        t = found[j].text
+        if _CELLS in t or len(t) > 160:
+            return None
+        depth += t.count("(") - t.count(")")
+        if depth <= 0:
+            return j
+    return None
+
+
+def join_broken_lines(text: str, found: list[Line]) -> tuple[list[Line], int]:
+    """Read phrases broken across lines as one line: an opening parenthesis closed on a later line
+    ("(State" / "or other jurisdiction" / "of incorporation)", "(August 25," / "2000)"), and a caption
+    split between two lines ("Date" / "of Report"). Lines laid out in columns (cells) are left alone.
+    Returns the lines and how many joins were made."""
+    out: list[Line] = []
+    joins = 0
+    i = 0
+    while i < len(found):
+        ln = found[i]
+        if _CELLS not in ln.text:
+            end = _closing(found, i) if _opens(ln.text) else None
+            if end is not None:
+                out.append(_merged(text, ln, found[end]))
+                joins += 1
+                i = end + 1
+                continue
+            if i + 1 < len(found) and _CELLS not in found[i + 1].text and _caption_across(ln, found[i + 1]):
+                found[i + 1] = _merged(text, ln, found[i + 1])
+                joins += 1
+                i += 1
+                continue
+        out.append(ln)
+        i += 1
+    return out, joins
+
+
 def missing(reason: str) -> Field:  # type: ignore[type-arg]
     return Field(value=None, confidence=0.5, reasons=[reason])
 
@@ -77,7 +141,7 @@ class CoverText:
         self.text = text
         self.start = start
         self.end = end
-        self.lines = lines(text, start, end)
+        self.lines, self.joined = join_broken_lines(text, lines(text, start, end))
 
     # -- locating captions ---------------------------------------------------------------------------
     def find(self, key: str, after: int = 0) -> tuple[int, re.Match[str]] | None:
