@@ -56,4 +56,29 @@ def parse_cover(text: str, start: int, end: int) -> Cover:
     cover.checkboxes = checkboxes(c)
     cover.emerging_growth_company = egc(c)
     cover.securities_12b = securities(c)
+    if c.joined:
+        _unfamiliar(cover, f"cover phrases broken across lines ({c.joined} joined): an unfamiliar layout")
     return cover
+
+
+_UNFAMILIAR_CAP = 0.8
+_SCALARS = (
+    "company_name",
+    "date_of_report",
+    "state_of_incorporation",
+    "commission_file_number",
+    "irs_employer_id",
+    "address",
+    "zip_code",
+    "phone",
+)
+
+
+def _unfamiliar(cover: Cover, reason: str) -> None:
+    """Values read from a layout the reader had to repair (text converters' broken lines) are less
+    certain than values read from a familiar one: cap their confidence and say why."""
+    for name in _SCALARS:
+        f = getattr(cover, name)
+        if f.value is not None and f.confidence > _UNFAMILIAR_CAP:
+            f.confidence = _UNFAMILIAR_CAP
+            f.reasons = [*f.reasons, reason]

@@ -23,7 +23,6 @@ from .reader import (
     missing,
 )
 
-
 _PAREN_DATE = re.compile(r"\s*\(\s*(?:" + DATE_RE.pattern + ")", re.I)
 
 
@@ -42,9 +41,7 @@ def report_date(c: CoverText) -> Field:  # type: ignore[type-arg]
         ln = c.lines[i]
         window = [ln]
         nxt = c.lines[i + 1] if i + 1 < len(c.lines) else None
-        if nxt is not None and (
-            not DATE_RE.search(ln.text) or _PAREN_DATE.match(nxt.text)
-        ):
+        if nxt is not None and (not DATE_RE.search(ln.text) or _PAREN_DATE.match(nxt.text)):
             window.append(nxt)  # the date under its caption, or the earliest event's "(date)" under it
         for w in window:
             for m in DATE_RE.finditer(c.text, w.start, w.end):
@@ -105,9 +102,16 @@ _LEGAL_END = re.compile(
 )
 
 
+_ALT_TEXT = re.compile(r"^\[[^\]]{0,40}\]$")  # an image's alt text as text browsers print it: "[logo]"
+
+
 def _name_line(t: str) -> bool:
     return bool(t) and not (
-        NAME_NOISE.match(t) or DATE_RE.search(t) or t.startswith("(") or RULE_LINE.match(t)
+        NAME_NOISE.match(t)
+        or DATE_RE.search(t)
+        or t.startswith("(")
+        or RULE_LINE.match(t)
+        or _ALT_TEXT.match(t)
     )
 
 
@@ -145,7 +149,9 @@ def _uncaptioned_name(c: CoverText) -> Field:  # type: ignore[type-arg]
     INC."), before the first caption; read with low confidence."""
     for ln in c.lines[:40]:
         t = ln.text.strip(_MARKUP_EDGE)
-        if ANY_LABEL.search(t) or LABEL["file"].search(t):
+        if LABEL["file"].search(t) or LABEL["date"].search(t):
+            continue  # "Commission File Number: 0-1234" / "Date of Report: ..." lines above the name
+        if ANY_LABEL.search(t):
             break
         if len(t) < 80 and _name_line(t) and _LEGAL_END.search(t) and not re.search(r"\d{3}", t):
             s = ln.start + ln.text.index(t)
@@ -201,6 +207,9 @@ def state(c: CoverText) -> Field:  # type: ignore[type-arg]
     i, m = hit
     ln = c.lines[i]
     span = c.before_in_cell(ln, m) or c.aligned(i, m)
+    stacked = c.stacked(i) if span is None else None
+    if stacked is not None and STATE_RE.search(c.text[stacked[0] : stacked[1]]):
+        span = stacked
     if span is None:
         row = c.value_row(i)
         if row is not None:

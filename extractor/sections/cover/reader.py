@@ -201,6 +201,38 @@ class CoverText:
             j -= 1
         return None
 
+    def _lone_caption(self, j: int) -> bool:
+        t = self.lines[j].text.strip()
+        return t.startswith("(") and t.endswith(")") and bool(ANY_LABEL.search(t) or LABEL["file"].search(t))
+
+    def stacked(self, i: int) -> tuple[int, int] | None:
+        """Values and captions of a cover row each on a line of their own, as converters write a table
+        they cannot lay out: n value lines, then their n captions in the same order. The value line of
+        the caption on line i."""
+        if not self._lone_caption(i):
+            return None
+        a = b = i
+        while a > 0 and self._lone_caption(a - 1):
+            a -= 1
+        while b + 1 < len(self.lines) and self._lone_caption(b + 1):
+            b += 1
+        n = b - a + 1
+        if n < 2:
+            return None
+        values: list[Line] = []
+        j = a - 1
+        while j >= 0 and len(values) < n:
+            t = self.lines[j].text.strip()
+            if not RULE_LINE.match(t):
+                if is_caption_row(t) or ANY_LABEL.search(t) or _CELLS in t:
+                    break
+                values.insert(0, self.lines[j])
+            j -= 1
+        if len(values) != n:
+            return None
+        v = values[i - a]
+        return v.start, v.end
+
     def aligned(self, i: int, m: re.Match[str]) -> tuple[int, int] | None:
         """The cell above the caption's cell when captions and values form aligned table rows."""
         ln = self.lines[i]
