@@ -2,7 +2,8 @@
 families it found: filings re-rendered by real HTML-to-text converters, hard-wrapped, upper-cased or
 stripped of their SEC header must give the original's record; rules of dashes are never a name; a
 date, a caption or a name broken across lines is read whole; covers without captions are read with
-low confidence. Filings are copied from ../shared/corpus/raw and evals/gold-extra/raw."""
+low confidence. Filings are copied from ../shared/corpus/raw and evals/gold-extra/raw into tests/data/robustness (one
+HTML filing is the one tests/data already holds)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ DATA = Path(__file__).parent / "data" / "robustness"
 
 
 def _variants(name: str, only: set[str]) -> dict[str, dict[str, bool]]:
-    path = DATA / name
+    path = DATA / name if (DATA / name).exists() else DATA.parent / name
     raw = read_filing(path)
     ref = rb.reference(parse_file(path))
     src = rb.Source(name, raw.text, raw.body, raw.body_is_html)

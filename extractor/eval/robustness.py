@@ -31,21 +31,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..sections.cover import COVER_SCALARS
 from ..types import FilingRecord
 from .compare import compare
 from .gold import GoldCover, GoldExhibit, GoldFiling, GoldItem, GoldSignature
 
-COVER_FIELDS = (
-    "company_name",
-    "date_of_report",
-    "state_of_incorporation",
-    "commission_file_number",
-    "irs_employer_id",
-    "address",
-    "zip_code",
-    "phone",
-)
-FIELDS = ("form_type", *COVER_FIELDS, "items", "exhibits", "signatures")
+FIELDS = ("form_type", *COVER_SCALARS, "items", "exhibits", "signatures")
 CONVERTERS = ("html2text", "inscriptis", "lxml", "bs4", "w3m")
 TEXT_TRANSFORMS = ("wrap-words", "wrap-chars", "flat", "upper")
 
@@ -212,7 +203,7 @@ def _value(f: Any) -> Any:
 
 def reference(record: FilingRecord) -> GoldFiling:
     """The original's record as a gold label (every part; spans and confidences dropped)."""
-    cover = {name: _value(getattr(record.cover, name)) for name in COVER_FIELDS}
+    cover = {name: _value(getattr(record.cover, name)) for name in COVER_SCALARS}
     return GoldFiling(
         file=record.source.path,
         form_type=_value(record.form_type),

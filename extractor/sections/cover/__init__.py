@@ -19,7 +19,7 @@ from .combined import combined_registrants
 from .fields import address, company, phone, report_date, state, typed
 from .reader import FILE_NO, IRS_NO, CoverText, missing
 
-__all__ = ["parse_cover"]
+__all__ = ["COVER_SCALARS", "parse_cover"]
 
 
 def parse_cover(text: str, start: int, end: int) -> Cover:
@@ -62,7 +62,7 @@ def parse_cover(text: str, start: int, end: int) -> Cover:
 
 
 _UNFAMILIAR_CAP = 0.8
-_SCALARS = (
+COVER_SCALARS = (  # the cover's single-valued fields
     "company_name",
     "date_of_report",
     "state_of_incorporation",
@@ -77,7 +77,7 @@ _SCALARS = (
 def _unfamiliar(cover: Cover, reason: str) -> None:
     """Values read from a layout the reader had to repair (text converters' broken lines) are less
     certain than values read from a familiar one: cap their confidence and say why."""
-    for name in _SCALARS:
+    for name in COVER_SCALARS:
         f = getattr(cover, name)
         if f.value is not None and f.confidence > _UNFAMILIAR_CAP:
             f.confidence = _UNFAMILIAR_CAP
