@@ -20,20 +20,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..eval.gold import GoldFiling
+from ..sections.cover import COVER_SCALARS
 from ..store.decisions import apply_to_dict, load_current
 from .fields import is_field, iter_fields
 from .queue import RECORDS
-
-COVER_SCALARS = (
-    "company_name",
-    "date_of_report",
-    "state_of_incorporation",
-    "commission_file_number",
-    "irs_employer_id",
-    "address",
-    "zip_code",
-    "phone",
-)
 
 
 def _human(fld: Any) -> bool:

@@ -1,0 +1,157 @@
+"""Cover check boxes (the four Rule provisions, emerging growth company) and Section 12(b) securities."""
+
+from __future__ import annotations
+
+import re
+
+from ...types import Checkboxes, Field, Security
+from ..text import clean, field
+from .reader import CHECKED, RULES, UNCHECKED, CoverText
+
+
+def box_glyph(c: CoverText, idx: int, phrase_start: int) -> tuple[bool | None, tuple[int, int] | None]:
+    ln = c.lines[idx]
+    prefix = c.text[ln.start : phrase_start]
+    # a glyph just before the phrase on the same line
+    for pat, val in ((CHECKED, True), (UNCHECKED, False)):
+        ms = list(pat.finditer(prefix))
+        if ms:
+            return val, (ln.start + ms[-1].start(), ln.start + ms[-1].end())
+    # a glyph alone on the line above
+    if idx > 0:
+        prev = c.lines[idx - 1]
+        t = prev.text.strip()
+        if len(t) <= 5:
+            for pat, val in ((CHECKED, True), (UNCHECKED, False)):
+                g = pat.search(prev.text)
+                if g:
+                    return val, (prev.start + g.start(), prev.start + g.end())
+    return None, None
+
+
+def checkboxes(c: CoverText) -> Checkboxes | None:
+    out: dict[str, Field] = {}  # type: ignore[type-arg]
+    found_any = False
+    for key, pat in RULES.items():
+        for i, ln in enumerate(c.lines):
+            m = pat.search(ln.text)
+            if not m or not re.search(r"communications|soliciting|material", ln.text, re.I):
+                continue
+            found_any = True
+            phrase = re.search(r"(?:Written|Soliciting|Pre-commencement)", ln.text, re.I)
+            pstart = ln.start + (phrase.start() if phrase else m.start())
+            val, span = box_glyph(c, i, pstart)
+            if val is None:
+                out[key] = Field(
+                    value=False, confidence=0.6, span=None, quote=None, reasons=["no box glyph printed"]
+                )
+            else:
+                assert span is not None
+                out[key] = field(c.text, span[0], span[1], val, 0.95)
+            break
+    if not found_any:
+        return None
+    for key in RULES:
+        out.setdefault(key, Field(value=False, confidence=0.4, reasons=["provision line not found"]))
+    return Checkboxes(**out)
+
+
+def egc(c: CoverText) -> Field | None:  # type: ignore[type-arg]
+    for i, ln in enumerate(c.lines):
+        m = re.search(r"emerging growth company", ln.text, re.I)
+        if not m or re.search(r"indicate by check mark|if an emerging", ln.text, re.I):
+            continue
+        after = ln.text[m.end() :]
+        for pat, val in ((CHECKED, True), (UNCHECKED, False)):
+            g = pat.search(after)
+            if g:
+                s = ln.start + m.end() + g.start()
+                return field(c.text, s, ln.start + m.end() + g.end(), val, 0.95)
+        glyph, span = box_glyph(c, i, ln.start + m.start())
+        if glyph is not None and span is not None:
+            return field(c.text, span[0], span[1], glyph, 0.9)
+        if i + 1 < len(c.lines):
+            nxt = c.lines[i + 1]
+            if len(nxt.text.strip()) <= 5:
+                for pat, val2 in ((CHECKED, True), (UNCHECKED, False)):
+                    g = pat.search(nxt.text)
+                    if g:
+                        return field(c.text, nxt.start + g.start(), nxt.start + g.end(), val2, 0.85)
+        return Field(value=False, confidence=0.6, reasons=["no box glyph printed"])
+    return None
+
+
+_EXCHANGE = re.compile(r"exchange|nasdaq|nyse|market|bourse|llc", re.I)
+_SYMBOL = re.compile(r"^[A-Z][A-Z0-9.\-]{0,9}(?:\s?[A-Z0-9]{1,4})?$")
+
+
+def securities(c: CoverText) -> list[Security] | None:
+    start = None
+    for i, ln in enumerate(c.lines):
+        if re.search(r"registered pursuant to Section 12\s?\(b\)", ln.text, re.I):
+            start = i
+            break
+    if start is None:
+        return None
+    out: list[Security] = []
+    columns: dict[str, int] = {}
+    width = 0
+    for ln in c.lines[start + 1 : start + 20]:
+        t = ln.text
+        if re.search(r"indicate by check mark|emerging growth|check the appropriate|^item\s+\d", t, re.I):
+            break
+        if re.search(r"title of each class|trading symbol|name of each exchange", t, re.I):
+            head = [x for _s, _e, x in ln.cells if x.strip()]
+            width = len(head)
+            for k, h in enumerate(head):
+                hl = h.lower()
+                key = (
+                    "title"
+                    if "title" in hl
+                    else "symbol"
+                    if "symbol" in hl
+                    else "exchange"
+                    if "exchange" in hl
+                    else None
+                )
+                if key:
+                    columns[key] = k
+            continue
+        cells = [(s, e, x) for s, e, x in ln.cells if x.strip()]
+        if len(cells) < 2:
+            continue
+        if width >= 3 and len(cells) == width and len(columns) == 3:
+            ti, sy, ex = cells[columns["title"]], cells[columns["symbol"]], cells[columns["exchange"]]
+            sec = Security(
+                title=field(c.text, ti[0], ti[1], clean(ti[2]), 0.9),
+                trading_symbol=field(c.text, sy[0], sy[1], clean(sy[2]), 0.9),
+                exchange=field(c.text, ex[0], ex[1], clean(ex[2]), 0.9),
+            )
+        elif len(cells) >= 3:
+            ti, sy, ex = cells[0], cells[1], cells[-1]
+            sec = Security(
+                title=field(c.text, ti[0], ti[1], clean(ti[2]), 0.9),
+                trading_symbol=field(c.text, sy[0], sy[1], clean(sy[2]), 0.9),
+                exchange=field(c.text, ex[0], ex[1], clean(ex[2]), 0.9),
+            )
+        else:
+            a, b = cells
+            if _SYMBOL.match(a[2].strip()) and _EXCHANGE.search(b[2]) and out:
+                prev = out[-1].title
+                sec = Security(
+                    title=prev.model_copy(
+                        update={"confidence": 0.6, "reasons": ["title repeated from the row above"]}
+                    ),
+                    trading_symbol=field(c.text, a[0], a[1], clean(a[2]), 0.85),
+                    exchange=field(c.text, b[0], b[1], clean(b[2]), 0.85),
+                )
+            elif _EXCHANGE.search(b[2]):
+                sec = Security(
+                    title=field(c.text, a[0], a[1], clean(a[2]), 0.8),
+                    trading_symbol=Field(value=None, confidence=0.6, reasons=["no trading symbol printed"]),
+                    exchange=field(c.text, b[0], b[1], clean(b[2]), 0.8),
+                )
+            else:
+                continue
+        out.append(sec)
+    return out

@@ -1,0 +1,124 @@
+"""Metamorphic robustness on a sample (the whole corpus: benchmarks/robustness.py), and the cover
+families it found: filings re-rendered by real HTML-to-text converters, hard-wrapped, upper-cased or
+stripped of their SEC header must give the original's record; rules of dashes are never a name; a
+date, a caption or a name broken across lines is read whole; covers without captions are read with
+low confidence. Filings are copied from ../shared/corpus/raw and evals/gold-extra/raw into tests/data/robustness (one
+HTML filing is the one tests/data already holds)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from extractor.eval import robustness as rb
+from extractor.ingest import read_filing
+from extractor.parse import parse_bytes, parse_file
+
+DATA = Path(__file__).parent / "data" / "robustness"
+
+
+def _variants(name: str, only: set[str]) -> dict[str, dict[str, bool]]:
+    path = DATA / name if (DATA / name).exists() else DATA.parent / name
+    raw = read_filing(path)
+    ref = rb.reference(parse_file(path))
+    src = rb.Source(name, raw.text, raw.body, raw.body_is_html)
+    converters = [c for c in rb.available_converters() if c in only]
+    out = {}
+    for t, text in rb.variants(src, converters, tuple(x for x in rb.TEXT_TRANSFORMS if x in only)):
+        if t in only:
+            out[t] = rb.agreement(ref, parse_bytes(text.encode("utf-8"), path=f"{name}:{t}"))
+    return out
+
+
+@pytest.mark.parametrize(
+    ("name", "transforms"),
+    [
+        ("edgarcrawler__1000695_8K_2001_0000950117-01-501415.txt", {"upper", "no-header"}),
+        ("coverparser__0001193125-19-191922_d776427d8k.htm", {"inscriptis", "lxml", "bs4", "upper"}),
+        ("seed__000_bd0abfb8ce1b425c.txt", {"wrap-words", "wrap-chars", "upper"}),
+    ],
+)
+def test_variants_agree_with_the_original(name: str, transforms: set[str]) -> None:
+    results = _variants(name, transforms)
+    assert set(results) == transforms  # every variant was made (the converters are in the dev extra)
+    disagree = {t: [f for f, ok in r.items() if not ok] for t, r in results.items()}
+    assert disagree == {t: [] for t in transforms}
+
+
+@pytest.mark.skipif(shutil.which("w3m") is None, reason="w3m is not installed (scripts/test installs it)")
+def test_w3m_dump_agrees_with_the_original() -> None:
+    results = _variants("coverparser__0001193125-19-191922_d776427d8k.htm", {"w3m"})
+    assert all(results["w3m"].values())
+
+
+def test_agreement_fails_on_a_different_filing() -> None:
+    ref = rb.reference(parse_file(DATA / "seed__000_bd0abfb8ce1b425c.txt"))
+    other = parse_file(DATA / "edgarcrawler__1000695_8K_2001_0000950117-01-501415.txt")
+    result = rb.agreement(ref, other)
+    assert not result["company_name"] and not result["date_of_report"] and not result["items"]
+    assert result["form_type"]  # both are 8-Ks
+
+
+def test_transforms() -> None:
+    text = "Date of Report (Date of earliest event reported): June 28, 1999\nACME HOLDINGS CORP."
+    assert rb.wrap_words(text, 40).split("\n")[:2] == [
+        "Date of Report (Date of earliest event",
+        "reported): June 28, 1999",
+    ]
+    assert rb.wrap_chars(text, 40).split("\n")[0] == text[:40]
+    assert "\n" not in rb.flatten(text)
+    assert rb.upper("<p style='x'>Acme &amp; Co</p>", html=True) == "<p style='x'>ACME &amp; CO</p>"
+    assert rb.strip_header("<SEC-HEADER>\nA: b\n</SEC-HEADER>\n<DOCUMENT>x") == "<DOCUMENT>x"
+    assert rb.strip_header("<DOCUMENT>x") is None
+    assert 40 <= rb.wrap_width("any name") <= 80
+
+
+# -- cover families (real filings) ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "date"),
+    [
+        ("edgarcrawler__1002022_8K_2000_0000914260-00-000030.txt", dt.date(2000, 5, 22)),
+        # "October 3, 2000" then "(September 21, 2000)" on the next line
+        ("edgarcrawler__1002022_8K_2000_0000912057-00-043726.txt", dt.date(2000, 9, 21)),
+        # "August  28,2000  (August 25," / "2000)": the earliest event's date broken across lines
+        ("edgarcrawler__1002022_8K_2000_0000914260-00-000057.txt", dt.date(2000, 8, 25)),
+    ],
+)
+def test_dash_rules_are_never_the_name_and_split_dates_are_read(name: str, date: dt.date) -> None:
+    rec = parse_file(DATA / name)
+    assert rec.cover.company_name.value == "INNOVATIVE CLINICAL SOLUTIONS, LTD."
+    assert rec.cover.date_of_report.value == date
+    assert rec.signatures[0].date.value != date  # the signature's date is another one
+
+
+def test_cover_without_captions_reads_name_and_date_with_low_confidence() -> None:
+    rec = parse_file(DATA / "edgarcrawler__109446_8K_1994_0000109446-94-000005.txt")
+    assert rec.cover.company_name.value == "ZURN INDUSTRIES, INC."
+    assert rec.cover.date_of_report.value == dt.date(1994, 3, 22)
+    assert rec.cover.company_name.confidence <= 0.6 and rec.cover.date_of_report.confidence <= 0.6
+    rec = parse_file(DATA / "coverparser__0001104540-02-000064_0001104540-02-000064.txt")
+    assert rec.cover.company_name.value == "OASIS ENTERTAINMENT'S FOURTH MOVIE PROJECT, INC."
+
+
+def test_converter_output_with_broken_lines() -> None:
+    # BeautifulSoup get_text(): "SanDisk" / "Corporation", "(State" / "or other jurisdiction" / ...
+    rec = parse_file(DATA / "converted-bs4__1000180_8K_2010_0001000180-10-000003.txt")
+    assert rec.cover.company_name.value == "SanDisk Corporation"
+    assert rec.cover.state_of_incorporation.value == "Delaware"
+    assert rec.cover.date_of_report.value == dt.date(2010, 1, 28)
+    assert [i.number for i in rec.items] == ["2.02", "9.01"]
+    assert rec.cover.company_name.confidence <= 0.8  # an unfamiliar layout: not 0.9
+    assert any("broken across lines" in r for r in rec.cover.date_of_report.reasons)
+    # lxml text_content(): values on three lines, then their three captions ("Date" / "of Report")
+    rec = parse_file(DATA / "converted-lxml__1000180_8K_2010_0000950123-10-078896.txt")
+    assert rec.cover.state_of_incorporation.value == "Delaware"
+    assert rec.cover.commission_file_number.value == "000-26734"
+    assert rec.cover.date_of_report.value == dt.date(2010, 8, 18)
+    # w3m: the logo's alt text "[sndk]" above the name is not part of it
+    rec = parse_file(DATA / "converted-w3m__1000180_8K_2011_0001000180-11-000026.txt")
+    assert rec.cover.company_name.value == "SanDisk Corporation"
