@@ -36,7 +36,7 @@ _TRANSLATE = {
     0x2022: "\u2022",
     0x09: " ", 0x0B: " ", 0x0C: " ", 0x0D: " ",
 }  # fmt: skip
-_DELETE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_DELETE = "\x00\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _DELETE_RE = re.compile(f"[{_DELETE}]")
 _TABLE = str.maketrans(_TRANSLATE)
 
