@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import html
 import re
+from array import array
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # --- character-level rules ---------------------------------------------------------------------------
@@ -55,11 +57,12 @@ class OffsetMap:
     """Piecewise-linear map from normalized offsets to source offsets.
 
     ``out[k]`` corresponds to ``src[k]``; offsets between two anchors advance together, clamped so they
-    never pass the next anchor's source offset.
+    never pass the next anchor's source offset. The anchors are compact arrays, and only the points where
+    the two offsets stop advancing together are kept (text copied as is costs none).
     """
 
-    out: tuple[int, ...]
-    src: tuple[int, ...]
+    out: Sequence[int]
+    src: Sequence[int]
     length: int  # len of the normalized text
     src_length: int
 
@@ -82,22 +85,31 @@ class OffsetMap:
 
 
 class _Builder:
-    """Accumulates normalized text with anchors, collapsing white space as it goes."""
+    """Accumulates normalized text with anchors, collapsing white space as it goes.
+
+    Memory stays near the size of the text: the parts are joined into one chunk every ``COMPACT`` parts
+    (the last few stay apart, the only ones ever looked at or taken back), and the anchors are arrays of
+    machine integers holding only the points where output and source stop advancing together."""
+
+    COMPACT = 4096
 
     def __init__(self) -> None:
+        self.chunks: list[str] = []
         self.parts: list[str] = []
         self.length = 0
-        self.out: list[int] = []
-        self.src: list[int] = []
+        self.out = array("q")
+        self.src = array("q")
         self.last = "\n"  # last emitted character ("\n" at start: no leading blank lines)
         self.newlines = 2  # consecutive newlines at the end of the output
 
     def _anchor(self, src_pos: int) -> None:
-        if self.out and self.out[-1] == self.length:
-            self.src[-1] = src_pos
-        else:
-            self.out.append(self.length)
-            self.src.append(src_pos)
+        out, src = self.out, self.src
+        if out and out[-1] == self.length:
+            src[-1] = src_pos
+        elif not out or src_pos - src[-1] != self.length - out[-1]:
+            out.append(self.length)
+            src.append(src_pos)
+        # else: on the line through the last anchor, so the map already gives src_pos here
 
     def text(self, s: str, src_pos: int) -> None:
         """Append text whose characters map 1:1 to source[src_pos:]; collapses white space.
@@ -127,6 +139,9 @@ class _Builder:
 
     def _word(self, w: str, src_pos: int) -> None:
         self._anchor(src_pos)
+        if len(self.parts) >= self.COMPACT:
+            self.chunks.append("".join(self.parts[:-64]))
+            del self.parts[:-64]
         self.parts.append(w)
         self.length += len(w)
         self.last = w[-1]
@@ -190,12 +205,17 @@ class _Builder:
             self.newlines = len(tail) - len(tail.rstrip("\n"))
 
     def finish(self, src_length: int) -> tuple[str, OffsetMap]:
-        text = "".join(self.parts)
-        stripped = text.rstrip()
+        pieces = self.chunks + self.parts
+        self.chunks, self.parts = [], []
+        while pieces and not pieces[-1].strip():
+            pieces.pop()
+        if pieces:
+            pieces[-1] = pieces[-1].rstrip()
+        stripped = "".join(pieces)  # == "".join(parts).rstrip(), without a second copy of the text
+        del pieces
         length = len(stripped)
-        out = [o for o in self.out if o <= length]
-        src = self.src[: len(out)]
-        return stripped, OffsetMap(tuple(out), tuple(src), length, src_length)
+        n = bisect_right(self.out, length)
+        return stripped, OffsetMap(self.out[:n], self.src[:n], length, src_length)
 
 
 _WS = re.compile(r"\s+")
@@ -385,6 +405,15 @@ def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
     blank_run = 0
     pos = start
     while pos < end:
+        as_is = _as_is_end(src, pos, end)
+        if as_is > pos:  # whole lines that come out as they are: one copy, no anchor, no per-line work
+            if blank_run and b.parts:
+                b.newline(pos, blank=True)
+            blank_run = 0
+            b._word(src[pos:as_is], pos)
+            b.newline(as_is)
+            pos = as_is + 1
+            continue
         nl = src.find("\n", pos, end)
         line_end = end if nl < 0 else nl
         line = src[pos:line_end]
@@ -408,6 +437,25 @@ def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
             blank_run += 1
         pos = line_end + 1
     return b.finish(len(src))
+
+
+# what normalization would change in a line of plain text: white space other than single spaces between
+# words (tabs, runs, leading or trailing spaces, blank lines), tags, entities, characters it translates
+# or drops
+_AS_IS_BREAK = re.compile(r"[^\S \n]| (?: |\n|\Z)|\n[ \n]|[<&\x00\xad\xb4\u2000-\u206f\u2212\u3000\ufeff]")
+
+
+def _as_is_end(src: str, pos: int, end: int) -> int:
+    """End of the whole lines from pos (a line start) that normalize to themselves; pos when none do."""
+    if src[pos] in " \n":
+        return pos
+    m = _AS_IS_BREAK.search(src, pos, end)
+    if m is None:
+        return end - 1 if src[end - 1] == "\n" else end
+    q = m.start()
+    if src[q] == "\n":  # the line ending here is fine, the next one is blank or starts with a space
+        return q
+    return max(pos, src.rfind("\n", pos, q))  # up to the line the break is in
 
 
 _COLUMN_GAP = re.compile(r"\t+ *|   +")

@@ -23,7 +23,7 @@ from .sections import exhibits as exh
 from .sections import items as itm
 from .sections import signatures as sig
 from .sections.cover import parse_cover
-from .sections.text import field, lines
+from .sections.text import field, iter_lines
 from .types import Attachment, Exhibit, Field, FilingRecord, Item, PartError, Sections, Source, Status
 
 
@@ -186,7 +186,7 @@ def _parse_parts(rec: FilingRecord, raw: RawFiling, text: str, headings: list[it
 
     # items
     items: list[Item] = []
-    banners = [ln.start for ln in lines(text) if itm.is_section_banner(ln)]
+    banners = [ln.start for ln in iter_lines(text, having=itm.SECTION_HINT) if itm.is_section_banner(ln)]
     for k, h in enumerate(body_headings):
         end = body_headings[k + 1].start if k + 1 < len(body_headings) else len(text)
         end = min(end, sig_start) if sig_start > h.start else end

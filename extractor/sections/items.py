@@ -18,13 +18,16 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from .. import catalog
-from .text import Line, lines
+from .text import Line, iter_lines, lines
 
 _HEADING = re.compile(
     r"^[\W_]{0,4}?(?P<kw>I\s?TEMS?|I\s?tems?)(?![A-Za-z])\s*(?:No\.?\s*)?[:#\-]?\s*"
     r"(?P<num>\d{1,2})(?:\s*[.\-]\s?(?P<sub>\d{2})(?!\d))?(?:\s*\((?P<letter>[a-z])\))?"
     r"(?P<more>(?:\s*(?:,|and|&|;)\s*(?:Items?\s*)?\d{1,2}(?:\.\s?\d{2})?(?!\d))*)",
 )
+# what every line _HEADING / _SECTION match contains, for the regex engine to find before a line is read
+HEADING_HINT = re.compile(r"(?m)^[^\n]{0,4}?I[^\S\n]?(?:TEM|tem)")
+SECTION_HINT = re.compile(r"(?mi)^[^\S\n]*section")
 _MORE_NUM = re.compile(r"(\d{1,2})(?:\.\s?(\d{2}))?")
 _PROSE_NEXT = re.compile(
     r"^(?:of|to|in|is|was|are|were|above|below|hereof|herein|through|thru|as|on|for|which|that|this|"
@@ -96,7 +99,7 @@ def match_heading(line: Line) -> Heading | None:
 
 
 def find_headings(text: str, start: int = 0, end: int | None = None) -> list[Heading]:
-    found = [h for ln in lines(text, start, end) if (h := match_heading(ln))]
+    found = [h for ln in iter_lines(text, start, end, having=HEADING_HINT) if (h := match_heading(ln))]
     return _drop_mentions(found, text)
 
 
@@ -158,7 +161,10 @@ def is_section_banner(line: Line) -> bool:
 def is_not_reported(body: str) -> bool:
     """True when an item's text (after its heading) only says 'Not applicable' / 'None' (page numbers
     and running headers that follow on the page do not count)."""
-    parts = [p.strip() for p in body.strip().split("\n") if p.strip()]
-    if not parts or not _NOT_REPORTED.match(parts[0]):
+    parts = (
+        p for p in (ln.text.strip() for ln in iter_lines(body)) if p
+    )  # one at a time: a body can be long
+    first = next(parts, None)
+    if first is None or not _NOT_REPORTED.match(first):
         return False
-    return all(len(p) < 60 and not re.search(r"[a-z]{3,}\s+[a-z]{3,}\s+[a-z]{3,}", p) for p in parts[1:])
+    return all(len(p) < 60 and not re.search(r"[a-z]{3,}\s+[a-z]{3,}\s+[a-z]{3,}", p) for p in parts)
