@@ -441,21 +441,40 @@ def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
 
 # what normalization would change in a line of plain text: white space other than single spaces between
 # words (tabs, runs, leading or trailing spaces, blank lines), tags, entities, characters it translates
-# or drops
-_AS_IS_BREAK = re.compile(r"[^\S \n]| (?: |\n|\Z)|\n[ \n]|[<&\x00\xad\xb4\u2000-\u206f\u2212\u3000\ufeff]")
+# or drops. Characters are found by one character class, pairs by str.find (both scan fast).
+_AS_IS_BREAK = re.compile(
+    "[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u206f\u3000\ufeff\x00<&\xad\xb4\u2212]"
+)
+_AS_IS_PAIRS = ("  ", " \n", "\n\n", "\n ")
 
 
 def _as_is_end(src: str, pos: int, end: int) -> int:
-    """End of the whole lines from pos (a line start) that normalize to themselves; pos when none do."""
+    """End of the whole lines from pos (a line start) that normalize to themselves; pos when none do.
+
+    The window searched grows from 512 characters, so the cost of a call stays in proportion to what it
+    returns (a break near pos is found without scanning far ahead)."""
     if src[pos] in " \n":
         return pos
-    m = _AS_IS_BREAK.search(src, pos, end)
-    if m is None:
-        return end - 1 if src[end - 1] == "\n" else end
-    q = m.start()
-    if src[q] == "\n":  # the line ending here is fine, the next one is blank or starts with a space
-        return q
-    return max(pos, src.rfind("\n", pos, q))  # up to the line the break is in
+    window = 512
+    while True:
+        stop = min(end, pos + window)
+        m = _AS_IS_BREAK.search(src, pos, stop)
+        q = m.start() if m else stop
+        for pair in _AS_IS_PAIRS:
+            k = src.find(pair, pos, min(stop, q + 1))
+            if k >= 0:
+                q = k
+        if q == stop == end and src[end - 1] == " ":
+            q = end - 1  # a trailing space at the very end
+        if q < stop:
+            if src[q] == "\n":  # the line ending here is fine; the next is blank or starts with a space
+                return q
+            return max(pos, src.rfind("\n", pos, q))  # up to the line the break is in
+        if stop == end:
+            return end - 1 if src[end - 1] == "\n" else end
+        if window >= 1 << 22:
+            return max(pos, src.rfind("\n", pos, stop))
+        window *= 8
 
 
 _COLUMN_GAP = re.compile(r"\t+ *|   +")

@@ -197,8 +197,7 @@ def _parse_parts(rec: FilingRecord, raw: RawFiling, text: str, headings: list[it
                 end = b
                 break
         end = _rstrip_end(text, h.start, end)
-        body = text[h.end : end]
-        reported = not itm.is_not_reported(body)
+        reported = not itm.is_not_reported(text, h.end, end)
         for number in h.numbers:
             items.append(_item(number, h.text.strip(), (h.start, end), text, reported))
     if not items:
@@ -272,6 +271,9 @@ def _index_end(text: str, start: int, sig_start: int) -> int:
     return _rstrip_end(text, start, end)
 
 
+_EXHIBITS_SUBHEADING = re.compile(r"(?im)^\s*(?:\(?[a-d]\)\s*)?exhibits?\s*[.:]?\s*$")
+
+
 def _exhibits(
     rec: FilingRecord, text: str, index_start: int | None, sig_start: int, block: sig.Block | None
 ) -> list[Exhibit]:
@@ -282,9 +284,9 @@ def _exhibits(
     if not found:
         # no Item 9.01 / 7: an "Exhibits" sub-heading inside another item
         for it in rec.items:
-            m = re.search(r"(?im)^\s*(?:\(?[a-d]\)\s*)?exhibits?\s*[.:]?\s*$", text[it.span[0] : it.span[1]])
+            m = _EXHIBITS_SUBHEADING.search(text, it.span[0], it.span[1])  # (an item starts a line)
             if m:
-                found += exh.parse_exhibit_lines(text, it.span[0] + m.end(), it.span[1], confidence=0.8)
+                found += exh.parse_exhibit_lines(text, m.end(), it.span[1], confidence=0.8)
     if index_start is not None:
         end = _index_end(text, index_start, sig_start)
         found += exh.parse_exhibit_lines(text, index_start, end, confidence=0.88)

@@ -27,7 +27,7 @@ _ENTRY = re.compile(
     r"(?=$|[\s|:.\-])(?!-K)\.?(?P<sep>\s*(?:\||:|-|\u2014|\.)?\s*)(?P<desc>.*)$",
     re.I,
 )
-_INDEX_HINT = re.compile(r"(?mi)^[^\n]{0,3}(?:exhibit|index|list)")  # in every INDEX_HEADING line
+_INDEX_HINT = re.compile(r"[EeIiLl\u0130\u0131](?i:XHIBIT|NDEX|IST)")  # in every INDEX_HEADING line
 _HEADER_ROW = re.compile(r"^(?:exhibit|number|no\.|description|document|page|paper|sequential)", re.I)
 
 

@@ -18,7 +18,7 @@ from .text import DATE_RE, Line, clean, field, iter_lines, lines, parse_date
 SIG_HEADING = re.compile(
     r"^[\W_]{0,3}(?:SIGNATURES?|S\s?I\s?G\s?N\s?A\s?T\s?U\s?R\s?E\s?S?|Signatures?)(?:\s+PAGE)?[\W_]{0,3}$"
 )
-_HEADING_HINT = re.compile(r"(?m)^[^\n]{0,3}S[^\S\n]?[Ii]")  # in every SIG_HEADING line
+_HEADING_HINT = re.compile(r"S\s?[Ii]")  # in every SIG_HEADING line
 SIG_SENTENCE = re.compile(
     r"Pursuant to the requirements of the Securities (?:and )?Exchange Act(?: of 1934)?,? (?:as amended,? )?(?:the|each) (?:registrant|company)",
     re.I,

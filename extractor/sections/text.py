@@ -218,6 +218,15 @@ def lines(text: str, start: int = 0, end: int | None = None) -> Lines:
     return Lines(text, start, len(text) if end is None else end)
 
 
+def stripped_length(text: str, start: int, end: int) -> int:
+    """``len(text[start:end].strip())`` without copying the slice."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end - start
+
+
 def field(
     text: str,
     start: int,
