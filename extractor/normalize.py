@@ -271,7 +271,7 @@ _TOKEN = re.compile(
     r"<!--.*?(?:-->|\Z)"  # comment
     r"|<!\[CDATA\[.*?(?:\]\]>|\Z)"
     r"|<[!?][^>]*>"  # doctype, processing instruction
-    r"|</?([A-Za-z][A-Za-z0-9:_.-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+    r"|</?([A-Za-z][A-Za-z0-9:_.-]*)((?:[^>\"']+|\"[^\"]*\"|'[^']*')*+)>",  # possessive: no memory per attribute
     re.S,
 )
 _BLOCK = frozenset(
