@@ -2,7 +2,9 @@
 
 ``parse_one`` runs in a worker (a process of the local pool, a Dask or Ray worker): it never raises.
 Inputs the parser should not even open (missing, not a regular file, unreadable, over ``max_bytes``)
-become error records here; a parser exception becomes an error record with the exception as reason.
+become error records here; a parser exception becomes an error record with the exception as reason, and
+so does a parse that runs past ``timeout_s`` (a ``SIGALRM`` timer, where the worker runs the parse on its
+main thread: the local pool, inline, Ray; a Dask worker's threads parse without a limit).
 
 Engines (``make_engine``): ``inline`` (in the calling process; tests), ``process`` (default: a local
 process pool, parsing is CPU-bound), ``dask`` (``pip install 'extractor[dask]'``; a Dask cluster given by
@@ -15,12 +17,15 @@ depend on the engine.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import hashlib
 import importlib
 import multiprocessing
 import os
+import signal
 import stat
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +33,30 @@ from ..types import FilingRecord, PartError, Source, Status
 
 DEFAULT_PARSER = "extractor.parse:parse_document"
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+DEFAULT_PARSE_TIMEOUT_S = 60.0
+
+
+class ParseTimeout(BaseException):
+    """A parse ran past its time limit. A BaseException, so that the parser's own guards (which turn
+    an exception in one part into an error on that part) let it through to ``parse_one``."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def alarm(signum: int, frame: object) -> None:
+        raise ParseTimeout
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass(frozen=True)
@@ -45,11 +74,15 @@ def _load(spec: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
 
 
-def _sha256(path: str, limit: int | None = None) -> str:
+def _sha256(path: str) -> str:
+    """sha256 of the file, "" when it cannot be read."""
     h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
+    try:
+        with open(path, "rb") as f:
+            while chunk := f.read(1 << 20):
+                h.update(chunk)
+    except OSError:
+        return ""
     return h.hexdigest()
 
 
@@ -79,8 +112,13 @@ def _outcome(path: str, record: FilingRecord, text: str | None) -> ParseOutcome:
     )
 
 
-def parse_one(path: str, parser: str = DEFAULT_PARSER, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseOutcome:
-    """Parse one input; never raises."""
+def parse_one(
+    path: str,
+    parser: str = DEFAULT_PARSER,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    timeout_s: float | None = DEFAULT_PARSE_TIMEOUT_S,
+) -> ParseOutcome:
+    """Parse one input; never raises (``timeout_s`` None or 0: no time limit)."""
     try:
         st = os.stat(path)
     except OSError as exc:
@@ -94,24 +132,26 @@ def parse_one(path: str, parser: str = DEFAULT_PARSER, max_bytes: int = DEFAULT_
             path, error_record(path, "cannot read file: permission denied", size=st.st_size), None
         )
     if st.st_size > max_bytes:
-        try:
-            digest = _sha256(path)
-        except OSError:
-            digest = ""
+        digest = _sha256(path)
         msg = f"file too large: {st.st_size} bytes > limit {max_bytes} (raise with --max-bytes)"
         return _outcome(path, error_record(path, msg, size=st.st_size, sha256=digest), None)
     try:
-        parsed = _load(parser)(path)
+        try:
+            with _time_limit(timeout_s):
+                parsed = _load(parser)(path)
+        except ParseTimeout:
+            msg = (
+                f"parse time limit exceeded: still parsing after {timeout_s:g} s (raise with --parse-timeout)"
+            )
+            rec = error_record(path, msg, size=st.st_size, sha256=_sha256(path), part="parse")
+            return _outcome(path, rec, None)
         record = parsed.record if hasattr(parsed, "record") else parsed
         text = getattr(parsed, "text", None)
         if not isinstance(record, FilingRecord):
             raise TypeError(f"parser returned {type(record).__name__}, not a FilingRecord")
         return _outcome(path, record, text)
     except Exception as exc:  # the parser promises not to raise; one bad filing never stops a run
-        try:
-            digest = _sha256(path)
-        except OSError:
-            digest = ""
+        digest = _sha256(path)
         rec = error_record(
             path, f"parser failed: {type(exc).__name__}: {exc}", size=st.st_size, sha256=digest, part="parse"
         )
@@ -142,7 +182,9 @@ class Engine:
     name = "engine"
     workers = 1
 
-    def submit(self, path: str, parser: str, max_bytes: int) -> cf.Future[ParseOutcome]:
+    def submit(
+        self, path: str, parser: str, max_bytes: int, timeout_s: float | None = DEFAULT_PARSE_TIMEOUT_S
+    ) -> cf.Future[ParseOutcome]:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -152,9 +194,11 @@ class Engine:
 class InlineEngine(Engine):
     name = "inline"
 
-    def submit(self, path: str, parser: str, max_bytes: int) -> cf.Future[ParseOutcome]:
+    def submit(
+        self, path: str, parser: str, max_bytes: int, timeout_s: float | None = DEFAULT_PARSE_TIMEOUT_S
+    ) -> cf.Future[ParseOutcome]:
         fut: cf.Future[ParseOutcome] = cf.Future()
-        fut.set_result(parse_one(path, parser, max_bytes))
+        fut.set_result(parse_one(path, parser, max_bytes, timeout_s))
         return fut
 
 
@@ -171,14 +215,16 @@ class ProcessEngine(Engine):
             max_workers=self.workers, mp_context=self._ctx, initializer=_init_worker, initargs=(os.getpid(),)
         )
 
-    def submit(self, path: str, parser: str, max_bytes: int) -> cf.Future[ParseOutcome]:
+    def submit(
+        self, path: str, parser: str, max_bytes: int, timeout_s: float | None = DEFAULT_PARSE_TIMEOUT_S
+    ) -> cf.Future[ParseOutcome]:
         try:
-            return self._pool.submit(parse_one, path, parser, max_bytes)
+            return self._pool.submit(parse_one, path, parser, max_bytes, timeout_s)
         except cf.BrokenExecutor:
             # a worker died (OOM, segfault in a C extension): start a new pool and go on
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = self._new_pool()
-            return self._pool.submit(parse_one, path, parser, max_bytes)
+            return self._pool.submit(parse_one, path, parser, max_bytes, timeout_s)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -206,9 +252,11 @@ class DaskEngine(Engine):
             self._client = Client(self._cluster)
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})) or 1)
 
-    def submit(self, path: str, parser: str, max_bytes: int) -> cf.Future[ParseOutcome]:
+    def submit(
+        self, path: str, parser: str, max_bytes: int, timeout_s: float | None = DEFAULT_PARSE_TIMEOUT_S
+    ) -> cf.Future[ParseOutcome]:
         out: cf.Future[ParseOutcome] = cf.Future()
-        dfut = self._client.submit(parse_one, path, parser, max_bytes, pure=False)
+        dfut = self._client.submit(parse_one, path, parser, max_bytes, timeout_s, pure=False)
 
         def done(f: Any) -> None:
             try:
@@ -245,8 +293,10 @@ class RayEngine(Engine):
         self._remote = ray.remote(parse_one)
         self.workers = int(ray.cluster_resources().get("CPU", 1))
 
-    def submit(self, path: str, parser: str, max_bytes: int) -> cf.Future[ParseOutcome]:
-        return self._remote.remote(path, parser, max_bytes).future()  # type: ignore[call-arg, no-any-return]
+    def submit(
+        self, path: str, parser: str, max_bytes: int, timeout_s: float | None = DEFAULT_PARSE_TIMEOUT_S
+    ) -> cf.Future[ParseOutcome]:
+        return self._remote.remote(path, parser, max_bytes, timeout_s).future()  # type: ignore[call-arg, no-any-return]
 
     def close(self) -> None:
         self._ray.shutdown()
