@@ -174,10 +174,15 @@ def _refuse_special(mode: int, path: str) -> None:
         raise InputError(f"not a regular file: this is {what}; only regular files are parsed", path=path)
 
 
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB".replace(".0 MB", " MB") if n >= 100_000 else f"{n} bytes"
+
+
 def _too_large(size: int | None, max_bytes: int, path: str) -> InputError:
     """``size`` None: the read went past the limit (the file grew, or its size on disk lied)."""
-    have = "more than that" if size is None else f"{size / 1e6:.1f} MB"
-    return InputError(f"file too large: {have} is over the {max_bytes / 1e6:.0f} MB limit", path=path)
+    if size is None:
+        return InputError(f"file too large: more than the {_mb(max_bytes)} limit was read", path=path)
+    return InputError(f"file too large: {_mb(size)} is over the {_mb(max_bytes)} limit", path=path)
 
 
 def read_filing(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawFiling:
