@@ -451,11 +451,11 @@ _AS_IS_PAIRS = ("  ", " \n", "\n\n", "\n ")
 def _as_is_end(src: str, pos: int, end: int) -> int:
     """End of the whole lines from pos (a line start) that normalize to themselves; pos when none do.
 
-    The window searched grows from 512 characters, so the cost of a call stays in proportion to what it
+    The window searched grows from 64 characters, so the cost of a call stays in proportion to what it
     returns (a break near pos is found without scanning far ahead)."""
     if src[pos] in " \n":
         return pos
-    window = 512
+    window = 64
     while True:
         stop = min(end, pos + window)
         m = _AS_IS_BREAK.search(src, pos, stop)
