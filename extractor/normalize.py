@@ -408,7 +408,7 @@ def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
         as_is = _as_is_end(src, pos, end)
         if as_is > pos:  # whole lines that come out as they are: one copy, no anchor, no per-line work
             if blank_run and b.parts:
-                b.newline(pos, blank=True)
+                b.newline(pos - 1, blank=True)
             blank_run = 0
             b._word(src[pos:as_is], pos)
             b.newline(as_is)
@@ -419,7 +419,7 @@ def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
         line = src[pos:line_end]
         if line.strip():
             if blank_run and b.parts:
-                b.newline(pos, blank=True)
+                b.newline(pos - 1, blank=True)  # the blank line's own newline: 1:1 when it is the only one
             blank_run = 0
             i = 0
             for m in _TEXT_TAGS.finditer(line):
@@ -440,16 +440,18 @@ def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
 
 
 # what normalization would change in a line of plain text: white space other than single spaces between
-# words (tabs, runs, leading or trailing spaces, blank lines), tags, entities, characters it translates
-# or drops. Characters are found by one character class, pairs by str.find (both scan fast).
+# words (tabs, runs, leading or trailing spaces, two blank lines in a row), tags, entities, characters it
+# translates or drops. Characters are found by one character class, pairs by str.find (both scan fast).
 _AS_IS_BREAK = re.compile(
     "[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u206f\u3000\ufeff\x00<&\xad\xb4\u2212]"
 )
-_AS_IS_PAIRS = ("  ", " \n", "\n\n", "\n ")
+_AS_IS_PAIRS = ("  ", " \n", "\n\n\n", "\n ")
 
 
 def _as_is_end(src: str, pos: int, end: int) -> int:
-    """End of the whole lines from pos (a line start) that normalize to themselves; pos when none do.
+    """End of the whole lines from pos (a line start) that normalize to themselves (single blank lines
+    between them included); pos when none do. The run ends on a line with text: blank lines after it
+    are left to the caller, which collapses them.
 
     The window searched grows from 64 characters, so the cost of a call stays in proportion to what it
     returns (a break near pos is found without scanning far ahead)."""
@@ -461,20 +463,24 @@ def _as_is_end(src: str, pos: int, end: int) -> int:
         m = _AS_IS_BREAK.search(src, pos, stop)
         q = m.start() if m else stop
         for pair in _AS_IS_PAIRS:
-            k = src.find(pair, pos, min(stop, q + 1))
+            k = src.find(pair, pos, min(stop, q + len(pair) - 1))
             if k >= 0:
                 q = k
         if q == stop == end and src[end - 1] == " ":
             q = end - 1  # a trailing space at the very end
         if q < stop:
-            if src[q] == "\n":  # the line ending here is fine; the next is blank or starts with a space
-                return q
-            return max(pos, src.rfind("\n", pos, q))  # up to the line the break is in
-        if stop == end:
-            return end - 1 if src[end - 1] == "\n" else end
-        if window >= 1 << 22:
-            return max(pos, src.rfind("\n", pos, stop))
-        window *= 8
+            # a newline here: the line it ends is fine, what follows is not; else up to the line q is in
+            e = q if src[q] == "\n" else max(pos, src.rfind("\n", pos, q))
+        elif stop == end:
+            e = end
+        elif window >= 1 << 22:
+            e = max(pos, src.rfind("\n", pos, stop))
+        else:
+            window *= 8
+            continue
+        while e > pos and src[e - 1] == "\n":
+            e -= 1
+        return e
 
 
 _COLUMN_GAP = re.compile(r"\t+ *|   +")
