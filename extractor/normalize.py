@@ -410,7 +410,8 @@ def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
             if blank_run and b.parts:
                 b.newline(pos - 1, blank=True)
             blank_run = 0
-            b._word(src[pos:as_is], pos)
+            run = src[pos:as_is]
+            b._word(run.translate(_TABLE) if _ONE_FOR_ONE.search(run) else run, pos)
             b.newline(as_is)
             pos = as_is + 1
             continue
@@ -441,10 +442,13 @@ def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
 
 # what normalization would change in a line of plain text: white space other than single spaces between
 # words (tabs, runs, leading or trailing spaces, two blank lines in a row), tags, entities, characters it
-# translates or drops. Characters are found by one character class, pairs by str.find (both scan fast).
+# drops or turns into spaces. Characters are found by one character class, pairs by str.find (both scan fast).
 _AS_IS_BREAK = re.compile(
-    "[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u206f\u3000\ufeff\x00<&\xad\xb4\u2212]"
+    "[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff\x00\xad<&]"
 )
+# characters translated one for one into a character that is not white space (quotes, dashes): an
+# as-is run keeps its length and offsets through them
+_ONE_FOR_ONE = re.compile("[" + "".join(chr(k) for k, v in _TRANSLATE.items() if not v.isspace()) + "]")
 _AS_IS_PAIRS = ("  ", " \n", "\n\n\n", "\n ")
 
 
