@@ -2,8 +2,9 @@
 
     python benchmarks/hostile_inputs.py [--scale 1.0] [--only NAME,...] [--keep DIR]
 
-Each input is generated, then parsed by ``extractor parse FILE --out OUT`` in a fresh subprocess, so the
-peak RSS printed is that input's alone (``os.wait4``). The baseline is a subprocess that imports the
+Each input is generated (in a subprocess of its own, so that this process stays small: a child's peak
+RSS counts the parent it was forked from), then parsed by ``extractor parse FILE --out OUT`` in a fresh
+subprocess, so the peak RSS printed is that input's alone (``os.wait4``). The baseline is a subprocess that imports the
 parser and only reads and decodes the same bytes: the floor any parse of the file pays. Columns: size,
 what the record says (status, or the refusal), wall and CPU seconds, peak RSS of the parse, of the
 baseline, and the memory bar of issue 17 for inputs under the size limit (3 x input + 100 MB), then
@@ -132,7 +133,14 @@ def main() -> int:
     ap.add_argument("--only", help="comma-separated class names")
     ap.add_argument("--timeout", type=float, default=300.0, help="kill a parse after this many seconds")
     ap.add_argument("--keep", type=Path, help="keep the generated inputs in this folder")
+    ap.add_argument("--generate", nargs=3, metavar=("NAME", "PATH", "SIZE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.generate:  # the generating subprocess
+        name, path, size = args.generate
+        gen = CLASSES[name][1]
+        assert callable(gen)
+        Path(path).write_bytes(gen(int(size)))
+        return 0
     names = args.only.split(",") if args.only else list(CLASSES)
     env_py = [sys.executable]
     work = Path(args.keep or tempfile.mkdtemp(prefix="hostile-"))
@@ -151,7 +159,9 @@ def main() -> int:
         else:
             assert callable(gen)
             path = work / f"{name}.in"
-            path.write_bytes(gen(int(size * args.scale)))
+            subprocess.run(
+                [*env_py, __file__, "--generate", name, str(path), str(int(size * args.scale))], check=True
+            )
         regular = path.is_file()
         nbytes = path.stat().st_size if regular else 0
         out = work / f"{name}.jsonl"

@@ -93,12 +93,14 @@ class _Builder:
 
     COMPACT = 4096
 
-    def __init__(self) -> None:
+    def __init__(self, src_length: int = 0) -> None:
         self.chunks: list[str] = []
         self.parts: list[str] = []
         self.length = 0
-        self.out = array("q")
-        self.src = array("q")
+        # 4-byte offsets while they fit (the output can grow past the source: a tab becomes " | ")
+        code = "i" if 3 * src_length < 2**31 else "q"
+        self.out = array(code)
+        self.src = array(code)
         self.last = "\n"  # last emitted character ("\n" at start: no leading blank lines)
         self.newlines = 2  # consecutive newlines at the end of the output
 
@@ -293,7 +295,7 @@ _VOID = frozenset("br hr img meta link input area base col param source wbr".spl
 def html_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str, OffsetMap]:
     """Normalize src[start:end] (HTML); offsets in the map are offsets into src."""
     end = len(src) if end is None else end
-    b = _Builder()
+    b = _Builder(len(src))
     skip_tag: str | None = None
     skip_depth = 0
     pre_depth = 0
@@ -401,7 +403,7 @@ _LINE = re.compile(r"[^\n]*(?:\n|\Z)")
 def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str, OffsetMap]:
     """Normalize plain text src[start:end]: keep lines, collapse spaces, drop stray tags."""
     end = len(src) if end is None else end
-    b = _Builder()
+    b = _Builder(len(src))
     blank_run = 0
     pos = start
     while pos < end:
