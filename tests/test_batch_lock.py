@@ -7,13 +7,12 @@ import json
 import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from batch_helpers import main as batch_main
-from batch_helpers import make_filing
+from batch_helpers import make_filing, start_run
 
 from extractor.batch.fakeserver import FakeOpenAIServer
 from extractor.batch.outputs import export_run
@@ -33,11 +32,7 @@ def _inputs(folder: Path, n: int) -> Path:
 
 
 def _start(run_dir: Path, url: str, inp: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), str(HERE.parent)])}
-    return subprocess.Popen(
-        [sys.executable, str(HERE / "batch_helpers.py"), str(run_dir), url, str(inp)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )  # fmt: skip
+    return start_run(run_dir, url, inp)  # type: ignore[no-any-return]
 
 
 def _holder(run_dir: Path, timeout: float = 60) -> dict:

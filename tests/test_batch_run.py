@@ -9,7 +9,6 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import httpx
 import pyarrow.parquet as pq
 import pytest
-from batch_helpers import PARSER, StandinFill, make_filing, normalized_records
+from batch_helpers import PARSER, StandinFill, make_filing, normalized_records, start_run
 from batch_helpers import main as batch_main
 
 from extractor.batch import RunConfig, run_batch
@@ -113,11 +112,7 @@ def test_fault_injection_every_filing_one_record(tmp_path: Path) -> None:
 
 
 def _run_sub(run_dir: Path, url: str, inp: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), str(HERE.parent)])}
-    return subprocess.Popen(
-        [sys.executable, str(HERE / "batch_helpers.py"), str(run_dir), url, str(inp)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )  # fmt: skip
+    return start_run(run_dir, url, inp)  # type: ignore[no-any-return]
 
 
 def _done(run_dir: Path) -> int:
