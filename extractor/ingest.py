@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .input_check import check_file, too_large
+from .input_check import check_file, refuse_special, too_large
 from .types import Attachment, Format
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
@@ -100,11 +101,18 @@ def _check_bytes(data: bytes, path: str, max_bytes: int) -> None:
         if data.startswith(magic):
             raise InputError(f"binary input: this is {what}, not a filing", path=path)
     sample = data[:65536]
-    if b"\x00" in sample and not sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise InputError("binary input: NUL bytes in the file; not a text filing", path=path)
-    controls = len(sample.translate(None, _NOT_CONTROL))
-    if controls > len(sample) * 0.05:
-        raise InputError("binary input: too many control characters for a text filing", path=path)
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        # UTF-16: its NUL bytes are halves of characters; count controls among the decoded characters
+        chars = sample[: len(sample) // 2 * 2].decode("utf-16", errors="replace")
+        controls = sum(1 for c in chars if c < " " and c not in "\t\n\x0c\r")
+        size = len(chars)
+    else:
+        # NULs count with the other control characters: a stray one does not make a filing binary
+        controls = len(sample.translate(None, _NOT_CONTROL))
+        size = len(sample)
+    if controls > size * 0.05:
+        what = "NUL bytes" if b"\x00\x00" in sample else "control characters"
+        raise InputError(f"binary input: too many {what} for a text filing", path=path)
 
 
 def _parse_header(header_text: str) -> dict[str, list[str]]:
@@ -127,13 +135,38 @@ def _is_8k_type(doc_type: str) -> bool:
     return doc_type.upper().replace(" ", "").startswith("8-K")
 
 
+def _no_8k_document(submission_type: str, doc_types: list[str]) -> str:
+    """Why a submission has no 8-K document to parse, naming what it has instead."""
+    named = sorted({t for t in doc_types if t})
+    found = (
+        f"its {len(doc_types)} document(s) are of type {', '.join(named[:8])}"
+        if named
+        else (f"none of its {len(doc_types)} document(s) has a <TYPE>")
+    )
+    if submission_type and _is_8k_type(submission_type):
+        return f"no 8-K document: the header says {submission_type}, but {found}"
+    return f"not an 8-K: the submission is of type {submission_type or 'unknown'}; {found}"
+
+
 def read_filing(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> RawFiling:
+    """Read a regular file of at most ``max_bytes``. Devices, FIFOs and sockets are refused before they
+    are opened (a FIFO would block, ``/dev/zero`` never ends), and the read itself stops one byte past
+    the limit whatever the file system said its size was."""
+    where = str(path)
     check_file(path, max_bytes)
     try:
-        data = Path(path).read_bytes()
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # non-blocking: a FIFO swapped in after stat
+        with os.fdopen(fd, "rb") as f:
+            st = os.fstat(f.fileno())
+            refuse_special(st.st_mode, where)
+            if st.st_size > max_bytes:
+                raise too_large(st.st_size, max_bytes, where)
+            data = f.read(max_bytes + 1)
     except OSError as exc:
-        raise InputError(f"cannot read file: {exc.strerror or exc}", path=str(path)) from exc
-    return read_bytes(data, path=str(path), max_bytes=max_bytes)
+        raise InputError(f"cannot read file: {exc.strerror or exc}", path=where) from exc
+    if len(data) > max_bytes:
+        raise too_large(None, max_bytes, where)
+    return read_bytes(data, path=where, max_bytes=max_bytes)
 
 
 def read_bytes(data: bytes, *, path: str = "<bytes>", max_bytes: int = DEFAULT_MAX_BYTES) -> RawFiling:
@@ -175,8 +208,7 @@ def read_bytes(data: bytes, *, path: str = "<bytes>", max_bytes: int = DEFAULT_M
         primary = next((d for d in docs if _is_8k_type(d[1].get("TYPE", ""))), None)
         submission_type = (header.get("CONFORMED SUBMISSION TYPE") or [""])[0]
         if primary is None:
-            kind = submission_type or docs[0][1].get("TYPE") or "unknown"
-            raise InputError(f"not an 8-K: the submission's documents are of type {kind}", path=path)
+            raise InputError(_no_8k_document(submission_type, [a.type for a in attachments]), path=path)
         block, meta = primary
         start, end = _text_bounds(text, block)
         return RawFiling(

@@ -16,22 +16,35 @@ from pathlib import Path
 from .errors import InputError
 from .types import FilingRecord, PartError, Source, Status
 
+_NOT_REGULAR = {
+    stat.S_IFIFO: "a named pipe (FIFO)",
+    stat.S_IFCHR: "a character device",
+    stat.S_IFBLK: "a block device",
+    stat.S_IFSOCK: "a socket",
+}
+
+
+def refuse_special(mode: int, path: str) -> None:
+    """:class:`InputError` unless ``mode`` is a regular file's (a FIFO would block the reader,
+    ``/dev/zero`` never ends)."""
+    if stat.S_ISDIR(mode):
+        raise InputError("is a directory, not a file", path=path)
+    if not stat.S_ISREG(mode):
+        what = _NOT_REGULAR.get(stat.S_IFMT(mode), "not a regular file")
+        raise InputError(f"not a regular file: this is {what}; only regular files are parsed", path=path)
+
 
 def check_file(path: str | Path, max_bytes: int) -> int:
     """The size of ``path`` when it is worth opening, else :class:`InputError` with the reason.
 
-    Refused: missing, a directory, not a regular file (a FIFO would block the reader), empty,
-    unreadable, over ``max_bytes``."""
+    Refused: missing, a directory, not a regular file, empty, unreadable, over ``max_bytes``."""
     where = str(path)
     try:
         st = os.stat(path)
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", path=where) from exc
-    if stat.S_ISDIR(st.st_mode):
-        raise InputError("is a directory, not a file", path=where)
-    if not stat.S_ISREG(st.st_mode):
-        raise InputError("not a regular file", path=where)
-    if st.st_size == 0:
+    refuse_special(st.st_mode, where)
+    if st.st_size == 0 and _reads_nothing(path):  # size 0 is no proof of emptiness (/proc files)
         raise InputError("empty file: no text to parse", path=where)
     if not os.access(path, os.R_OK):
         raise InputError("cannot read file: permission denied", path=where)
@@ -40,10 +53,23 @@ def check_file(path: str | Path, max_bytes: int) -> int:
     return st.st_size
 
 
-def too_large(size: int, max_bytes: int, path: str) -> InputError:
-    return InputError(
-        f"file too large: {size / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit", path=path
-    )
+def _reads_nothing(path: str | Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(1) == b""
+    except OSError:
+        return False  # unreadable: the access check or the read reports it
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB".replace(".0 MB", " MB") if n >= 100_000 else f"{n} bytes"
+
+
+def too_large(size: int | None, max_bytes: int, path: str) -> InputError:
+    """``size`` None: the read went past the limit (the file grew, or its size on disk lied)."""
+    if size is None:
+        return InputError(f"file too large: more than the {_mb(max_bytes)} limit was read", path=path)
+    return InputError(f"file too large: {_mb(size)} is over the {_mb(max_bytes)} limit", path=path)
 
 
 def file_sha256(path: str | Path) -> str:

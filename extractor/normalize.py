@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import html
 import re
+from array import array
 from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 # --- character-level rules ---------------------------------------------------------------------------
@@ -36,7 +38,7 @@ _TRANSLATE = {
     0x2022: "\u2022",
     0x09: " ", 0x0B: " ", 0x0C: " ", 0x0D: " ",
 }  # fmt: skip
-_DELETE = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_DELETE = "\x00\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _DELETE_RE = re.compile(f"[{_DELETE}]")
 _TABLE = str.maketrans(_TRANSLATE)
 
@@ -55,11 +57,12 @@ class OffsetMap:
     """Piecewise-linear map from normalized offsets to source offsets.
 
     ``out[k]`` corresponds to ``src[k]``; offsets between two anchors advance together, clamped so they
-    never pass the next anchor's source offset.
+    never pass the next anchor's source offset. The anchors are compact arrays, and only the points where
+    the two offsets stop advancing together are kept (text copied as is costs none).
     """
 
-    out: tuple[int, ...]
-    src: tuple[int, ...]
+    out: Sequence[int]
+    src: Sequence[int]
     length: int  # len of the normalized text
     src_length: int
 
@@ -82,22 +85,33 @@ class OffsetMap:
 
 
 class _Builder:
-    """Accumulates normalized text with anchors, collapsing white space as it goes."""
+    """Accumulates normalized text with anchors, collapsing white space as it goes.
 
-    def __init__(self) -> None:
+    Memory stays near the size of the text: the parts are joined into one chunk every ``COMPACT`` parts
+    (the last few stay apart, the only ones ever looked at or taken back), and the anchors are arrays of
+    machine integers holding only the points where output and source stop advancing together."""
+
+    COMPACT = 4096
+
+    def __init__(self, src_length: int = 0) -> None:
+        self.chunks: list[str] = []
         self.parts: list[str] = []
         self.length = 0
-        self.out: list[int] = []
-        self.src: list[int] = []
+        # 4-byte offsets while they fit (the output can grow past the source: a tab becomes " | ")
+        code = "i" if 3 * src_length < 2**31 else "q"
+        self.out = array(code)
+        self.src = array(code)
         self.last = "\n"  # last emitted character ("\n" at start: no leading blank lines)
         self.newlines = 2  # consecutive newlines at the end of the output
 
     def _anchor(self, src_pos: int) -> None:
-        if self.out and self.out[-1] == self.length:
-            self.src[-1] = src_pos
-        else:
-            self.out.append(self.length)
-            self.src.append(src_pos)
+        out, src = self.out, self.src
+        if out and out[-1] == self.length:
+            src[-1] = src_pos
+        elif not out or src_pos - src[-1] != self.length - out[-1]:
+            out.append(self.length)
+            src.append(src_pos)
+        # else: on the line through the last anchor, so the map already gives src_pos here
 
     def text(self, s: str, src_pos: int) -> None:
         """Append text whose characters map 1:1 to source[src_pos:]; collapses white space.
@@ -127,6 +141,9 @@ class _Builder:
 
     def _word(self, w: str, src_pos: int) -> None:
         self._anchor(src_pos)
+        if len(self.parts) >= self.COMPACT:
+            self.chunks.append("".join(self.parts[:-64]))
+            del self.parts[:-64]
         self.parts.append(w)
         self.length += len(w)
         self.last = w[-1]
@@ -190,12 +207,17 @@ class _Builder:
             self.newlines = len(tail) - len(tail.rstrip("\n"))
 
     def finish(self, src_length: int) -> tuple[str, OffsetMap]:
-        text = "".join(self.parts)
-        stripped = text.rstrip()
+        pieces = self.chunks + self.parts
+        self.chunks, self.parts = [], []
+        while pieces and not pieces[-1].strip():
+            pieces.pop()
+        if pieces:
+            pieces[-1] = pieces[-1].rstrip()
+        stripped = "".join(pieces)  # == "".join(parts).rstrip(), without a second copy of the text
+        del pieces
         length = len(stripped)
-        out = [o for o in self.out if o <= length]
-        src = self.src[: len(out)]
-        return stripped, OffsetMap(tuple(out), tuple(src), length, src_length)
+        n = bisect_right(self.out, length)
+        return stripped, OffsetMap(self.out[:n], self.src[:n], length, src_length)
 
 
 _WS = re.compile(r"\s+")
@@ -251,7 +273,7 @@ _TOKEN = re.compile(
     r"<!--.*?(?:-->|\Z)"  # comment
     r"|<!\[CDATA\[.*?(?:\]\]>|\Z)"
     r"|<[!?][^>]*>"  # doctype, processing instruction
-    r"|</?([A-Za-z][A-Za-z0-9:_.-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+    r"|</?([A-Za-z][A-Za-z0-9:_.-]*)((?:[^>\"']+|\"[^\"]*\"|'[^']*')*+)>",  # possessive: no memory per attribute
     re.S,
 )
 _BLOCK = frozenset(
@@ -273,7 +295,7 @@ _VOID = frozenset("br hr img meta link input area base col param source wbr".spl
 def html_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str, OffsetMap]:
     """Normalize src[start:end] (HTML); offsets in the map are offsets into src."""
     end = len(src) if end is None else end
-    b = _Builder()
+    b = _Builder(len(src))
     skip_tag: str | None = None
     skip_depth = 0
     pre_depth = 0
@@ -381,16 +403,26 @@ _LINE = re.compile(r"[^\n]*(?:\n|\Z)")
 def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str, OffsetMap]:
     """Normalize plain text src[start:end]: keep lines, collapse spaces, drop stray tags."""
     end = len(src) if end is None else end
-    b = _Builder()
+    b = _Builder(len(src))
     blank_run = 0
     pos = start
     while pos < end:
+        as_is = _as_is_end(src, pos, end)
+        if as_is > pos:  # whole lines that come out as they are: one copy, no anchor, no per-line work
+            if blank_run and b.parts:
+                b.newline(pos - 1, blank=True)
+            blank_run = 0
+            run = src[pos:as_is]
+            b._word(run.translate(_TABLE) if _ONE_FOR_ONE.search(run) else run, pos)
+            b.newline(as_is)
+            pos = as_is + 1
+            continue
         nl = src.find("\n", pos, end)
         line_end = end if nl < 0 else nl
         line = src[pos:line_end]
         if line.strip():
             if blank_run and b.parts:
-                b.newline(pos, blank=True)
+                b.newline(pos - 1, blank=True)  # the blank line's own newline: 1:1 when it is the only one
             blank_run = 0
             i = 0
             for m in _TEXT_TAGS.finditer(line):
@@ -408,6 +440,53 @@ def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
             blank_run += 1
         pos = line_end + 1
     return b.finish(len(src))
+
+
+# what normalization would change in a line of plain text: white space other than single spaces between
+# words (tabs, runs, leading or trailing spaces, two blank lines in a row), tags, entities, characters it
+# drops or turns into spaces. Characters are found by one character class, pairs by str.find (both scan fast).
+_AS_IS_BREAK = re.compile(
+    "[\t\x0b\x0c\r\x1c-\x1f\x85\xa0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff\x00\xad<&]"
+)
+# characters translated one for one into a character that is not white space (quotes, dashes): an
+# as-is run keeps its length and offsets through them
+_ONE_FOR_ONE = re.compile("[" + "".join(chr(k) for k, v in _TRANSLATE.items() if not v.isspace()) + "]")
+_AS_IS_PAIRS = ("  ", " \n", "\n\n\n", "\n ")
+
+
+def _as_is_end(src: str, pos: int, end: int) -> int:
+    """End of the whole lines from pos (a line start) that normalize to themselves (single blank lines
+    between them included); pos when none do. The run ends on a line with text: blank lines after it
+    are left to the caller, which collapses them.
+
+    The window searched grows from 64 characters, so the cost of a call stays in proportion to what it
+    returns (a break near pos is found without scanning far ahead)."""
+    if src[pos] in " \n":
+        return pos
+    window = 64
+    while True:
+        stop = min(end, pos + window)
+        m = _AS_IS_BREAK.search(src, pos, stop)
+        q = m.start() if m else stop
+        for pair in _AS_IS_PAIRS:
+            k = src.find(pair, pos, min(stop, q + len(pair) - 1))
+            if k >= 0:
+                q = k
+        if q == stop == end and src[end - 1] == " ":
+            q = end - 1  # a trailing space at the very end
+        if q < stop:
+            # a newline here: the line it ends is fine, what follows is not; else up to the line q is in
+            e = q if src[q] == "\n" else max(pos, src.rfind("\n", pos, q))
+        elif stop == end:
+            e = end
+        elif window >= 1 << 22:
+            e = max(pos, src.rfind("\n", pos, stop))
+        else:
+            window *= 8
+            continue
+        while e > pos and src[e - 1] == "\n":
+            e -= 1
+        return e
 
 
 _COLUMN_GAP = re.compile(r"\t+ *|   +")

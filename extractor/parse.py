@@ -27,7 +27,7 @@ from .sections import links as lnk
 from .sections import reconcile as rcn
 from .sections import signatures as sig
 from .sections.cover import parse_cover
-from .sections.text import field, lines
+from .sections.text import field, iter_lines
 from .types import (
     Boundary,
     Exhibit,
@@ -181,15 +181,14 @@ def _parse_parts(
 
     # items
     items: list[Item] = []
-    banners = [ln.start for ln in lines(text) if itm.is_section_banner(ln)]
+    banners = [ln.start for ln in iter_lines(text, having=itm.SECTION_HINT) if itm.is_section_banner(ln)]
     for k, h in enumerate(body_headings):
         nxt = body_headings[k + 1].start if k + 1 < len(body_headings) else None
         raw_end, why = bnd.item_end(
             h.end, nxt, block.start if block else None, index_start, banners, len(text)
         )
         end = _rstrip_end(text, h.start, raw_end)
-        body = text[h.end : end]
-        reported = not itm.is_not_reported(body)
+        reported = not itm.is_not_reported(text, h.end, end)
         after = min(
             p for p in (nxt, block.start if block else None, len(text)) if p is not None and p >= raw_end
         )
@@ -282,6 +281,9 @@ def _index_end(text: str, start: int, sig_start: int) -> int:
     return _rstrip_end(text, start, end)
 
 
+_EXHIBITS_SUBHEADING = re.compile(r"(?im)^\s*(?:\(?[a-d]\)\s*)?exhibits?\s*[.:]?\s*$")
+
+
 def _exhibits(
     rec: FilingRecord, text: str, index_start: int | None, sig_start: int, block: sig.Block | None
 ) -> list[Exhibit]:
@@ -292,9 +294,9 @@ def _exhibits(
     if not found:
         # no Item 9.01 / 7: an "Exhibits" sub-heading inside another item
         for it in rec.items:
-            m = re.search(r"(?im)^\s*(?:\(?[a-d]\)\s*)?exhibits?\s*[.:]?\s*$", text[it.span[0] : it.span[1]])
+            m = _EXHIBITS_SUBHEADING.search(text, it.span[0], it.span[1])  # (an item starts a line)
             if m:
-                found += exh.parse_exhibit_lines(text, it.span[0] + m.end(), it.span[1], confidence=0.8)
+                found += exh.parse_exhibit_lines(text, m.end(), it.span[1], confidence=0.8)
     if index_start is not None:
         end = _index_end(text, index_start, sig_start)
         found += exh.parse_exhibit_lines(text, index_start, end, confidence=0.88)

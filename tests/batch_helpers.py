@@ -139,6 +139,20 @@ def normalized_records(path: Path) -> list[dict[str, Any]]:
     return out
 
 
+def start_run(run_dir: Path, base_url: str, *inputs: Path) -> Any:
+    """``main`` in a subprocess of its own session (so ``os.killpg`` takes its parse workers too)."""
+    import os
+    import subprocess
+    import sys
+
+    here = Path(__file__).parent
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(here), str(here.parent)])}
+    return subprocess.Popen(
+        [sys.executable, str(here / "batch_helpers.py"), str(run_dir), base_url, *map(str, inputs)],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+
+
 def main(argv: list[str] | None = None) -> int:
     """Driver for subprocess tests: ``python tests/batch_helpers.py RUN_DIR BASE_URL INPUT...``."""
     import asyncio

@@ -9,7 +9,6 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -17,7 +16,7 @@ from pathlib import Path
 import httpx
 import pyarrow.parquet as pq
 import pytest
-from batch_helpers import PARSER, PARSER_SPEC, StandinFill, make_filing, normalized_records
+from batch_helpers import PARSER, PARSER_SPEC, StandinFill, make_filing, normalized_records, start_run
 from batch_helpers import main as batch_main
 from fakeserver import FakeOpenAIServer
 
@@ -68,7 +67,7 @@ def test_bad_inputs_get_error_records_and_the_run_goes_on(tmp_path: Path) -> Non
     assert reason["empty.htm"] == ("error", "empty file: no text to parse")
     assert reason["binary.pdf"] == ("error", "binary file")
     assert reason["tenk.txt"] == ("error", "not a Form 8-K")
-    assert reason["huge.txt"] == ("error", "file too large: 52.4 MB is over the 26 MB limit")
+    assert reason["huge.txt"] == ("error", "file too large: 52.4 MB is over the 26.2 MB limit")
     assert reason["crash.txt"] == ("error", "parser failed: RuntimeError: planted parser bug")
     assert reason["dangling.txt"][0] == "error" and "cannot read file" in reason["dangling.txt"][1]
     assert reason["nothing-*.htm"][0] == "error"
@@ -96,7 +95,7 @@ def test_batch_and_parser_give_one_error_record_for_one_bad_input(tmp_path: Path
     assert got == {
         "empty.htm": "empty file: no text to parse",
         "big.txt": "file too large: 1.5 MB is over the 1 MB limit",
-        "pipe.txt": "not a regular file",
+        "pipe.txt": "not a regular file: this is a named pipe (FIFO); only regular files are parsed",
         "folder": "is a directory, not a file",
         "missing.htm": "cannot read file: No such file or directory",
     }
@@ -136,11 +135,7 @@ def test_fault_injection_every_filing_one_record(tmp_path: Path) -> None:
 
 
 def _run_sub(run_dir: Path, url: str, inp: Path) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(HERE), str(HERE.parent)])}
-    return subprocess.Popen(
-        [sys.executable, str(HERE / "batch_helpers.py"), str(run_dir), url, str(inp)],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-    )  # fmt: skip
+    return start_run(run_dir, url, inp)  # type: ignore[no-any-return]
 
 
 def _done(run_dir: Path) -> int:

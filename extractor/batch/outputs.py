@@ -20,9 +20,11 @@ run_dir)`` to every record before writing, so corrected fields come out with ``m
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -41,17 +43,32 @@ ITEM_COLUMNS = [
 EXHIBIT_COLUMNS = ["filing", "path", "number", "description", "document", "confidence"]
 
 
+@contextlib.contextmanager
+def _atomic_file(path: Path, **open_args: Any) -> Iterator[Any]:
+    """Write ``path`` through a temporary file of a unique name in the same folder, renamed over it at
+    the end: a reader sees the old file or the new one, and two writers (a run's checkpoint and an
+    ``export``) never share a temporary file."""
+    mode = open_args.pop("mode", "w")
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        os.fchmod(fd, 0o644)  # as an ordinary file (mkstemp makes it 0600)
+        with open(fd, mode, **open_args) as f:
+            yield f
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def _atomic_write_lines(path: Path, lines: Iterable[str]) -> int:
-    tmp = path.with_name(path.name + ".tmp")
     n = 0
-    with open(tmp, "w", encoding="utf-8", newline="\n") as f:
+    with _atomic_file(path, encoding="utf-8", newline="\n") as f:
         for line in lines:
             f.write(line)
             f.write("\n")
             n += 1
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
     return n
 
 
@@ -235,15 +252,12 @@ def write_tables(records: Iterable[FilingRecord], run_dir: Path) -> dict[str, in
     counts = {}
     for name, schema in schemas.items():
         table = pa.Table.from_pylist(rows[name], schema=schema)
-        tmp = out / f"{name}.parquet.tmp"
-        pq.write_table(table, tmp)
-        os.replace(tmp, out / f"{name}.parquet")
-        tmpc = out / f"{name}.csv.tmp"
-        with open(tmpc, "w", encoding="utf-8", newline="") as fh:
+        with _atomic_file(out / f"{name}.parquet", mode="wb") as fb:
+            pq.write_table(table, fb)
+        with _atomic_file(out / f"{name}.csv", encoding="utf-8", newline="") as fh:
             w = csv.DictWriter(fh, fieldnames=schema.names)
             w.writeheader()
             w.writerows(rows[name])
-        os.replace(tmpc, out / f"{name}.csv")
         counts[name] = len(rows[name])
     return counts
 

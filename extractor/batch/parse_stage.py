@@ -3,8 +3,10 @@
 ``parse_one(path, parser)`` runs in a worker (a process of the local pool, a Dask or Ray worker): it
 never raises. Inputs the parser should not even open (missing, not a regular file, empty, unreadable,
 over ``max_bytes``: ``extractor.input_check.check_file``) become error records here; a parser exception
-becomes an error record with the exception as reason. The parser (a :class:`~.protocols.Parser`) is
-pickled to the worker with each job: a module-level function costs a few bytes.
+becomes an error record with the exception as reason, and so does a parse that runs past ``timeout_s`` (a
+``SIGALRM`` timer, where the worker runs the parse on its main thread: the local pool, inline, Ray; a Dask
+worker's threads parse without a limit). The parser (a :class:`~.protocols.Parser`) is pickled to the
+worker with each job: a module-level function costs a few bytes.
 
 Engines (``make_engine``): ``inline`` (in the calling process; tests), ``process`` (default: a local
 process pool, parsing is CPU-bound), ``dask`` (``pip install 'extractor[dask]'``; a Dask cluster given by
@@ -17,8 +19,12 @@ depend on the engine.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
 import multiprocessing
 import os
+import signal
+import threading
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +34,30 @@ from ..types import FilingRecord
 from .protocols import Parser
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024
+DEFAULT_PARSE_TIMEOUT_S = 60.0
+
+
+class ParseTimeout(BaseException):
+    """A parse ran past its time limit. A BaseException, so that the parser's own guards (which turn
+    an exception in one part into an error on that part) let it through to ``parse_one``."""
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    if not seconds or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def alarm(signum: int, frame: object) -> None:
+        raise ParseTimeout
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 @dataclass(frozen=True)
@@ -56,14 +86,26 @@ def _outcome(path: str, record: FilingRecord, text: str | None) -> ParseOutcome:
     )
 
 
-def parse_one(path: str, parser: Parser, max_bytes: int = DEFAULT_MAX_BYTES) -> ParseOutcome:
-    """Parse one input; never raises."""
+def parse_one(
+    path: str,
+    parser: Parser,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    timeout_s: float | None = DEFAULT_PARSE_TIMEOUT_S,
+) -> ParseOutcome:
+    """Parse one input; never raises (``timeout_s`` None or 0: no time limit)."""
     try:
         check_file(path, max_bytes)
     except InputError as exc:
         return _outcome(path, error_record(path, str(exc)), None)
     try:
-        parsed = parser(path)
+        try:
+            with _time_limit(timeout_s):
+                parsed = parser(path)
+        except ParseTimeout:
+            msg = (
+                f"parse time limit exceeded: still parsing after {timeout_s:g} s (raise with --parse-timeout)"
+            )
+            return _outcome(path, error_record(path, msg, part="parse"), None)
         record = getattr(parsed, "record", parsed)
         text = getattr(parsed, "text", None)
         if not isinstance(record, FilingRecord):
@@ -98,7 +140,9 @@ class Engine:
     name = "engine"
     workers = 1
 
-    def submit(self, path: str, parser: Parser, max_bytes: int) -> cf.Future[ParseOutcome]:
+    def submit(
+        self, path: str, parser: Parser, max_bytes: int, timeout_s: float | None = DEFAULT_PARSE_TIMEOUT_S
+    ) -> cf.Future[ParseOutcome]:
         raise NotImplementedError
 
     def close(self) -> None:
@@ -108,9 +152,11 @@ class Engine:
 class InlineEngine(Engine):
     name = "inline"
 
-    def submit(self, path: str, parser: Parser, max_bytes: int) -> cf.Future[ParseOutcome]:
+    def submit(
+        self, path: str, parser: Parser, max_bytes: int, timeout_s: float | None = DEFAULT_PARSE_TIMEOUT_S
+    ) -> cf.Future[ParseOutcome]:
         fut: cf.Future[ParseOutcome] = cf.Future()
-        fut.set_result(parse_one(path, parser, max_bytes))
+        fut.set_result(parse_one(path, parser, max_bytes, timeout_s))
         return fut
 
 
@@ -127,14 +173,16 @@ class ProcessEngine(Engine):
             max_workers=self.workers, mp_context=self._ctx, initializer=_init_worker, initargs=(os.getpid(),)
         )
 
-    def submit(self, path: str, parser: Parser, max_bytes: int) -> cf.Future[ParseOutcome]:
+    def submit(
+        self, path: str, parser: Parser, max_bytes: int, timeout_s: float | None = DEFAULT_PARSE_TIMEOUT_S
+    ) -> cf.Future[ParseOutcome]:
         try:
-            return self._pool.submit(parse_one, path, parser, max_bytes)
+            return self._pool.submit(parse_one, path, parser, max_bytes, timeout_s)
         except cf.BrokenExecutor:
             # a worker died (OOM, segfault in a C extension): start a new pool and go on
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = self._new_pool()
-            return self._pool.submit(parse_one, path, parser, max_bytes)
+            return self._pool.submit(parse_one, path, parser, max_bytes, timeout_s)
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
@@ -162,9 +210,11 @@ class DaskEngine(Engine):
             self._client = Client(self._cluster)
         self.workers = max(1, len(self._client.scheduler_info().get("workers", {})) or 1)
 
-    def submit(self, path: str, parser: Parser, max_bytes: int) -> cf.Future[ParseOutcome]:
+    def submit(
+        self, path: str, parser: Parser, max_bytes: int, timeout_s: float | None = DEFAULT_PARSE_TIMEOUT_S
+    ) -> cf.Future[ParseOutcome]:
         out: cf.Future[ParseOutcome] = cf.Future()
-        dfut = self._client.submit(parse_one, path, parser, max_bytes, pure=False)
+        dfut = self._client.submit(parse_one, path, parser, max_bytes, timeout_s, pure=False)
 
         def done(f: Any) -> None:
             try:
@@ -201,8 +251,10 @@ class RayEngine(Engine):
         self._remote = ray.remote(parse_one)
         self.workers = int(ray.cluster_resources().get("CPU", 1))
 
-    def submit(self, path: str, parser: Parser, max_bytes: int) -> cf.Future[ParseOutcome]:
-        return self._remote.remote(path, parser, max_bytes).future()  # type: ignore[call-arg, no-any-return]
+    def submit(
+        self, path: str, parser: Parser, max_bytes: int, timeout_s: float | None = DEFAULT_PARSE_TIMEOUT_S
+    ) -> cf.Future[ParseOutcome]:
+        return self._remote.remote(path, parser, max_bytes, timeout_s).future()  # type: ignore[call-arg, no-any-return]
 
     def close(self) -> None:
         self._ray.shutdown()

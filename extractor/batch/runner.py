@@ -27,9 +27,10 @@ from typing import Any
 
 from ..input_check import error_record
 from ..store.ledger import Ledger, Summary
+from ..store.runlock import RunLock
 from .inputs import resolve_inputs
 from .outputs import export_run, write_records
-from .parse_stage import DEFAULT_MAX_BYTES, Engine, ParseOutcome, make_engine
+from .parse_stage import DEFAULT_MAX_BYTES, DEFAULT_PARSE_TIMEOUT_S, Engine, ParseOutcome, make_engine
 from .progress import Reporter
 from .protocols import Filler, Parser, default_parser, parser_name
 
@@ -49,6 +50,7 @@ class RunConfig:
     engine_address: str | None = None
     parser: Parser | None = None  # None: extractor.parse.parse_document
     max_bytes: int = DEFAULT_MAX_BYTES
+    parse_timeout_s: float | None = DEFAULT_PARSE_TIMEOUT_S  # per filing; None or 0: no limit
     checkpoint_s: float = 30.0  # rewrite records.jsonl this often
     tables: bool = True
     model: str | None = None
@@ -111,7 +113,7 @@ class _Run:
         async def one(row: Any) -> None:
             async with limit:
                 try:
-                    fut = engine.submit(row.path, self.parser, self.cfg.max_bytes)
+                    fut = engine.submit(row.path, self.parser, self.cfg.max_bytes, self.cfg.parse_timeout_s)
                     outcome: ParseOutcome = await asyncio.wrap_future(fut, loop=loop)
                 except (cf.BrokenExecutor, OSError, RuntimeError) as exc:
                     self.ledger.parse_failed(row.id, f"{type(exc).__name__}: {exc}")
@@ -168,7 +170,13 @@ class _Run:
 
 
 async def run_batch(cfg: RunConfig, fill: Filler | None, reporter: Reporter | None = None) -> RunResult:
-    """Run (or resume) a batch into ``cfg.run_dir``; returns the ledger summary."""
+    """Run (or resume) a batch into ``cfg.run_dir``; returns the ledger summary. Holds the run
+    directory's lock throughout: a second run on it raises :class:`~extractor.store.runlock.RunLocked`."""
+    with RunLock(cfg.run_dir):
+        return await _run_locked(cfg, fill, reporter)
+
+
+async def _run_locked(cfg: RunConfig, fill: Filler | None, reporter: Reporter | None) -> RunResult:
     reporter = reporter or Reporter()
     t0 = time.perf_counter()
     c0 = time.process_time()

@@ -70,6 +70,10 @@ def register(sub: Any) -> None:
     p.add_argument(
         "--max-bytes", type=int, default=25 * 1024 * 1024, help="larger inputs become error records"
     )
+    p.add_argument(
+        "--parse-timeout", type=float, default=60.0, metavar="S",
+        help="per-filing parse time limit in seconds; a longer parse becomes an error record (0: none)",
+    )  # fmt: skip
     p.add_argument("--prices", help="TOML file of USD per 1M tokens per model ([model] input=, output=)")
     p.add_argument("--price-in", type=float, help="USD per 1M input tokens for --model")
     p.add_argument("--price-out", type=float, help="USD per 1M output tokens for --model")
@@ -242,6 +246,7 @@ def _run(args: argparse.Namespace) -> int:
     from ..batch.runner import RunConfig, run_batch
     from ..errors import ConfigError
     from ..store.ledger import Ledger
+    from ..store.runlock import RunLock
 
     run_dir_s = args.out or args.resume
     if not run_dir_s:
@@ -263,6 +268,7 @@ def _run(args: argparse.Namespace) -> int:
         raise ConfigError(f"nothing to resume: {run_dir} has no ledger.sqlite")
     if not inputs:
         raise ConfigError("no INPUTS given")
+    RunLock(run_dir).acquire().release()  # refuse now, before a model starts; run_batch holds it
     parse_only = args.parse_only or (
         bool(args.resume) and previous.get("parse_only", False) and not args.model
     )
@@ -276,6 +282,7 @@ def _run(args: argparse.Namespace) -> int:
         workers=args.workers,
         engine_address=args.engine_address,
         max_bytes=args.max_bytes,
+        parse_timeout_s=args.parse_timeout or None,
         parser=_parser(args.parser),
         tables=not args.no_tables,
     )

@@ -76,6 +76,12 @@ class Guard:
             return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         problem = self.check(scope["method"], scope["path"], headers)
+        if problem is None and scope["method"] == "POST":
+            body = await _read_body(receive, MAX_BODY)  # the limit holds for what is read (chunked too)
+            if body is None:
+                problem = 413, "request too large"
+            else:
+                receive = _replay(body, receive)
         if problem is not None:
             status, message = problem
             await _with_headers(PlainTextResponse(message, status_code=status))(scope, receive, send)
@@ -115,6 +121,39 @@ class Guard:
         if not length.isdigit() or int(length) > MAX_BODY:
             return 413, "request too large"
         return None
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    """The request body, read until it ends or passes ``limit`` bytes (then None: the rest is never
+    read, whatever Content-Length said or did not say)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break  # the client went away
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    """A ``receive`` that gives the app the body already read, then defers to the connection."""
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
 
 
 def _with_headers(resp: Response) -> Response:

@@ -8,9 +8,10 @@ next. Numbers are normalized ("EX-99.1" and "Exhibit 99.1" -> "99.1"; footnote s
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from ..types import Exhibit
-from .text import Line, clean, field, lines
+from .text import Line, clean, field, iter_lines, lines
 
 INDEX_HEADING = re.compile(
     r"^[\W_]{0,3}(?:EXHIBIT\s+INDEX|INDEX\s+(?:TO|OF)\s+EXHIBITS|Exhibit\s+Index|Index\s+(?:to|of)\s+Exhibits|"
@@ -26,6 +27,7 @@ _ENTRY = re.compile(
     r"(?=$|[\s|:.\-])(?!-K)\.?(?P<sep>\s*(?:\||:|-|\u2014|\.)?\s*)(?P<desc>.*)$",
     re.I,
 )
+_INDEX_HINT = re.compile(r"[EeIiLl\u0130\u0131](?i:XHIBIT|NDEX|IST)")  # in every INDEX_HEADING line
 _HEADER_ROW = re.compile(r"^(?:exhibit|number|no\.|description|document|page|paper|sequential)", re.I)
 
 
@@ -99,7 +101,7 @@ _CONNECTOR_END = re.compile(
 )
 
 
-def _continuation(text: str, ls: list[Line], k: int, end: int) -> int:
+def _continuation(text: str, ls: Sequence[Line], k: int, end: int) -> int:
     """Extend a description over the lines it wraps onto (no blank line between, a lower-case or
     punctuation start, or a line that ended on a connector such as 'of' or 'and')."""
     while k + 1 < len(ls):
@@ -116,7 +118,7 @@ def _continuation(text: str, ls: list[Line], k: int, end: int) -> int:
 
 def find_index(text: str, start: int = 0) -> int | None:
     """Offset of an 'Exhibit Index' heading line at or after start."""
-    for ln in lines(text, start):
+    for ln in iter_lines(text, start, having=_INDEX_HINT):
         if INDEX_HEADING.match(ln.text) and len(ln.text) < 60:
             return ln.start
     return None

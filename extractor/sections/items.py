@@ -18,13 +18,17 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from .. import catalog
-from .text import Line, lines
+from .text import Line, iter_lines, lines, stripped_length
 
 _HEADING = re.compile(
     r"^[\W_]{0,4}?(?P<kw>I\s?TEMS?|I\s?tems?)(?![A-Za-z])\s*(?:No\.?\s*)?[:#\-]?\s*"
     r"(?P<num>\d{1,2})(?:\s*[.\-]\s?(?P<sub>\d{2})(?!\d))?(?:\s*\((?P<letter>[a-z])\))?"
     r"(?P<more>(?:\s*(?:,|and|&|;)\s*(?:Items?\s*)?\d{1,2}(?:\.\s?\d{2})?(?!\d))*)",
 )
+# in every line _HEADING / _SECTION match, for the regex engine to find before a line is read (a literal
+# first letter keeps its scan fast)
+HEADING_HINT = re.compile(r"I\s?(?:TEM|tem)")
+SECTION_HINT = re.compile(r"[Ss\u017f](?i:ECTION)")
 _MORE_NUM = re.compile(r"(\d{1,2})(?:\.\s?(\d{2}))?")
 _PROSE_NEXT = re.compile(
     r"^(?:of|to|in|is|was|are|were|above|below|hereof|herein|through|thru|as|on|for|which|that|this|"
@@ -96,7 +100,7 @@ def match_heading(line: Line) -> Heading | None:
 
 
 def find_headings(text: str, start: int = 0, end: int | None = None) -> list[Heading]:
-    found = [h for ln in lines(text, start, end) if (h := match_heading(ln))]
+    found = [h for ln in iter_lines(text, start, end, having=HEADING_HINT) if (h := match_heading(ln))]
     return _drop_mentions(found, text)
 
 
@@ -106,7 +110,7 @@ def _drop_mentions(found: list[Heading], text: str) -> list[Heading]:
 
     def content(i: int) -> int:
         nxt = found[i + 1].start if i + 1 < len(found) else len(text)
-        return len(text[found[i].end : nxt].strip())
+        return stripped_length(text, found[i].end, nxt)
 
     best: dict[tuple[str, ...], int] = {}
     for i, h in enumerate(found):
@@ -155,10 +159,12 @@ def is_section_banner(line: Line) -> bool:
     return bool(_SECTION.match(line.text)) and len(line.text) < 120
 
 
-def is_not_reported(body: str) -> bool:
-    """True when an item's text (after its heading) only says 'Not applicable' / 'None' (page numbers
-    and running headers that follow on the page do not count)."""
-    parts = [p.strip() for p in body.strip().split("\n") if p.strip()]
-    if not parts or not _NOT_REPORTED.match(parts[0]):
+def is_not_reported(body: str, start: int = 0, end: int | None = None) -> bool:
+    """True when an item's text (after its heading; ``body[start:end]``) only says 'Not applicable' /
+    'None' (page numbers and running headers that follow on the page do not count). Reads the lines one
+    at a time: a body can be long."""
+    parts = (p for p in (ln.text.strip() for ln in iter_lines(body, start, end)) if p)
+    first = next(parts, None)
+    if first is None or not _NOT_REPORTED.match(first):
         return False
-    return all(len(p) < 60 and not re.search(r"[a-z]{3,}\s+[a-z]{3,}\s+[a-z]{3,}", p) for p in parts[1:])
+    return all(len(p) < 60 and not re.search(r"[a-z]{3,}\s+[a-z]{3,}\s+[a-z]{3,}", p) for p in parts)

@@ -166,7 +166,7 @@ def _headline_like(line: str) -> bool:
     )
 
 
-def _dateline(ls: list[Line], report_date: dt.date | None) -> tuple[int, int, int, dt.date] | None:
+def _dateline(ls: Sequence[Line], report_date: dt.date | None) -> tuple[int, int, int, dt.date] | None:
     """(line index, start, end, date) of the release's dateline ("SAN JOSE, Calif., Jan. 10 /PRNewswire/
     --"); a date printed without its year takes the year of the 8-K's date of report."""
     for k, ln in enumerate(ls):

@@ -13,11 +13,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..types import Field, Signature
-from .text import DATE_RE, Line, clean, field, lines, parse_date
+from .text import DATE_RE, Line, clean, field, iter_lines, lines, parse_date
 
 SIG_HEADING = re.compile(
     r"^[\W_]{0,3}(?:SIGNATURES?|S\s?I\s?G\s?N\s?A\s?T\s?U\s?R\s?E\s?S?|Signatures?)(?:\s+PAGE)?[\W_]{0,3}$"
 )
+_HEADING_HINT = re.compile(r"S\s?[Ii]")  # in every SIG_HEADING line
 SIG_SENTENCE = re.compile(
     r"Pursuant to the requirements of the Securities (?:and )?Exchange Act(?: of 1934)?,? (?:as amended,? )?(?:the|each) (?:registrant|company)",
     re.I,
@@ -51,7 +52,7 @@ class Block:
 def find_block(text: str, after: int = 0) -> Block | None:
     """Start of the signature block at or after `after`: the SIGNATURES heading or the 'Pursuant to
     the requirements ... duly caused' sentence."""
-    for ln in lines(text, after):
+    for ln in iter_lines(text, after, having=_HEADING_HINT):
         if SIG_HEADING.match(ln.text) and len(ln.text) < 40:
             return Block(ln.start, len(text))
     m = SIG_SENTENCE.search(text, after)

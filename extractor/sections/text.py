@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from array import array
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from typing import NamedTuple, overload
 
 from ..types import Field, Method
 
@@ -70,8 +73,7 @@ def find_dates(text: str, start: int = 0, end: int | None = None) -> list[tuple[
     return out
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(NamedTuple):
     start: int
     end: int
     text: str
@@ -87,21 +89,142 @@ class Line:
         return out
 
 
-def lines(text: str, start: int = 0, end: int | None = None) -> list[Line]:
+def iter_lines(
+    text: str, start: int = 0, end: int | None = None, *, having: re.Pattern[str] | None = None
+) -> Iterator[Line]:
+    """The non-empty lines of text[start:end] one at a time, keeping nothing.
+
+    ``having``: only the lines in which this pattern finds a match, found by the regex engine over the
+    whole range (a filter the caller's own test of ``line.text`` implies, so the lines it keeps are the
+    ones a full pass would keep). In MULTILINE mode its ``^`` anchors at each line start, so the filter
+    can say "within the first few characters"; the first line, when ``start`` is inside a line, is tested
+    on its own."""
     end = len(text) if end is None else end
-    out = []
+    if having is None:
+        pos = start
+        find = text.find
+        while pos < end:
+            nl = find("\n", pos, end)
+            e = end if nl < 0 else nl
+            if e > pos:
+                yield Line(pos, e, text[pos:e])
+            pos = e + 1
+        return
     pos = start
-    while pos < end:
-        nl = text.find("\n", pos, end)
+    if 0 < start < end and text[start - 1] != "\n":
+        nl = text.find("\n", start, end)
         e = end if nl < 0 else nl
-        if e > pos:
-            out.append(Line(pos, e, text[pos:e]))
+        if e > start and having.search(text[start:e]):
+            yield Line(start, e, text[start:e])
         pos = e + 1
-    return out
+    while pos < end:
+        m = having.search(text, pos, end)
+        if m is None:
+            return
+        s = max(pos, text.rfind("\n", pos, m.start()) + 1)  # the line the match starts in
+        nl = text.find("\n", m.start(), end)
+        e = end if nl < 0 else nl
+        if e > s:
+            yield Line(s, e, text[s:e])
+        pos = e + 1
 
 
-def iter_lines(text: str, start: int = 0, end: int | None = None) -> Iterator[Line]:
-    yield from lines(text, start, end)
+class Lines(Sequence[Line]):
+    """The non-empty lines of text[start:end] as a sequence (what ``lines`` returns).
+
+    A short range (up to ``MATERIALIZE`` characters) is held as a list of lines. A longer one costs no
+    memory per line: iterating reads the lines one at a time, and indexing uses the start of every
+    ``STEP``-th line (found by the regex engine on first use) and reads forward from there."""
+
+    MATERIALIZE = 1 << 18
+    STEP = 64
+    _NONEMPTY = re.compile(r"[^\n]+")
+
+    def __init__(self, text: str, start: int, end: int) -> None:
+        self.text, self.start, self.end = text, start, end
+        self._list: list[Line] | None = (
+            list(iter_lines(text, start, end)) if end - start <= self.MATERIALIZE else None
+        )
+        self._marks: array[int] | None = None
+        self._count = 0
+
+    def __iter__(self) -> Iterator[Line]:
+        return iter(self._list) if self._list is not None else iter_lines(self.text, self.start, self.end)
+
+    def _index(self) -> array[int]:
+        if self._marks is None:
+            found = self._NONEMPTY.finditer(self.text, self.start, self.end)
+            self._marks = array("q", map(re.Match.start, itertools.islice(found, 0, None, self.STEP)))
+            tail = 0
+            if self._marks:
+                tail = sum(
+                    1 for _ in itertools.islice(iter_lines(self.text, self._marks[-1], self.end), self.STEP)
+                )
+            self._count = self.STEP * max(0, len(self._marks) - 1) + tail
+        return self._marks
+
+    def __len__(self) -> int:
+        if self._list is not None:
+            return len(self._list)
+        self._index()
+        return self._count
+
+    @overload
+    def __getitem__(self, k: int) -> Line: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> list[Line]: ...
+
+    def __getitem__(self, k: int | slice) -> Line | list[Line]:
+        if self._list is not None:
+            return self._list[k]
+        n = len(self)
+        if isinstance(k, slice):
+            r = range(*k.indices(n))
+            if r.step == 1 and r:
+                return list(itertools.islice(iter_lines(self.text, self[r.start].start, self.end), len(r)))
+            return [self[i] for i in r]
+        if k < 0:
+            k += n
+        if not 0 <= k < n:
+            raise IndexError("line index out of range")
+        marks = self._index()
+        it = iter_lines(self.text, marks[k // self.STEP], self.end)
+        return next(itertools.islice(it, k % self.STEP, None))
+
+    def index(self, line: object, start: int = 0, stop: int | None = None) -> int:
+        if self._list is not None:
+            return self._list.index(line, start, len(self._list) if stop is None else stop)  # type: ignore[arg-type]
+        if not isinstance(line, Line):
+            raise ValueError("not a line")
+        marks = self._index()
+        c = max(0, bisect_right(marks, line.start) - 1)
+        for j, ln in enumerate(itertools.islice(iter_lines(self.text, marks[c], self.end), self.STEP)):
+            k = c * self.STEP + j
+            if ln == line and start <= k and (stop is None or k < stop):
+                return k
+        raise ValueError("line not in lines")
+
+    def __contains__(self, line: object) -> bool:
+        try:
+            self.index(line)
+        except ValueError:
+            return False
+        return True
+
+
+def lines(text: str, start: int = 0, end: int | None = None) -> Lines:
+    """The non-empty lines of text[start:end] with their offsets (see :class:`Lines`)."""
+    return Lines(text, start, len(text) if end is None else end)
+
+
+def stripped_length(text: str, start: int, end: int) -> int:
+    """``len(text[start:end].strip())`` without copying the slice."""
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end - start
 
 
 def field(

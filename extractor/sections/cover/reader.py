@@ -141,7 +141,7 @@ class CoverText:
         self.text = text
         self.start = start
         self.end = end
-        self.lines, self.joined = join_broken_lines(text, lines(text, start, end))
+        self.lines, self.joined = join_broken_lines(text, list(lines(text, start, end)))
 
     # -- locating captions ---------------------------------------------------------------------------
     def find(self, key: str, after: int = 0) -> tuple[int, re.Match[str]] | None:
