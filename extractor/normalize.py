@@ -25,6 +25,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from .resegment import resegment
+
 # --- character-level rules ---------------------------------------------------------------------------
 
 _TRANSLATE = {
@@ -62,6 +64,7 @@ class OffsetMap:
     src: tuple[int, ...]
     length: int  # len of the normalized text
     src_length: int
+    resegmented: bool = False  # line breaks were restored (text without line structure: resegment.py)
 
     def to_source(self, i: int) -> int:
         if not self.out:
@@ -407,7 +410,7 @@ def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
         else:
             blank_run += 1
         pos = line_end + 1
-    return b.finish(len(src))
+    return resegment(*b.finish(len(src)))
 
 
 _COLUMN_GAP = re.compile(r"\t+ *|   +")

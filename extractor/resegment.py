@@ -1,0 +1,242 @@
+"""Restore line breaks in text that has no usable line structure (pure, linear time).
+
+A submission flattened to one line, or converter output that glued a whole document into a few very long
+lines (lxml ``text_content()`` or BeautifulSoup ``get_text()`` of HTML written without line breaks), leaves
+the line-based readers nothing to hold on to: no Item heading starts a line, no caption sits under its
+value, no signer's name ends a line. When most of a text's characters sit in lines longer than
+:data:`LONG_LINE`, those lines get a line break where a form prints one:
+
+- before an Item heading ("Item 2.02", "ITEM 5.", "Items 2.02 and 9.01") that is not a cross-reference
+  ("under Item 2.02", "Item 2.02 of this report"), and after its title when the SEC's title follows;
+- before and after a cover caption ("(Exact name of registrant ...)", "(Commission File Number)", ...,
+  consecutive captions stay together as a row), before "FORM 8-K", "Date of Report" and the cover's
+  check-box lines, and after the date of report;
+- before and after "SIGNATURE(S)", before "Pursuant to the requirements of the Securities Exchange Act",
+  and in the signature block before "/s/", "By:", "Name:", "Title:", "Date:", with a break after the
+  signed name (a name typed twice, "/s/ A. Smith A. Smith Chief ...", is two lines);
+- before an exhibit row ("99.1 Press release ...", "Exhibit 10.2 ...") after the exhibits' heading.
+
+A space before a break becomes the line break (the text keeps its length and offsets); elsewhere a line
+break is inserted and the :class:`~extractor.normalize.OffsetMap` shifted to match. The map says it was
+resegmented, so that values read from the repaired text carry a lower confidence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from . import catalog
+
+if TYPE_CHECKING:
+    from .normalize import OffsetMap
+
+LONG_LINE = 1000  # characters: a line this long is a paragraph at most, never a page
+_SHARE = 0.5  # share of the text in long lines above which the text has no usable line structure
+
+_ITEM = re.compile(
+    r"(?<![A-Z0-9])(?:ITEMS?|Items?)\s*(?P<num>\d{1,2})(?:\s?[.\-]\s?(?P<sub>\d{2}))?(?!\d)\.?"
+    r"(?=\s*[.:\-|)]?\s*[A-Z(\"'])"
+)
+_CROSS_REF = re.compile(
+    r"(?:\b(?:in|under|to|see|of|and|or|this|pursuant|with|by|per|at|from|our|its|the|such)|[,(])\s*$",
+    re.I,
+)
+_CAPTION = re.compile(
+    r"\((?:Exact\s+name|Name\s+of\s+registrant|State\s+(?:or\s+other|of)|Commission|I\.?\s?R\.?\s?S\.?|"
+    r"IRS|Address|Zip|Registrant'?s\s+telephone|Telephone|Former\s+name|Date\s+of\s+earliest)[^()]{0,160}\)",
+    re.I,
+)
+_BEFORE = re.compile(
+    r"FORM\s+8-K(?:/A)?\b|CURRENT\s+REPORT\b|Date\s+of\s+Report\b|DATE\s+OF\s+REPORT\b|"
+    r"(?<!\()(?<!\( )Registrant'?s\s+telephone|Check\s+the\s+appropriate\s+box|Securities\s+registered\s+pursuant|"
+    r"Indicate\s+by\s+check\s+mark|Emerging\s+growth\s+company|[☐☒]|"
+    r"Pursuant\s+to\s+the\s+requirements\s+of\s+the\s+Securities|EXHIBIT\s+INDEX\b|Exhibit\s+Index\b|"
+    r"INDEX\s+TO\s+EXHIBITS\b|Index\s+to\s+Exhibits\b",
+)
+_REPORT_DATE = re.compile(r"(?:earliest\s+event\s+reported|Date\s+of\s+Report)\)?\s*:?\s*", re.I)
+_DATE = re.compile(
+    r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\s*,?\s*(?:19|20)\d{2}", re.I
+)
+_SIGNATURE = re.compile(r"(?<![A-Za-z])SIGNATURES?(?![A-Za-z])(?!\s+PAGE)")
+_SIGNER = re.compile(r"/s/|\\s\\|(?<![A-Za-z])(?:By|Name|Title|Its|Dated?)\s*:", re.I)
+_SLASH = re.compile(r"(?:/s/|\\s\\)\s*", re.I)
+_TITLE_WORD = re.compile(
+    r"(?:President|Chief|Vice|Executive|Senior|Secretary|Treasurer|Director|General|Chairman|Officer|"
+    r"Controller|Counsel|Principal|Manager|Partner|Assistant|Trustee|CEO|CFO|COO|EVP|SVP|VP)\b",
+    re.I,
+)
+_EXHIBITS_START = re.compile(r"(?<![A-Za-z])(?:Item|ITEM)\s*(?:9\.\s?01|7)\b|EXHIBIT\s+INDEX|Exhibit\s+Index")
+_EXHIBIT_ROW = re.compile(
+    r"(?<![\w.$,/-])(?:(?:Exhibit|EXHIBIT|EX-)\s*(?:No\.?\s*)?)?(?:\d{1,3}\.\d{1,2}|10\d)(?:\s?\([a-z]\))?"
+    r"(?=[\s|*]*\s[A-Z\"'])"
+)
+
+
+def flat(text: str) -> bool:
+    """True when most of the text's characters sit in lines of :data:`LONG_LINE` or more."""
+    if len(text) < LONG_LINE:
+        return False
+    return sum(e - s for s, e in _long_lines(text)) >= _SHARE * len(text)
+
+
+def _long_lines(text: str) -> list[tuple[int, int]]:
+    out = []
+    pos = 0
+    while pos < len(text):
+        nl = text.find("\n", pos)
+        e = len(text) if nl < 0 else nl
+        if e - pos >= LONG_LINE:
+            out.append((pos, e))
+        pos = e + 1
+    return out
+
+
+def resegment(text: str, offsets: OffsetMap) -> tuple[str, OffsetMap]:
+    """The text with its line breaks restored, and its map; unchanged when it has line structure."""
+    if not flat(text):
+        return text, offsets
+    starts: set[int] = set()
+    for s, e in _long_lines(text):
+        starts |= _breaks(text, s, e)
+    return _apply(text, offsets, sorted(p for p in starts if 0 < p < len(text) and text[p - 1] != "\n"))
+
+
+def _breaks(text: str, s: int, e: int) -> set[int]:
+    """Offsets in text[s:e] where a line should start."""
+    out: set[int] = set()
+    for m in _ITEM.finditer(text, s, e):
+        if _CROSS_REF.search(text, max(s, m.start() - 12), m.start()):
+            continue
+        out.add(m.start())
+        out |= _after_title(text, m, e)
+    for m in _CAPTION.finditer(text, s, e):
+        if not re.search(r"\)\s*$", text[max(s, m.start() - 3) : m.start()]):
+            out.add(m.start())
+        if not re.match(r"\s*\(", text[m.end() : m.end() + 3]):
+            out.add(_skip_space(text, m.end(), e))
+    for m in _BEFORE.finditer(text, s, e):
+        out.add(m.start())
+    for m in _REPORT_DATE.finditer(text, s, e):
+        d = _DATE.match(text, m.end(), e)
+        if d:
+            out.add(_skip_space(text, d.end(), e))
+    sig_at = e
+    for m in _SIGNATURE.finditer(text, s, e):
+        sig_at = min(sig_at, m.start())
+        out.add(m.start())
+        out.add(_skip_space(text, m.end(), e))
+    pursuant = text.find("Pursuant to the requirements", s, e)
+    if 0 <= pursuant < sig_at:
+        sig_at = pursuant
+    for m in _SIGNER.finditer(text, sig_at, e):
+        out.add(m.start())
+        out |= _after_name(text, m, e)
+    ex = _EXHIBITS_START.search(text, s, e)
+    if ex is not None:
+        for m in _EXHIBIT_ROW.finditer(text, ex.end(), e):
+            out.add(m.start())
+    return out
+
+
+def _skip_space(text: str, i: int, e: int) -> int:
+    while i < e and text[i] == " ":
+        i += 1
+    return i
+
+
+def _after_title(text: str, m: re.Match[str], e: int) -> set[int]:
+    """A break after the heading's title when the SEC's title of the item follows its number."""
+    num = m.group("num")
+    number = f"{int(num)}.{m.group('sub')}" if m.group("sub") else str(int(num))
+    if number not in catalog.MODERN and number not in catalog.LEGACY:
+        return set()
+    title = catalog.canonical_title(number)
+    i = m.end()
+    while i < e and text[i] in " .:-|":
+        i += 1
+    words = title.split()
+    j = i
+    for w in words:
+        seen = re.compile(r"\s*" + re.escape(w), re.I).match(text, j, e)
+        if seen is None:
+            return set()
+        j = seen.end()
+    if j < e and text[j] == ".":
+        j += 1
+    return {_skip_space(text, j, e)}
+
+
+_NAME_TOKEN = re.compile(r"\s*([A-Z][A-Za-z'.\-]*,?)")
+
+
+def _after_name(text: str, m: re.Match[str], e: int) -> set[int]:
+    """After "/s/": a break after the signed name, and after its typed copy when it is typed again."""
+    if not _SLASH.match(text, m.start()):
+        return set()
+    i = _SLASH.match(text, m.start()).end()  # type: ignore[union-attr]
+    tokens: list[tuple[str, int]] = []
+    while len(tokens) < 12:
+        t = _NAME_TOKEN.match(text, i, e)
+        if t is None:
+            break
+        tokens.append((t.group(1), t.end()))
+        i = t.end()
+    words = [w for w, _ in tokens]
+    for k in range(1, min(5, len(words) // 2) + 1):
+        if words[k : 2 * k] == words[:k]:
+            return {_skip_space(text, tokens[k - 1][1], e), _skip_space(text, tokens[2 * k - 1][1], e)}
+    for k, w in enumerate(words):
+        if k and _TITLE_WORD.match(w):
+            return {_skip_space(text, tokens[k - 1][1], e)} if k <= 5 else set()
+    return set()
+
+
+def _apply(text: str, offsets: OffsetMap, starts: list[int]) -> tuple[str, OffsetMap]:
+    """Start a line at every offset of ``starts``: the space before it becomes a line break, or a line
+    break is inserted (mapped to the source offset of the character after it)."""
+    chars = list(text) if starts else []
+    inserts = []
+    for p in starts:
+        if text[p - 1] == " ":
+            chars[p - 1] = "\n"
+        else:
+            inserts.append(p)
+    if not inserts:
+        return ("".join(chars) if starts else text), replace(offsets, resegmented=True)
+    parts = []
+    prev = 0
+    for p in inserts:
+        parts.append("".join(chars[prev:p]))
+        parts.append("\n")
+        prev = p
+    parts.append("".join(chars[prev:]))
+    out_new: list[int] = []
+    src_new: list[int] = []
+    k = 0
+    for o, s in zip(offsets.out, offsets.src, strict=True):
+        while k < len(inserts) and inserts[k] <= o:
+            q = inserts[k]
+            at = offsets.to_source(q)
+            out_new += [q + k, q + k + 1]
+            src_new += [at, at]
+            k += 1
+        if out_new and out_new[-1] == o + k:
+            continue  # an anchor at an insertion point: the insertion's second anchor stands for it
+        out_new.append(o + k)
+        src_new.append(s)
+    while k < len(inserts):
+        q = inserts[k]
+        at = offsets.to_source(q)
+        out_new += [q + k, q + k + 1]
+        src_new += [at, at]
+        k += 1
+    new = replace(
+        offsets,
+        out=tuple(out_new),
+        src=tuple(src_new),
+        length=offsets.length + len(inserts),
+        resegmented=True,
+    )
+    return "".join(parts), new
