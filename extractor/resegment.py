@@ -24,6 +24,7 @@ resegmented, so that values read from the repaired text carry a lower confidence
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -94,13 +95,69 @@ def _long_lines(text: str) -> list[tuple[int, int]]:
 
 
 def resegment(text: str, offsets: OffsetMap) -> tuple[str, OffsetMap]:
-    """The text with its line breaks restored, and its map; unchanged when it has line structure."""
-    if not flat(text):
-        return text, offsets
-    starts: set[int] = set()
-    for s, e in _long_lines(text):
-        starts |= _breaks(text, s, e)
-    return _apply(text, offsets, sorted(p for p in starts if 0 < p < len(text) and text[p - 1] != "\n"))
+    """The text with its line breaks restored and Markdown tables read as rows of cells, and its map;
+    unchanged (the same objects) when the text needs neither."""
+    edits: list[Edit] = []
+    if flat(text):
+        starts: set[int] = set()
+        for s, e in _long_lines(text):
+            starts |= _breaks(text, s, e)
+        keep = sorted(p for p in starts if 0 < p < len(text) and text[p - 1] != "\n")
+        edits = _line_breaks(text, keep)
+    elif _MD_RULE.search(text):
+        edits = _markdown(text)
+    glued = [] if edits else _glued_headings(text)
+    if glued:
+        return apply_edits(text, offsets, _line_breaks(text, glued), resegmented=False)
+    return apply_edits(text, offsets, edits) if edits else (text, offsets)
+
+
+_GLUED_HEADING = re.compile(r"[.;:)\"] \| (?=(?:ITEMS?|Items?)\s*\d)")
+
+
+def _glued_headings(text: str) -> list[int]:
+    """Item headings printed after a sentence in the next column (" | ") of a line: a block's end that a
+    converter wrote as a run of spaces. Only a heading followed by the SEC's title of its item counts."""
+    out = []
+    for g in _GLUED_HEADING.finditer(text):
+        m = _ITEM.match(text, g.end())
+        if m is not None and _after_title(text, m, min(len(text), m.end() + 200)):
+            out.append(g.end())
+    return out
+
+
+_MD_RULE = re.compile(r"^-{3,}(?:\|-{3,})+ ?$", re.M)
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
+_MD_PIPES = re.compile(r" ?\|(?: ?\|)* ?")
+
+
+def _markdown(text: str) -> list[Edit]:
+    """Markdown (html2text's tables): rule rows go, a row's cells are joined by " | " with empty cells
+    and edge pipes dropped, links keep their text."""
+    edits: list[Edit] = []
+    pos = 0
+    while pos < len(text):
+        nl = text.find("\n", pos)
+        e = len(text) if nl < 0 else nl
+        if _MD_RULE.fullmatch(text, pos, e):
+            edits.append((pos, min(len(text), e + 1), ""))
+        else:
+            edits += _md_line(text, pos, e)
+        pos = e + 1
+    return edits
+
+
+def _md_line(text: str, s: int, e: int) -> list[Edit]:
+    edits: list[Edit] = []
+    for m in _MD_LINK.finditer(text, s, e):
+        edits += [(m.start(), m.start() + 1, ""), (m.start(1) + len(m.group(1)), m.end(), "")]
+    if "|" not in text[s:e]:
+        return edits
+    for m in _MD_PIPES.finditer(text, s, e):
+        edge = m.start() == s or m.end() == e
+        if not any(a < m.end() and m.start() < b for a, b, _r in edits):
+            edits.append((m.start(), m.end(), "" if edge else " | "))
+    return sorted(edits)
 
 
 def _breaks(text: str, s: int, e: int) -> set[int]:
@@ -193,50 +250,53 @@ def _after_name(text: str, m: re.Match[str], e: int) -> set[int]:
     return set()
 
 
-def _apply(text: str, offsets: OffsetMap, starts: list[int]) -> tuple[str, OffsetMap]:
+Edit = tuple[int, int, str]  # replace text[start:end] by the string
+
+
+def _line_breaks(text: str, starts: list[int]) -> list[Edit]:
     """Start a line at every offset of ``starts``: the space before it becomes a line break, or a line
-    break is inserted (mapped to the source offset of the character after it)."""
-    chars = list(text) if starts else []
-    inserts = []
-    for p in starts:
-        if text[p - 1] == " ":
-            chars[p - 1] = "\n"
-        else:
-            inserts.append(p)
-    if not inserts:
-        return ("".join(chars) if starts else text), replace(offsets, resegmented=True)
-    parts = []
+    break is inserted."""
+    return [(p - 1, p, "\n") if text[p - 1] == " " else (p, p, "\n") for p in starts]
+
+
+def apply_edits(
+    text: str, offsets: OffsetMap, edits: list[Edit], *, resegmented: bool = True
+) -> tuple[str, OffsetMap]:
+    """The text with ``edits`` (sorted, not overlapping) made, and the offset map that goes with it: kept
+    text maps where it did, inserted text to the source offset of the character after it."""
+    parts: list[str] = []
+    out: list[int] = []
+    src: list[int] = []
+    new_len = 0
     prev = 0
-    for p in inserts:
-        parts.append("".join(chars[prev:p]))
-        parts.append("\n")
-        prev = p
-    parts.append("".join(chars[prev:]))
-    out_new: list[int] = []
-    src_new: list[int] = []
-    k = 0
-    for o, s in zip(offsets.out, offsets.src, strict=True):
-        while k < len(inserts) and inserts[k] <= o:
-            q = inserts[k]
-            at = offsets.to_source(q)
-            out_new += [q + k, q + k + 1]
-            src_new += [at, at]
+
+    def keep(a: int, b: int) -> None:
+        nonlocal new_len
+        if b <= a:
+            return
+        _anchor(out, src, new_len, offsets.to_source(a))
+        k = bisect_right(offsets.out, a)
+        while k < len(offsets.out) and offsets.out[k] < b:
+            _anchor(out, src, new_len + offsets.out[k] - a, offsets.src[k])
             k += 1
-        if out_new and out_new[-1] == o + k:
-            continue  # an anchor at an insertion point: the insertion's second anchor stands for it
-        out_new.append(o + k)
-        src_new.append(s)
-    while k < len(inserts):
-        q = inserts[k]
-        at = offsets.to_source(q)
-        out_new += [q + k, q + k + 1]
-        src_new += [at, at]
-        k += 1
-    new = replace(
-        offsets,
-        out=tuple(out_new),
-        src=tuple(src_new),
-        length=offsets.length + len(inserts),
-        resegmented=True,
-    )
+        parts.append(text[a:b])
+        new_len += b - a
+
+    for start, end, repl in edits:
+        keep(prev, start)
+        if repl:
+            _anchor(out, src, new_len, offsets.to_source(end))
+            parts.append(repl)
+            new_len += len(repl)
+        prev = end
+    keep(prev, len(text))
+    new = replace(offsets, out=tuple(out), src=tuple(src), length=new_len, resegmented=resegmented)
     return "".join(parts), new
+
+
+def _anchor(out: list[int], src: list[int], at: int, to: int) -> None:
+    if out and out[-1] == at:
+        src[-1] = to
+    else:
+        out.append(at)
+        src.append(to)
