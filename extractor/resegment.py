@@ -14,6 +14,7 @@ value, no signer's name ends a line. When most of a text's characters sit in lin
 - before and after "SIGNATURE(S)", before "Pursuant to the requirements of the Securities Exchange Act",
   and in the signature block before "/s/", "By:", "Name:", "Title:", "Date:", with a break after the
   signed name (a name typed twice, "/s/ A. Smith A. Smith Chief ...", is two lines);
+- before and after a rule of dashes, equals signs or underscores (page breaks, lines under values);
 - before an exhibit row ("99.1 Press release ...", "Exhibit 10.2 ...") after the exhibits' heading.
 
 A space before a break becomes the line break (the text keeps its length and offsets); elsewhere a line
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from .normalize import OffsetMap
 
 LONG_LINE = 1000  # characters: a line this long is a paragraph at most, never a page
+_LONGISH = 200  # in a text without line structure, lines this long are resegmented too
 _SHARE = 0.5  # share of the text in long lines above which the text has no usable line structure
 
 _ITEM = re.compile(
@@ -56,10 +58,12 @@ _BEFORE = re.compile(
     r"Pursuant\s+to\s+the\s+requirements\s+of\s+the\s+Securities|EXHIBIT\s+INDEX\b|Exhibit\s+Index\b|"
     r"INDEX\s+TO\s+EXHIBITS\b|Index\s+to\s+Exhibits\b",
 )
+_RULE = re.compile(r"[-=_*]{5,}(?: [-=_*]{5,})*")  # rules under captions and page breaks: a line each
 _REPORT_DATE = re.compile(r"(?:earliest\s+event\s+reported|Date\s+of\s+Report)\)?\s*:?\s*", re.I)
 _DATE = re.compile(
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\s*,?\s*(?:19|20)\d{2}", re.I
 )
+_DATE_BEFORE = re.compile(_DATE.pattern + r"\s*$", re.I)
 _SIGNATURE = re.compile(r"(?<![A-Za-z])SIGNATURES?(?![A-Za-z])(?!\s+PAGE)")
 _SIGNER = re.compile(r"/s/|\\s\\|(?<![A-Za-z])(?:By|Name|Title|Its|Dated?)\s*:", re.I)
 _SLASH = re.compile(r"(?:/s/|\\s\\)\s*", re.I)
@@ -70,8 +74,8 @@ _TITLE_WORD = re.compile(
 )
 _EXHIBITS_START = re.compile(r"(?<![A-Za-z])(?:Item|ITEM)\s*(?:9\.\s?01|7)\b|EXHIBIT\s+INDEX|Exhibit\s+Index")
 _EXHIBIT_ROW = re.compile(
-    r"(?<![\w.$,/-])(?:(?:Exhibit|EXHIBIT|EX-)\s*(?:No\.?\s*)?)?(?:\d{1,3}\.\d{1,2}|10\d)(?:\s?\([a-z]\))?"
-    r"(?=[\s|*]*\s[A-Z\"'])"
+    r"(?<![\d$,/-])(?<![\d.]\.)(?:(?:Exhibit|EXHIBIT|EX-)\s*(?:No\.?\s*)?)?(?:\d{1,3}\.\d{1,2}|10\d)(?:\s?\([a-z]\))?"
+    r"(?=[\s|*]*[A-Z\"'])"
 )
 
 
@@ -82,13 +86,13 @@ def flat(text: str) -> bool:
     return sum(e - s for s, e in _long_lines(text)) >= _SHARE * len(text)
 
 
-def _long_lines(text: str) -> list[tuple[int, int]]:
+def _long_lines(text: str, least: int = LONG_LINE) -> list[tuple[int, int]]:
     out = []
     pos = 0
     while pos < len(text):
         nl = text.find("\n", pos)
         e = len(text) if nl < 0 else nl
-        if e - pos >= LONG_LINE:
+        if e - pos >= least:
             out.append((pos, e))
         pos = e + 1
     return out
@@ -100,10 +104,10 @@ def resegment(text: str, offsets: OffsetMap) -> tuple[str, OffsetMap]:
     edits: list[Edit] = []
     if flat(text):
         starts: set[int] = set()
-        for s, e in _long_lines(text):
+        for s, e in _long_lines(text, _LONGISH):
             starts |= _breaks(text, s, e)
         keep = sorted(p for p in starts if 0 < p < len(text) and text[p - 1] != "\n")
-        edits = _line_breaks(text, keep)
+        edits = sorted(_line_breaks(text, keep) + _glued_numbers(text, keep))
     elif _MD_RULE.search(text):
         edits = _markdown(text)
     glued = [] if edits else _glued_headings(text)
@@ -112,12 +116,12 @@ def resegment(text: str, offsets: OffsetMap) -> tuple[str, OffsetMap]:
     return apply_edits(text, offsets, edits) if edits else (text, offsets)
 
 
-_GLUED_HEADING = re.compile(r"[.;:)\"] \| (?=(?:ITEMS?|Items?)\s*\d)")
+_GLUED_HEADING = re.compile(r"[.;:)\"] (?:\| )?(?=(?:ITEMS?|Items?)\s*\d)")
 
 
 def _glued_headings(text: str) -> list[int]:
-    """Item headings printed after a sentence in the next column (" | ") of a line: a block's end that a
-    converter wrote as a run of spaces. Only a heading followed by the SEC's title of its item counts."""
+    """Item headings printed after a sentence on its line (or in the next column, " | "): a block's end
+    that a converter wrote as a run of spaces. Only a heading followed by the SEC's title of its item counts."""
     out = []
     for g in _GLUED_HEADING.finditer(text):
         m = _ITEM.match(text, g.end())
@@ -175,6 +179,12 @@ def _breaks(text: str, s: int, e: int) -> set[int]:
             out.add(_skip_space(text, m.end(), e))
     for m in _BEFORE.finditer(text, s, e):
         out.add(m.start())
+        if m.group(0)[:1] in "Dd":  # "Date of Report": its date may be printed just before it
+            d = _DATE_BEFORE.search(text, max(s, m.start() - 25), m.start())
+            if d:
+                out.add(d.start())
+    for m in _RULE.finditer(text, s, e):
+        out |= {m.start(), _skip_space(text, m.end(), e)}
     for m in _REPORT_DATE.finditer(text, s, e):
         d = _DATE.match(text, m.end(), e)
         if d:
@@ -190,10 +200,23 @@ def _breaks(text: str, s: int, e: int) -> set[int]:
     for m in _SIGNER.finditer(text, sig_at, e):
         out.add(m.start())
         out |= _after_name(text, m, e)
+        d = _DATE.match(text, _skip_space(text, m.end(), e), e) if m.group(0)[:1] in "Dd" else None
+        if d:
+            out.add(_skip_space(text, d.end(), e))
     ex = _EXHIBITS_START.search(text, s, e)
     if ex is not None:
         for m in _EXHIBIT_ROW.finditer(text, ex.end(), e):
             out.add(m.start())
+    return out
+
+
+def _glued_numbers(text: str, starts: list[int]) -> list[Edit]:
+    """A space between an exhibit number that starts a line and the description glued to it."""
+    out: list[Edit] = []
+    for p in starts:
+        m = _EXHIBIT_ROW.match(text, p)
+        if m is not None and m.end() < len(text) and text[m.end()].isalpha():
+            out.append((m.end(), m.end(), " "))
     return out
 
 
@@ -225,7 +248,7 @@ def _after_title(text: str, m: re.Match[str], e: int) -> set[int]:
     return {_skip_space(text, j, e)}
 
 
-_NAME_TOKEN = re.compile(r"\s*([A-Z][A-Za-z'.\-]*,?)")
+_NAME_TOKEN = re.compile(r"\s*([A-Z][a-z'\-]*\.?,?)")  # a glued "SmithJohn" is two tokens
 
 
 def _after_name(text: str, m: re.Match[str], e: int) -> set[int]:
