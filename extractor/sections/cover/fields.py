@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ...types import Field
-from ..text import DATE_RE, clean, field, parse_date
+from ..text import DATE_RE, Line, clean, field, parse_date
 from .reader import (
     ANY_LABEL,
     FILE_NO,
@@ -208,6 +208,7 @@ def state(c: CoverText) -> Field:  # type: ignore[type-arg]
     ln = c.lines[i]
     span = c.before_in_cell(ln, m) or c.aligned(i, m)
     stacked = c.stacked(i) if span is None else None
+    row = None
     if stacked is not None and STATE_RE.search(c.text[stacked[0] : stacked[1]]):
         span = stacked
     if span is None:
@@ -223,9 +224,15 @@ def state(c: CoverText) -> Field:  # type: ignore[type-arg]
                 piece = t[: cut.start()] if cut else t
                 if piece.strip() and len(piece.strip()) < 40:
                     span = (first[0], first[0] + len(piece.rstrip()))
+    wrapped = span is None and row is not None and _wrapped_state(c, row)
+    if wrapped:
+        span = wrapped
     if span is None:
         return missing("no value above the state caption")
     raw = c.text[span[0] : span[1]]
+    if wrapped:
+        reason = "the row of values wrapped onto the next line: read from the line above"
+        return field(c.text, span[0], span[1], clean(raw), 0.75, reasons=[reason])
     sm = re.search(r"\(\s*An?\s+(.+?)\s+(?:corporation|company|limited)", raw, re.I)
     if sm:
         return field(c.text, span[0] + sm.start(1), span[0] + sm.end(1), clean(sm.group(1)), 0.85)
@@ -233,6 +240,18 @@ def state(c: CoverText) -> Field:  # type: ignore[type-arg]
     if sm and (FILE_NO.search(raw) or IRS_NO.search(raw)):
         return field(c.text, span[0] + sm.start(), span[0] + sm.end(), sm.group(0), 0.85)
     return field(c.text, span[0], span[1], clean(raw), 0.9)
+
+
+def _wrapped_state(c: CoverText, row: Line) -> tuple[int, int] | None:
+    """A row of values hard-wrapped at a narrow width leaves only its last cells (a file number, an
+    IRS number) above the captions; the state is on the line before them."""
+    if re.sub(rf"{FILE_NO.pattern}|{IRS_NO.pattern}|[\s|]", "", row.text) or row.text.strip(" |") == "":
+        return None
+    prev = c.value_row(c.lines.index(row))
+    sm = STATE_RE.search(prev.text) if prev is not None else None
+    if prev is None or sm is None:
+        return None
+    return prev.start + sm.start(), prev.start + sm.end()
 
 
 def typed(c: CoverText, key: str, pat: re.Pattern[str], exclude: re.Pattern[str] | None) -> Field:  # type: ignore[type-arg]
