@@ -39,12 +39,18 @@ def report_date(c: CoverText) -> Field:  # type: ignore[type-arg]
         if i - first > 4:
             break
         ln = c.lines[i]
-        window = [ln]
+        window = [(ln.start, ln.end)]
         nxt = c.lines[i + 1] if i + 1 < len(c.lines) else None
-        if nxt is not None and (not DATE_RE.search(ln.text) or _PAREN_DATE.match(nxt.text)):
-            window.append(nxt)  # the date under its caption, or the earliest event's "(date)" under it
-        for w in window:
-            for m in DATE_RE.finditer(c.text, w.start, w.end):
+        if nxt is not None and not DATE_RE.search(ln.text) and c.text[ln.end : nxt.start] == "\n":
+            window = [
+                (ln.start, nxt.end)
+            ]  # the date under its caption, or wrapped after it ("July 3," / "2019")
+        elif nxt is not None and (not DATE_RE.search(ln.text) or _PAREN_DATE.match(nxt.text)):
+            window.append(
+                (nxt.start, nxt.end)
+            )  # the date under its caption, or the earliest event's "(date)"
+        for w_start, w_end in window:
+            for m in DATE_RE.finditer(c.text, w_start, w_end):
                 d = parse_date(m)
                 if d:
                     found.append((d, m.start(), m.end()))
@@ -69,6 +75,9 @@ def report_date(c: CoverText) -> Field:  # type: ignore[type-arg]
         cluster[-1] = (cluster[-1][0], cluster[-1][1], q_end + 1)
     conf = 0.95 if len(cluster) == 1 else 0.9
     reasons = [] if len(cluster) == 1 else ["two dates printed: the earliest event's date is taken"]
+    if "\n" in c.text[earliest[1] : earliest[2]]:
+        conf = min(conf, 0.8)
+        reasons.append("the date is broken across lines: an unfamiliar layout")
     return field(c.text, cluster[0][1], cluster[-1][2], earliest[0], conf, reasons=reasons)
 
 
