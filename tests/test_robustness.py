@@ -135,9 +135,9 @@ _CORE = ("company_name", "date_of_report", "items", "exhibits", "signatures")
 @pytest.mark.parametrize(
     ("name", "transforms", "fields"),
     [
-        # one line per document: flattened; lxml / bs4 text of HTML written without line breaks (words
+        # one line per document: flattened (HTML: its inscriptis text); lxml / bs4 text of HTML written without line breaks (words
         # glued: "Description99.1Press release ...", "/s/ Luca MaestriLuca Maestri"); Markdown tables
-        ("coverparser__0000320193-24-000005_aapl-20240201.htm", {"flat", "html2text"}, _CORE),
+        ("coverparser__0000320193-24-000005_aapl-20240201.htm", {"inscriptis", "flat", "html2text"}, _CORE),
         ("coverparser__0000320193-24-000005_aapl-20240201.htm", {"lxml", "bs4"}, _CORE[:3] + _CORE[4:]),
         ("seed__000_bd0abfb8ce1b425c.txt", {"flat"}, _CORE),
         # lxml: "... Exhibit 10.1.    Item 9.01. Financial Statements ..." on one line
@@ -193,3 +193,27 @@ def test_text_with_line_structure_is_left_alone() -> None:
     assert resegment.resegment(text, offsets) == (text, offsets)
     flat_text, flat_offsets = text_to_text(rb.flatten(raw.body))
     assert flat_offsets.resegmented and flat_text.count("\n") > 10
+
+
+@pytest.mark.parametrize(
+    ("name", "fields"),
+    [
+        # "California   001-36743" / "94-2404110" above the captions: the state is a line higher
+        ("coverparser__0000320193-24-000005_aapl-20240201.htm", ("state_of_incorporation", "date_of_report")),
+        # "...reported): July 3," / "2019"; "Press Release - Oracle Names Rona" / "Fairhead to the Board"
+        ("coverparser__0001193125-19-191922_d776427d8k.htm", ("date_of_report", "exhibits")),
+        # "Date of Report: October" / "23, 2001"; "Press" / "Release Issued October 23, 2001"
+        ("edgarcrawler__1000695_8K_2001_0000950117-01-501415.txt", ("date_of_report", "exhibits")),
+    ],
+)
+def test_hard_wrapped_covers_and_exhibit_lists(name: str, fields: tuple[str, ...]) -> None:
+    result = _variants(name, {"inscriptis", "wrap-words"})["wrap-words"]  # HTML: its inscriptis text, wrapped
+    assert {f: result[f] for f in fields} == dict.fromkeys(fields, True)
+
+
+def test_a_date_broken_across_lines_is_read_with_lower_confidence() -> None:
+    text = "FORM 8-K\n\nDate of Report (Date of earliest event reported): July 3,\n2019\n\nACME CORP.\n"
+    rec = parse_bytes(text.encode(), path="wrapped.txt")
+    assert rec.cover.date_of_report.value == dt.date(2019, 7, 3)
+    assert rec.cover.date_of_report.confidence <= 0.8
+    assert any("broken across lines" in r for r in rec.cover.date_of_report.reasons)
