@@ -39,9 +39,10 @@ _LONGISH = 200  # in a text without line structure, lines this long are resegmen
 _SHARE = 0.5  # share of the text in long lines above which the text has no usable line structure
 
 _ITEM = re.compile(
-    r"(?<![A-Z0-9])(?:ITEMS?|Items?)\s*(?P<num>\d{1,2})(?:\s?[.\-]\s?(?P<sub>\d{2}))?(?!\d)\.?"
+    r"(?<![A-Z])(?:ITEMS?|Items?)\s*(?P<num>\d{1,2})(?:\s?[.\-]\s?(?P<sub>\d{2}))?(?!\d)\.?"
     r"(?=\s*[.:\-|)]?\s*[A-Z(\"'])"
 )
+_GLUED_ITEM = re.compile(r"(?<![A-Za-z])" + _ITEM.pattern.removeprefix("(?<![A-Z])"))
 _CROSS_REF = re.compile(
     r"(?:\b(?:in|under|to|see|of|and|or|this|pursuant|with|by|per|at|from|our|its|the|such)|[,(])\s*$",
     re.I,
@@ -74,7 +75,7 @@ _TITLE_WORD = re.compile(
 )
 _EXHIBITS_START = re.compile(r"(?<![A-Za-z])(?:Item|ITEM)\s*(?:9\.\s?01|7)\b|EXHIBIT\s+INDEX|Exhibit\s+Index")
 _EXHIBIT_ROW = re.compile(
-    r"(?<![\d$,/-])(?<![\d.]\.)(?:(?:Exhibit|EXHIBIT|EX-)\s*(?:No\.?\s*)?)?(?:\d{1,3}\.\d{1,2}|10\d)(?:\s?\([a-z]\))?"
+    r"(?<![\d$,/-])(?<![\d.]\.)(?<!Item )(?<!ITEM )(?:(?:Exhibit|EXHIBIT|EX-)\s*(?:No\.?\s*)?)?(?:\d{1,3}\.\d{1,2}|10\d)(?:\s?\([a-z]\))?"
     r"(?=[\s|*]*[A-Z\"'])"
 )
 
@@ -110,10 +111,17 @@ def resegment(text: str, offsets: OffsetMap) -> tuple[str, OffsetMap]:
         edits = sorted(_line_breaks(text, keep) + _glued_numbers(text, keep))
     elif _MD_RULE.search(text):
         edits = _markdown(text)
-    glued = [] if edits else _glued_headings(text)
+    if edits:
+        return apply_edits(text, offsets, edits)
+    joined = _ITEM_SPLIT.sub(lambda m: m.group(1) + " ", text)  # "Item" / "2.02 ...": one line
+    glued = _glued_headings(joined)
     if glued:
-        return apply_edits(text, offsets, _line_breaks(text, glued), resegmented=False)
-    return apply_edits(text, offsets, edits) if edits else (text, offsets)
+        return apply_edits(joined, offsets, _line_breaks(joined, glued), resegmented=False)
+    return (joined, offsets) if joined != text else (text, offsets)
+
+
+# a line that ends with the word "Item" and a next line that starts with an item number
+_ITEM_SPLIT = re.compile(r"((?:^|(?<=[\s|.;:]))(?:ITEMS?|Items?))\n(?=\d{1,2}(?:\.\d{2})?\b)", re.M)
 
 
 _GLUED_HEADING = re.compile(r"[.;:)\"] (?:\| )?(?=(?:ITEMS?|Items?)\s*\d)")
@@ -122,12 +130,19 @@ _GLUED_HEADING = re.compile(r"[.;:)\"] (?:\| )?(?=(?:ITEMS?|Items?)\s*\d)")
 def _glued_headings(text: str) -> list[int]:
     """Item headings printed after a sentence on its line (or in the next column, " | "): a block's end
     that a converter wrote as a run of spaces. Only a heading followed by the SEC's title of its item counts."""
-    out = []
+    out: set[int] = set()
     for g in _GLUED_HEADING.finditer(text):
         m = _ITEM.match(text, g.end())
         if m is not None and _after_title(text, m, min(len(text), m.end() + 200)):
-            out.append(g.end())
-    return out
+            out.add(g.end())
+    for s, e in _long_lines(
+        text
+    ):  # a paragraph-long line: headings glued inside it ("265Item 8.01 Other EventsOn")
+        for m in _GLUED_ITEM.finditer(text, s, e):
+            after = _after_title(text, m, e)
+            if after and not _CROSS_REF.search(text, max(s, m.start() - 12), m.start()):
+                out |= {m.start(), *after}
+    return sorted(p for p in out if 0 < p < len(text) and text[p - 1] != "\n")
 
 
 _MD_RULE = re.compile(r"^-{3,}(?:\|-{3,})+ ?$", re.M)

@@ -142,6 +142,13 @@ _CORE = ("company_name", "date_of_report", "items", "exhibits", "signatures")
         ("seed__000_bd0abfb8ce1b425c.txt", {"flat"}, _CORE),
         # lxml: "... Exhibit 10.1.    Item 9.01. Financial Statements ..." on one line
         ("edgarcrawler__1001426_8K_2005_0001193125-05-012979.htm", {"lxml", "bs4", "html2text"}, _CORE[1:]),
+        # lxml: "Item" / "12. Results of Operations and"; "... 255,697,265Item 8.01 Other EventsOn March 9"
+        ("coverparser__0001104659-04-019574_a04-7804_18k.htm", {"lxml", "bs4"}, ("items", "date_of_report")),
+        (
+            "edgarcrawler__1001039_8K_2018_0001001039-18-000048.htm",
+            {"lxml", "bs4"},
+            ("items", "date_of_report"),
+        ),
     ],
 )
 def test_text_without_line_structure_and_markdown_agree(
