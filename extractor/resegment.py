@@ -120,8 +120,11 @@ def resegment(text: str, offsets: OffsetMap) -> tuple[str, OffsetMap]:
     return (joined, offsets) if joined != text else (text, offsets)
 
 
-# a line that ends with the word "Item" and a next line that starts with an item number
-_ITEM_SPLIT = re.compile(r"((?:^|(?<=[\s|.;:]))(?:ITEMS?|Items?))\n(?=\d{1,2}(?:\.\d{2})?\b)", re.M)
+# a line that is (or ends in a cell that is) the word "Item", and a next line that starts with an item
+# number and a title ("Item" / "12. Results of Operations"; not "pursuant to Item" / "2.02 and shall")
+_ITEM_SPLIT = re.compile(
+    r"((?:^|(?<=\| ))(?:ITEMS?|Items?))\n(?=\d{1,2}(?:\.\d{2})?\.?\s*(?:\| )?[A-Z])", re.M
+)
 
 
 _GLUED_HEADING = re.compile(r"[.;:)\"] (?:\| )?(?=(?:ITEMS?|Items?)\s*\d)")
