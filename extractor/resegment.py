@@ -88,15 +88,13 @@ def flat(text: str) -> bool:
 
 
 def _long_lines(text: str, least: int = LONG_LINE) -> list[tuple[int, int]]:
-    out = []
-    pos = 0
-    while pos < len(text):
-        nl = text.find("\n", pos)
-        e = len(text) if nl < 0 else nl
-        if e - pos >= least:
-            out.append((pos, e))
-        pos = e + 1
-    return out
+    """(start, end) of every line of ``least`` characters or more (a regex scan from line starts only, so
+    linear in the text's length)."""
+    pat = _LONG_LINES.get(least) or _LONG_LINES.setdefault(least, re.compile(rf"^[^\n]{{{least},}}", re.M))
+    return [m.span() for m in pat.finditer(text)]
+
+
+_LONG_LINES: dict[int, re.Pattern[str]] = {}
 
 
 def resegment(text: str, offsets: OffsetMap) -> tuple[str, OffsetMap]:
