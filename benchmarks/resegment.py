@@ -42,9 +42,7 @@ def main() -> int:
             f"{name}: {len(big) / 1e6:.1f} MB, resegment {elapsed:.2f} s, {restored} line breaks restored, "
             f"resegmented={new.resegmented}"
         )
-    print(
-        f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB (normalization included)"
-    )
+    print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
     return 0
 
 
