@@ -27,6 +27,8 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .resegment import resegment
+
 # --- character-level rules ---------------------------------------------------------------------------
 
 _TRANSLATE = {
@@ -65,6 +67,7 @@ class OffsetMap:
     src: Sequence[int]
     length: int  # len of the normalized text
     src_length: int
+    resegmented: bool = False  # line breaks were restored (text without line structure: resegment.py)
 
     def to_source(self, i: int) -> int:
         if not self.out:
@@ -439,7 +442,7 @@ def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
         else:
             blank_run += 1
         pos = line_end + 1
-    return b.finish(len(src))
+    return resegment(*b.finish(len(src)))
 
 
 # what normalization would change in a line of plain text: white space other than single spaces between

@@ -26,7 +26,7 @@ from .sections import items as itm
 from .sections import links as lnk
 from .sections import reconcile as rcn
 from .sections import signatures as sig
-from .sections.cover import parse_cover
+from .sections.cover import COVER_SCALARS, cap_unfamiliar, parse_cover
 from .sections.text import field, iter_lines
 from .types import (
     Boundary,
@@ -131,7 +131,17 @@ def _parse_raw(raw: RawFiling, include_exhibits: bool = False) -> ParsedFiling:
         rec.errors.append(PartError(part="input", message=reason))
     else:
         _parse_parts(rec, raw, text, headings, include_exhibits)
+        if offsets.resegmented:
+            _resegmented(rec)
     return ParsedFiling(rec, text, raw.text, offsets)
+
+
+def _resegmented(rec: FilingRecord) -> None:
+    """The text had no line structure (resegment.py restored its lines): an unfamiliar layout."""
+    fields = [getattr(rec.cover, name) for name in COVER_SCALARS]
+    fields += [f for e in rec.exhibits for f in (e.number, e.description)]
+    fields += [f for s in rec.signatures for f in (s.name, s.title, s.date)]
+    cap_unfamiliar(fields, "text without line structure: line breaks restored before headings and captions")
 
 
 def _rejection(raw: RawFiling, text: str) -> tuple[str | None, list[itm.Heading]]:

@@ -178,7 +178,8 @@ def variants(
     if src.is_html:
         for name in converters:
             yield name, convert(name, src.document)
-        text_form = inscriptis_text(src.document) if "inscriptis" in converters else src.document
+        # the text form is inscriptis' rendering whichever converters were asked for (else raw HTML)
+        text_form = inscriptis_text(src.document) if "inscriptis" in available_converters() else src.document
     width = wrap_width(src.key)
     for t in transforms:
         if t == "wrap-words":

@@ -109,11 +109,25 @@ def _continuation(text: str, ls: Sequence[Line], k: int, end: int) -> int:
         if text[cur.end : nxt.start] != "\n" or _ENTRY.match(nxt.text) or len(nxt.text) > 200:
             break
         first = nxt.text.lstrip()[:1]
-        if not (first.islower() or first in ",;(&" or _CONNECTOR_END.search(cur.text)):
+        if not (first.islower() or first in ",;(&" or _CONNECTOR_END.search(cur.text) or _wrapped(cur, nxt)):
             break
         end = nxt.end
         k += 1
     return end
+
+
+_CONTENTS_ROW = re.compile(r"\b(?:Item|ITEM|Part|PART)\s+(?:\d|[IVX]+\b)")
+_OPEN_END = re.compile(r"[A-Za-z,\-]$")
+_WORDS = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z0-9,.'&\-]+)*[.)]?")
+
+
+def _wrapped(cur: Line, nxt: Line) -> bool:
+    """A description hard-wrapped onto the next line: the line ends inside a phrase (a word, not a
+    period) and the next is words only (no cells, no number first), ending where a phrase can end."""
+    t = nxt.text.strip()
+    if " | " in t or _CONTENTS_ROW.search(t):
+        return False  # a cell row, or a row of the exhibit's contents ("Part II, Item 7. ...")
+    return bool(_OPEN_END.search(cur.text.rstrip())) and bool(_WORDS.fullmatch(t))
 
 
 def find_index(text: str, start: int = 0) -> int | None:

@@ -13,13 +13,15 @@ reported"): the date of report is the earliest event's date; the quote keeps bot
 
 from __future__ import annotations
 
-from ...types import Cover, Registrant
+from collections.abc import Iterable
+
+from ...types import Cover, Field, Registrant
 from .boxes import checkboxes, egc, securities
 from .combined import combined_registrants
 from .fields import address, company, phone, report_date, state, typed
 from .reader import FILE_NO, IRS_NO, CoverText, missing
 
-__all__ = ["COVER_SCALARS", "parse_cover"]
+__all__ = ["COVER_SCALARS", "cap_unfamiliar", "parse_cover"]
 
 
 def parse_cover(text: str, start: int, end: int) -> Cover:
@@ -77,8 +79,12 @@ COVER_SCALARS = (  # the cover's single-valued fields
 def _unfamiliar(cover: Cover, reason: str) -> None:
     """Values read from a layout the reader had to repair (text converters' broken lines) are less
     certain than values read from a familiar one: cap their confidence and say why."""
-    for name in COVER_SCALARS:
-        f = getattr(cover, name)
-        if f.value is not None and f.confidence > _UNFAMILIAR_CAP:
+    cap_unfamiliar([getattr(cover, name) for name in COVER_SCALARS], reason)
+
+
+def cap_unfamiliar(fields: Iterable[Field | None], reason: str) -> None:  # type: ignore[type-arg]
+    """Cap the confidence of every found value among ``fields`` at 0.8 and add ``reason``."""
+    for f in fields:
+        if f is not None and f.value is not None and f.confidence > _UNFAMILIAR_CAP:
             f.confidence = _UNFAMILIAR_CAP
             f.reasons = [*f.reasons, reason]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from ...types import Field
-from ..text import DATE_RE, clean, field, parse_date
+from ..text import DATE_RE, Line, clean, field, parse_date
 from .reader import (
     ANY_LABEL,
     FILE_NO,
@@ -39,12 +39,18 @@ def report_date(c: CoverText) -> Field:  # type: ignore[type-arg]
         if i - first > 4:
             break
         ln = c.lines[i]
-        window = [ln]
+        window = [(ln.start, ln.end)]
         nxt = c.lines[i + 1] if i + 1 < len(c.lines) else None
-        if nxt is not None and (not DATE_RE.search(ln.text) or _PAREN_DATE.match(nxt.text)):
-            window.append(nxt)  # the date under its caption, or the earliest event's "(date)" under it
-        for w in window:
-            for m in DATE_RE.finditer(c.text, w.start, w.end):
+        if nxt is not None and not DATE_RE.search(ln.text) and c.text[ln.end : nxt.start] == "\n":
+            window = [
+                (ln.start, nxt.end)
+            ]  # the date under its caption, or wrapped after it ("July 3," / "2019")
+        elif nxt is not None and (not DATE_RE.search(ln.text) or _PAREN_DATE.match(nxt.text)):
+            window.append(
+                (nxt.start, nxt.end)
+            )  # the date under its caption, or the earliest event's "(date)"
+        for w_start, w_end in window:
+            for m in DATE_RE.finditer(c.text, w_start, w_end):
                 d = parse_date(m)
                 if d:
                     found.append((d, m.start(), m.end()))
@@ -69,6 +75,9 @@ def report_date(c: CoverText) -> Field:  # type: ignore[type-arg]
         cluster[-1] = (cluster[-1][0], cluster[-1][1], q_end + 1)
     conf = 0.95 if len(cluster) == 1 else 0.9
     reasons = [] if len(cluster) == 1 else ["two dates printed: the earliest event's date is taken"]
+    if "\n" in c.text[earliest[1] : earliest[2]]:
+        conf = min(conf, 0.8)
+        reasons.append("the date is broken across lines: an unfamiliar layout")
     return field(c.text, cluster[0][1], cluster[-1][2], earliest[0], conf, reasons=reasons)
 
 
@@ -208,6 +217,7 @@ def state(c: CoverText) -> Field:  # type: ignore[type-arg]
     ln = c.lines[i]
     span = c.before_in_cell(ln, m) or c.aligned(i, m)
     stacked = c.stacked(i) if span is None else None
+    row = None
     if stacked is not None and STATE_RE.search(c.text[stacked[0] : stacked[1]]):
         span = stacked
     if span is None:
@@ -223,9 +233,15 @@ def state(c: CoverText) -> Field:  # type: ignore[type-arg]
                 piece = t[: cut.start()] if cut else t
                 if piece.strip() and len(piece.strip()) < 40:
                     span = (first[0], first[0] + len(piece.rstrip()))
+    wrapped = span is None and row is not None and _wrapped_state(c, row)
+    if wrapped:
+        span = wrapped
     if span is None:
         return missing("no value above the state caption")
     raw = c.text[span[0] : span[1]]
+    if wrapped:
+        reason = "the row of values wrapped onto the next line: read from the line above"
+        return field(c.text, span[0], span[1], clean(raw), 0.75, reasons=[reason])
     sm = re.search(r"\(\s*An?\s+(.+?)\s+(?:corporation|company|limited)", raw, re.I)
     if sm:
         return field(c.text, span[0] + sm.start(1), span[0] + sm.end(1), clean(sm.group(1)), 0.85)
@@ -233,6 +249,18 @@ def state(c: CoverText) -> Field:  # type: ignore[type-arg]
     if sm and (FILE_NO.search(raw) or IRS_NO.search(raw)):
         return field(c.text, span[0] + sm.start(), span[0] + sm.end(), sm.group(0), 0.85)
     return field(c.text, span[0], span[1], clean(raw), 0.9)
+
+
+def _wrapped_state(c: CoverText, row: Line) -> tuple[int, int] | None:
+    """A row of values hard-wrapped at a narrow width leaves only its last cells (a file number, an
+    IRS number) above the captions; the state is on the line before them."""
+    if re.sub(rf"{FILE_NO.pattern}|{IRS_NO.pattern}|[\s|]", "", row.text) or row.text.strip(" |") == "":
+        return None
+    prev = c.value_row(c.lines.index(row))
+    sm = STATE_RE.search(prev.text) if prev is not None else None
+    if prev is None or sm is None:
+        return None
+    return prev.start + sm.start(), prev.start + sm.end()
 
 
 def typed(c: CoverText, key: str, pat: re.Pattern[str], exclude: re.Pattern[str] | None) -> Field:  # type: ignore[type-arg]
