@@ -42,6 +42,7 @@ from .config import Settings
 from .ground import ground_event, normalize_with_map
 from .llm import make_provider
 from .llm.base import Budget, CallRecord, FillError, Provider, describe
+from .llm.budget import plan_budget
 from .prefill import ParserEvent, ask_schema, combine, parser_event
 from .prompts import Prompt, render
 from .quoted import plain_fields, quoted_schema, schema_hash
@@ -413,8 +414,9 @@ def _finish(
     return item.model_copy(update={"event": event, "llm": llm})
 
 
-def _budget(settings: Settings) -> Budget:
-    return Budget(settings.item_max_calls, settings.item_max_tokens, settings.item_max_seconds)
+def _budget(settings: Settings, provider: Provider, plan: _Plan) -> Budget:
+    text_chars = len(plan.item.text) + sum(len(t) for t, _s in plan.refs)
+    return plan_budget(settings, provider, plan.prompts, text_chars)
 
 
 def _prefilled(item: Item) -> tuple[ParserEvent | None, Item | None]:
@@ -452,7 +454,7 @@ def fill_item(
     plan = _prepare(record, item, provider, settings)
     if isinstance(plan, Item):
         return plan
-    budget = _budget(settings)
+    budget = _budget(settings, provider, plan)
     results: list[tuple[dict[str, Any], CallRecord]] = []
     error: BaseException | None = None
     for prompt, key in zip(plan.prompts, plan.keys, strict=True):
@@ -482,7 +484,7 @@ async def afill_item(
     plan = _prepare(record, item, provider, settings)
     if isinstance(plan, Item):
         return plan
-    budget = _budget(settings)
+    budget = _budget(settings, provider, plan)
     results: list[tuple[dict[str, Any], CallRecord]] = []
     error: BaseException | None = None
     for prompt, key in zip(plan.prompts, plan.keys, strict=True):

@@ -2,7 +2,8 @@
 
 Each command group lives in its own module under ``extractor.cli`` and exposes
 ``register(subparsers)``, which adds its sub-command(s) and sets ``func`` on the parser to a callable
-``func(args) -> int`` (the exit code).
+``func(args) -> int`` (the exit code: see ``extractor.cli.common``). An ``ExtractorError`` that reaches
+``main`` is a setup error: one line on stderr, exit 2.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import importlib
 import sys
 
 # Modules that register commands, in the order their commands appear in --help.
-COMMAND_MODULES = ("parse", "extract", "run", "eval", "review", "logs", "models")
+COMMAND_MODULES = ("parse", "extract", "run", "eval", "review", "logs", "models", "doctor")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -48,8 +49,14 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from ..errors import ExtractorError
+    from .common import EXIT_SETUP, error
+
     try:
         return int(args.func(args) or 0)
+    except ExtractorError as exc:
+        error(str(exc))
+        return EXIT_SETUP
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
