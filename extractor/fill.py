@@ -30,7 +30,7 @@ import asyncio
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -328,7 +328,9 @@ def _chunk_limit(schema: type[BaseModel], settings: Settings) -> int:
 
 
 def _chunk_event(plan: _Plan, output: dict[str, Any], call: CallRecord) -> dict[str, Any]:
-    tree = ground_event(plan.schema, output, plan.item.text, plan.item.span[0], plan.refs)
+    tree = ground_event(
+        plan.schema, output, plan.item.text, plan.item.span[0], plan.refs, heading=plan.item.heading
+    )
     return score_tree(
         tree,
         reasks=call.reasks,
@@ -519,18 +521,22 @@ def fill_record(
     cache: ResponseCache | None = None,
     calllog: CallLog | None = None,
     settings: Settings | None = None,
+    on_item: Callable[[Item], None] | None = None,
 ) -> FilingRecord:
     """A copy of ``record`` with ``items[].event`` and ``items[].llm`` filled; never raises per item.
 
     ``text`` is the normalized filing text (spans index it); item texts are taken from the record.
+    ``on_item`` is called with each finished item (progress displays).
     """
     out = _working_copy(record)
     if out.status == Status.error:
         return out
-    out.items = [
-        fill_item(out, item, provider, settings=settings, cache=cache, calllog=calllog)
-        for item in _items(out)
-    ]
+    filled: list[Item] = []
+    for item in _items(out):
+        filled.append(fill_item(out, item, provider, settings=settings, cache=cache, calllog=calllog))
+        if on_item is not None:
+            on_item(filled[-1])
+    out.items = filled
     return out
 
 
