@@ -93,8 +93,7 @@ def open_provider(settings: Any, *, dry_run: bool, stage: Any) -> Any:
     if dry_run:
         return FakeProvider.dry_run()
     if not settings.embedded:
-        stage(f"checking the model endpoint {settings.base_url or 'https://api.openai.com/v1'}")
-        check_endpoint(settings)
+        check_endpoint(settings)  # a wrong URL: one line, exit 2
     return make_provider(settings, stage)
 
 
@@ -123,18 +122,20 @@ def run(args: argparse.Namespace) -> int:
             cache = ResponseCache(settings.cache_db()) if settings.use_cache and not args.dry_run else None
             calllog = CallLog(settings.calllog_db()) if not args.dry_run else None
         display.begin(len(parsed), todo, getattr(provider, "model", None))
+        if provider is None:  # the parser reads every event (its pre-fill runs in the fill): no calls
+            from ..llm.fake import FakeProvider
+
+            provider = FakeProvider(model="parser")
         if args.out:
             args.out.parent.mkdir(parents=True, exist_ok=True)
         out = args.out.open("w", encoding="utf-8") if args.out else sys.stdout
         for path, doc in parsed:
             started = time.monotonic()
             display.filing(path.name, sum(needs_model(it) for it in doc.record.items))
-            record = doc.record
-            if provider is not None:
-                record = fill_record(
-                    record, doc.text, provider, cache=cache, calllog=calllog, settings=settings,
-                    on_item=functools.partial(display.item, path.name),
-                )  # fmt: skip
+            record = fill_record(
+                doc.record, doc.text, provider, cache=cache, calllog=calllog, settings=settings,
+                on_item=functools.partial(display.item, path.name),
+            )  # fmt: skip
             if args.include_text:
                 record = record.model_copy(update={"text": doc.text})
             out.write(record.model_dump_json() + "\n")
