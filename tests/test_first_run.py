@@ -265,3 +265,33 @@ def test_export_prints_the_paths_it_wrote(tmp_path, capsys):
     assert f"wrote {run / 'tables' / 'fields.parquet'}" in wrote and all(Path(w[6:]).is_file() for w in wrote)
     assert main(["export", str(tmp_path)]) == 2
     assert lines(capsys.readouterr().err)[0] == f"error: {tmp_path} is not a run directory (no ledger.sqlite)"
+
+
+# -- progress a person (or a script) can read -------------------------------------------------------
+def test_json_progress_is_one_event_per_line(capsys):
+    assert main(["extract", str(TYSON), str(SEED), "--dry-run", "--json-progress", "--out", "o.jsonl"]) == 0
+    events = [json.loads(line) for line in lines(capsys.readouterr().err) if line.startswith("{")]
+    assert [(e["event"], e.get("filing"), e.get("item")) for e in events] == [
+        ("begin", None, None),
+        ("item", TYSON.name, "5.02"),
+        ("filing", TYSON.name, None),
+        ("item", SEED.name, "2.02"),
+        ("item", SEED.name, "9.01"),
+        ("filing", SEED.name, None),
+    ]
+    assert events[0]["items"] == 1 and events[0]["filings"] == 2  # only Tyson's 5.02 needs the model
+    assert events[2]["status"] == "ok" and events[2]["calls"] == 1 and events[3]["outcome"] == "parser"
+
+
+def test_quiet_shows_nothing_but_warnings(capsys):
+    assert main(["extract", str(SEED), "--dry-run", "--quiet"]) == 0
+    out, err = capsys.readouterr()
+    assert err == "" and json.loads(out)["status"] == "ok"
+
+
+def test_rich_progress_shows_bars_and_a_line_per_filing(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    assert main(["extract", str(TYSON), "--dry-run", "--progress", "rich", "--out", "o.jsonl"]) == 0
+    err = capsys.readouterr().err
+    assert "filling 1 item(s) of 1 filing(s) with dry-run" in err
+    assert f"{TYSON.name}: ok, 1 item call(s)" in err and "filings" in err and "1/1" in err

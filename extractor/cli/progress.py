@@ -71,7 +71,7 @@ class Display:
 
 class PlainDisplay(Display):
     def stage(self, message: str) -> None:
-        print(f"{message} ...", file=self.stream, flush=True)
+        print(message, file=self.stream, flush=True)
 
     def begin(self, filings: int, items: int, model: str | None) -> None:
         super().begin(filings, items, model)
