@@ -20,6 +20,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="extractor",
         description="Grounded structured data from SEC Form 8-K filings.",
+        epilog="Exit codes (every command): 0 all records ok; 1 some records are error or partial (each "
+        "failed part is named on stderr); 2 usage or setup error (no input, an empty folder, an endpoint "
+        "that does not answer, missing weights or corpus): nothing was processed and the first line on "
+        "stderr says what to do; 130 interrupted. `extractor doctor` checks the setup.",
     )
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
