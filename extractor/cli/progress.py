@@ -177,7 +177,7 @@ class RichDisplay(Display):
 
     def finished(self, name: str, record: FilingRecord, seconds: float) -> None:
         self.progress.update(self._filings, advance=1, now=f"{name}: {record.status.value}")
-        self.progress.console.print(f"{name}: {summary_line(record, seconds)}")
+        self.progress.console.print(f"{name}: {summary_line(record, seconds)}", markup=False, highlight=False)
         super().finished(name, record, seconds)
 
     def warn(self, message: str) -> None:
