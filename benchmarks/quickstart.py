@@ -48,6 +48,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cache", type=Path, help="cache folder to use (must not exist; default: a temp dir)")
     ap.add_argument("--keep", action="store_true", help="keep the cache folder (1.1 GB of weights)")
+    ap.add_argument("--cold-only", action="store_true", help="only the cold run")
     args = ap.parse_args()
     base = Path(tempfile.mkdtemp(prefix="quickstart-")) if args.cache is None else args.cache
     cache = base / "cache"
@@ -57,6 +58,8 @@ def main() -> int:
     print(f"{os.cpu_count()} CPUs; cache {cache}")
     try:
         cold = one("cold", cache, base / "cold.jsonl")
+        if args.cold_only:
+            return 0
         warm = one("warm (weights joined, --no-cache)", cache, base / "warm.jsonl", "--no-cache")
         cached = one("cached (re-run)", cache, base / "cached.jsonl")
         print(f"quick start: cold {cold:.1f} s, warm {warm:.1f} s, cached {cached:.1f} s")
