@@ -30,7 +30,7 @@ import asyncio
 import datetime as dt
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +42,7 @@ from .config import Settings
 from .ground import ground_event, normalize_with_map
 from .llm import make_provider
 from .llm.base import Budget, CallRecord, FillError, Provider, describe
+from .llm.budget import plan_budget
 from .prefill import ParserEvent, ask_schema, combine, parser_event
 from .prompts import Prompt, render
 from .quoted import plain_fields, quoted_schema, schema_hash
@@ -327,7 +328,9 @@ def _chunk_limit(schema: type[BaseModel], settings: Settings) -> int:
 
 
 def _chunk_event(plan: _Plan, output: dict[str, Any], call: CallRecord) -> dict[str, Any]:
-    tree = ground_event(plan.schema, output, plan.item.text, plan.item.span[0], plan.refs)
+    tree = ground_event(
+        plan.schema, output, plan.item.text, plan.item.span[0], plan.refs, heading=plan.item.heading
+    )
     return score_tree(
         tree,
         reasks=call.reasks,
@@ -413,8 +416,9 @@ def _finish(
     return item.model_copy(update={"event": event, "llm": llm})
 
 
-def _budget(settings: Settings) -> Budget:
-    return Budget(settings.item_max_calls, settings.item_max_tokens, settings.item_max_seconds)
+def _budget(settings: Settings, provider: Provider, plan: _Plan) -> Budget:
+    text_chars = len(plan.item.text) + sum(len(t) for t, _s in plan.refs)
+    return plan_budget(settings, provider, plan.prompts, text_chars)
 
 
 def _prefilled(item: Item) -> tuple[ParserEvent | None, Item | None]:
@@ -452,7 +456,7 @@ def fill_item(
     plan = _prepare(record, item, provider, settings)
     if isinstance(plan, Item):
         return plan
-    budget = _budget(settings)
+    budget = _budget(settings, provider, plan)
     results: list[tuple[dict[str, Any], CallRecord]] = []
     error: BaseException | None = None
     for prompt, key in zip(plan.prompts, plan.keys, strict=True):
@@ -482,7 +486,7 @@ async def afill_item(
     plan = _prepare(record, item, provider, settings)
     if isinstance(plan, Item):
         return plan
-    budget = _budget(settings)
+    budget = _budget(settings, provider, plan)
     results: list[tuple[dict[str, Any], CallRecord]] = []
     error: BaseException | None = None
     for prompt, key in zip(plan.prompts, plan.keys, strict=True):
@@ -517,18 +521,22 @@ def fill_record(
     cache: ResponseCache | None = None,
     calllog: CallLog | None = None,
     settings: Settings | None = None,
+    on_item: Callable[[Item], None] | None = None,
 ) -> FilingRecord:
     """A copy of ``record`` with ``items[].event`` and ``items[].llm`` filled; never raises per item.
 
     ``text`` is the normalized filing text (spans index it); item texts are taken from the record.
+    ``on_item`` is called with each finished item (progress displays).
     """
     out = _working_copy(record)
     if out.status == Status.error:
         return out
-    out.items = [
-        fill_item(out, item, provider, settings=settings, cache=cache, calllog=calllog)
-        for item in _items(out)
-    ]
+    filled: list[Item] = []
+    for item in _items(out):
+        filled.append(fill_item(out, item, provider, settings=settings, cache=cache, calllog=calllog))
+        if on_item is not None:
+            on_item(filled[-1])
+    out.items = filled
     return out
 
 

@@ -117,6 +117,20 @@ def align(quote: str | None, text: str, *, allow_fuzzy: bool = True) -> Aligned:
     return Aligned(Alignment.none)
 
 
+def align_in_body(quote: str | None, text: str, heading_len: int = 0, *, allow_fuzzy: bool = True) -> Aligned:
+    """``align`` that does not count the item's heading (the first ``heading_len`` chars): "Item 8.01
+    Other Events" names the item, it states nothing, so a category "other" quoted as "Other" is not
+    grounded there. The quote is looked for after the heading; if it is only in the heading, it is not
+    aligned."""
+    found = align(quote, text, allow_fuzzy=allow_fuzzy)
+    if heading_len <= 0 or found.end is None or found.end > heading_len:
+        return found
+    rest = align(quote, text[heading_len:], allow_fuzzy=allow_fuzzy)
+    if rest.start is None or rest.end is None:
+        return Aligned(Alignment.none)
+    return Aligned(rest.status, rest.start + heading_len, rest.end + heading_len, rest.score)
+
+
 def _refine(nq: str, nt: str, s: int, e: int) -> tuple[int, int, float]:
     """Widen/narrow a partial-ratio window (always len(quote) long) to the best full-ratio window,
     then to whole words."""
@@ -354,9 +368,11 @@ def ground_leaf(
     item_start: int,
     regions: list[tuple[int, int]],
     extra: Sequence[Segment] = (),
+    heading_len: int = 0,
 ) -> Leaf:
     """Ground one value: its quote aligned in the item text, else in the ``extra`` segments (the text of
-    an item this one incorporates by reference), else the value itself looked up the same way."""
+    an item this one incorporates by reference), else the value itself looked up the same way. The
+    item's heading (its first ``heading_len`` chars) is never evidence (``align_in_body``)."""
     pair = pair or {}
     value, mquote = nullish(pair.get("value")), nullish(pair.get("quote"))
     reasons: list[str] = []
@@ -376,15 +392,27 @@ def ground_leaf(
     segments: list[Segment] = [(item_text, item_start, regions), *extra]
     aligned, seg = Aligned(Alignment.none), segments[0]
     for candidate in segments:
-        aligned = align(mquote, candidate[0])
+        aligned = align_in_body(mquote, candidate[0], heading_len if candidate is segments[0] else 0)
         if aligned.status is not Alignment.none:
             seg = candidate
             break
     if aligned.status is Alignment.none:
-        reasons.append("quote not found in the item text" if mquote else "no quote given")
+        in_heading = heading_len > 0 and align(mquote, item_text[:heading_len]).status is not Alignment.none
+        reasons.append(
+            "quoted from the item's heading, which is not evidence"
+            if in_heading
+            else "quote not found in the item text"
+            if mquote
+            else "no quote given"
+        )
         if kind in ("str", "int") and name not in PARAPHRASE:
             for candidate in segments:
-                by_value = align(str(value), candidate[0], allow_fuzzy=False)
+                by_value = align_in_body(
+                    str(value),
+                    candidate[0],
+                    heading_len if candidate is segments[0] else 0,
+                    allow_fuzzy=False,
+                )
                 if by_value.status is not Alignment.none:
                     aligned, seg = by_value, candidate
                     reasons.append("grounded by the value itself")
@@ -428,15 +456,18 @@ def ground_event(
     item_text: str,
     item_start: int,
     referenced: Sequence[tuple[str, int]] = (),
+    heading: str | None = None,
 ) -> dict[str, Any]:
     """Quoted model output (as a JSON dict) -> the event's shape with a :class:`Leaf` at each value.
     ``referenced``: (text, start) of items this item incorporates by reference, which the model was
-    shown after the item's own text."""
+    shown after the item's own text; ``heading``: the item's heading, which opens its text and is not
+    evidence."""
     regions = injection_regions(item_text)
     extra: list[Segment] = [(t, s, injection_regions(t)) for t, s in referenced]
+    heading_len = len(heading) if heading and item_text.startswith(heading) else 0
 
     def leaf(path: tuple[str | int, ...], name: str, kind: str, pair: Any) -> Leaf:
-        return ground_leaf(path, name, kind, pair, item_text, item_start, regions, extra)
+        return ground_leaf(path, name, kind, pair, item_text, item_start, regions, extra, heading_len)
 
     def walk(
         model: type[BaseModel], data: dict[str, Any] | None, prefix: tuple[str | int, ...]

@@ -34,7 +34,10 @@ def _run(url: str, run_dir: Path, cache: Path, procs: int, *extra: str) -> None:
     argv = ["run", str(FILINGS), "--out", str(run_dir), "--base-url", url, "--model", "fake-model",
             "--cache-dir", str(cache), "--fill-procs", str(procs), "--concurrency", "4",
             "--progress", "none", "--no-tables", *extra]  # fmt: skip
-    assert cli_main(argv) == 0
+    code = cli_main(argv)
+    # exit code 1 when some record is not ok (tests/data/parser holds a bad input: an error record)
+    assert code == (1 if any(r["status"] != "ok" for r in _records(run_dir)) else 0)
+    assert any(r["status"] == "error" for r in _records(run_dir))
 
 
 def _records(run_dir: Path) -> list[dict]:

@@ -198,3 +198,36 @@ def test_null_words_are_nulls():
     )  # fmt: skip
     assert out["instrument"].value is None and out["principal_amount"].value is None
     assert [leaf.value for leaf in out["counterparties"]] == ["210 Sylvan Avenue LLC"]
+
+
+def test_a_heading_word_is_not_evidence_legacy_and_modern_other_events():
+    """Regression (issue 15): category "other" quoted as "Other" from "Item 5. | Other Events." (1996,
+    legacy) or "Item 8.01. Other Events." (2013) was marked exact. The heading names the item; a quote
+    only found there is not aligned (and so capped at low confidence); the same words after the heading
+    still align there."""
+    from llm_helpers import DATA, SOUTHERN_801
+
+    from extractor.parse import parse_document
+    from extractor.schemas import Disclosure
+
+    apple = parse_document(DATA / "first_run" / "coverparser__0000320193-96-000027_0000320193-96-000027.txt")
+    southern, _ = parsed(SOUTHERN_801)
+    for item in (item_of(apple.record, "5"), item_of(southern, "8.01")):
+        assert "Other" in item.heading and item.text.startswith(item.heading)
+        answer = {"summary": q(None, None), "category": q("other", "Other")}
+        leaf = ground_event(Disclosure, answer, item.text, item.span[0], heading=item.heading)["category"]
+        assert leaf.aligned.status is Alignment.none and leaf.span is None
+        assert leaf.reasons == ["quoted from the item's heading, which is not evidence"]
+        # without the heading the same quote aligned exactly: that was the bug
+        assert (
+            ground_event(Disclosure, answer, item.text, item.span[0])["category"].aligned.status
+            is Alignment.exact
+        )
+    item = item_of(apple.record, "5")
+    answer = {
+        "summary": q(None, None),
+        "category": q("m&a_announcement", "agreement to purchase NeXT Software"),
+    }
+    leaf = ground_event(Disclosure, answer, item.text, item.span[0], heading=item.heading)["category"]
+    assert leaf.aligned.status is Alignment.lenient  # the body wraps the line after "to"
+    assert apple.text[leaf.span[0] : leaf.span[1]] == "agreement to\npurchase NeXT Software"

@@ -94,6 +94,40 @@ class PlainReporter(_Counts):
         print(f"[run] {self.line()}", file=self.stream, flush=True)
 
 
+class JsonReporter(_Counts):
+    """One JSON object per line on stderr (``--json-progress``): start, each filing, notes, the end."""
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        super().__init__()
+        self.stream = stream or sys.stderr
+
+    def _emit(self, event: str, **data: Any) -> None:
+        import json
+
+        data = {"event": event, "t": round(time.monotonic() - self.t0, 3), **data}
+        print(json.dumps(data), file=self.stream, flush=True)
+
+    def _counts(self) -> dict[str, Any]:
+        eta = self.eta()
+        return {"done": self.done, "total": self.total, "errors": self.errors, "partial": self.partial,
+                "tokens_in": self.tokens_in, "tokens_out": self.tokens_out, "cost": round(self.cost, 6),
+                "eta_s": None if eta is None else round(eta, 1)}  # fmt: skip
+
+    def start(self, total: int, done: int) -> None:
+        super().start(total, done)
+        self._emit("start", **self._counts())
+
+    def advance(self, status: str, tokens_in: int = 0, tokens_out: int = 0, cost: float = 0.0) -> None:
+        super().advance(status, tokens_in, tokens_out, cost)
+        self._emit("filing", status=status, **self._counts())
+
+    def note(self, message: str) -> None:
+        self._emit("note", message=message)
+
+    def stop(self) -> None:
+        self._emit("end", **self._counts())
+
+
 class RichReporter(_Counts):
     def __init__(self) -> None:
         super().__init__()
@@ -143,6 +177,8 @@ class RichReporter(_Counts):
 def make_reporter(kind: str = "auto") -> Reporter:
     if kind == "none":
         return Reporter()
+    if kind == "json":
+        return JsonReporter()
     if kind == "rich" or (kind == "auto" and sys.stderr.isatty()):
         return RichReporter()
     return PlainReporter()

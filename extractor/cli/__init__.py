@@ -2,7 +2,8 @@
 
 Each command group lives in its own module under ``extractor.cli`` and exposes
 ``register(subparsers)``, which adds its sub-command(s) and sets ``func`` on the parser to a callable
-``func(args) -> int`` (the exit code).
+``func(args) -> int`` (the exit code: see ``extractor.cli.common``). An ``ExtractorError`` that reaches
+``main`` is a setup error: one line on stderr, exit 2.
 """
 
 from __future__ import annotations
@@ -12,13 +13,17 @@ import importlib
 import sys
 
 # Modules that register commands, in the order their commands appear in --help.
-COMMAND_MODULES = ("parse", "extract", "run", "eval", "review", "logs", "models")
+COMMAND_MODULES = ("parse", "extract", "run", "eval", "review", "logs", "models", "doctor")
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="extractor",
         description="Grounded structured data from SEC Form 8-K filings.",
+        epilog="Exit codes (every command): 0 all records ok; 1 some records are error or partial (each "
+        "failed part is named on stderr); 2 usage or setup error (no input, an empty folder, an endpoint "
+        "that does not answer, missing weights or corpus): nothing was processed and the first line on "
+        "stderr says what to do; 130 interrupted. `extractor doctor` checks the setup.",
     )
     parser.add_argument("--version", action="version", version=_version())
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -48,8 +53,14 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from ..errors import ExtractorError
+    from .common import EXIT_SETUP, error
+
     try:
         return int(args.func(args) or 0)
+    except ExtractorError as exc:
+        error(str(exc))
+        return EXIT_SETUP
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

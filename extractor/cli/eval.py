@@ -143,6 +143,26 @@ def resolve_corpus(arg: str | None, config_corpus: str | None) -> Path:
     return _repo_root() / rel
 
 
+def corpus_missing(
+    n_missing: int, n_gold: int, corpus: Path, arg: str | None, config_corpus: str | None, first: str
+) -> str:
+    """One line: how many gold filings are absent, where they were looked for, how to point there."""
+    if arg:
+        how = "from --corpus"
+    elif os.environ.get("EXTRACTOR_CORPUS"):
+        how = "from $EXTRACTOR_CORPUS"
+    else:
+        rel = config_corpus or "../shared/corpus/raw"
+        how = (
+            f"the default {rel}, tried from {Path.cwd()} and from {_repo_root()}; $EXTRACTOR_CORPUS is unset"
+        )
+    return (
+        f"{n_missing} of {n_gold} gold filings not found in {corpus} ({how}; first missing: {first}); "
+        "the corpus is not part of the package: point EXTRACTOR_CORPUS (or --corpus) at the folder "
+        "holding the filing files the gold labels name"
+    )
+
+
 def build_runners(names: list[str], cfg: Any) -> list[Any]:
     from ..eval.runner import FillRunner, ParserRunner
 
@@ -195,10 +215,11 @@ def run(args: argparse.Namespace) -> int:
         err.print(f"[red]error:[/red] no gold files in {gold_dir}")
         return 2
     missing = [g.file for g in golds if not (corpus / g.file).exists()]
-    if missing:
-        err.print(
-            f"[yellow]warning:[/yellow] {len(missing)} gold filings not found in {corpus}: {missing[:3]}"
-        )
+    if missing:  # scores over absent filings would be zeros that look like results
+        from .common import error
+
+        error(corpus_missing(len(missing), len(golds), corpus, args.corpus, cfg.corpus, missing[0]))
+        return 2
     names = [m.strip() for m in (args.models.split(",") if args.models else cfg.default_models) if m.strip()]
     try:
         runners = build_runners(names, cfg)

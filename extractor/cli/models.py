@@ -3,6 +3,9 @@
 - ``list``: known models, whether their weight packages are installed and joined;
 - ``ensure [NAME]``: join the installed parts into the cache and verify the pinned sha256;
 - ``where [NAME]``: print the path of the joined GGUF (exit 1 when not there yet).
+
+Exit codes: 0 ok; 1 ``where``: not joined yet; 2 unknown model, or ``ensure`` could not join (missing
+weight packages, checksum mismatch).
 """
 
 from __future__ import annotations
@@ -57,8 +60,8 @@ def run_ensure(args: argparse.Namespace) -> int:
     try:
         path = ensure_model(args.name or settings.local_model, settings.models_dir())
     except ConfigError as exc:
-        print(f"extractor models ensure: {exc}", file=sys.stderr)
-        return 1
+        print(f"error: {exc}", file=sys.stderr)
+        return 2  # a setup error: the weight packages are missing or do not match
     print(path)
     return 0
 

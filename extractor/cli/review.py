@@ -95,7 +95,8 @@ def _serve(args: argparse.Namespace) -> int:
         from ..review.server import ReviewApp, create_app
     except ImportError as exc:
         print(
-            f"the review app needs the 'review' extra: pip install 'extractor[review]' ({exc})",
+            f"error: the review app needs starlette and uvicorn (part of the default install): "
+            f"pip install -e . ({exc})",
             file=sys.stderr,
         )
         return 2

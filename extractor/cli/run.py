@@ -5,7 +5,9 @@
     extractor status RUN_DIR [--json]
     extractor export RUN_DIR                        (also: extractor run export RUN_DIR)
 
-Exit codes: 0 every input has a record; 1 bad usage or setup; 130 interrupted (resume to continue).
+Exit codes: 0 every input has an ok record; 1 some records are error or partial; 2 bad usage or setup
+(no inputs, an empty folder, an endpoint that does not answer, not a run directory); 130 interrupted
+(resume to continue).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import ExtractorError
 from ..parse import parse_document
+from .common import EXIT_OK, EXIT_RECORDS, EXIT_SETUP, error
 
 if TYPE_CHECKING:
     from ..batch.protocols import Parser
@@ -86,7 +89,9 @@ def register(sub: Any) -> None:
     p.add_argument("--no-cache", action="store_true", help="do not use the response cache")
     p.add_argument("--dry-run", action="store_true", help="fill with the scripted fake provider (no model)")
     p.add_argument("--parser", metavar="MODULE:FUNCTION", help=argparse.SUPPRESS)  # tests: a stand-in parser
-    p.add_argument("--progress", choices=["auto", "rich", "plain", "none"], default="auto")
+    p.add_argument("--progress", choices=["auto", "rich", "plain", "json", "none"], default="auto")
+    p.add_argument("--quiet", "-q", action="store_true", help="no progress (same as --progress none)")
+    p.add_argument("--json-progress", action="store_true", help="progress as JSON lines (--progress json)")
     p.add_argument("--no-tables", action="store_true", help="skip the Parquet/CSV tables")
     p.set_defaults(func=cmd_run)
 
@@ -96,7 +101,9 @@ def register(sub: Any) -> None:
     s.add_argument("--errors", type=int, default=10, help="how many error reasons to list")
     s.set_defaults(func=cmd_status)
 
-    e = sub.add_parser("export", help="rebuild records.jsonl and tables of a run (with reviewed values)")
+    e = sub.add_parser(
+        "export", help="rebuild records.jsonl and tables of a run (with reviewed values); prints the paths"
+    )
     e.add_argument("run_dir", metavar="RUN_DIR")
     e.add_argument("--machine", action="store_true", help="ignore review decisions")
     e.add_argument(
@@ -113,13 +120,16 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     run_dir = Path(args.run_dir)
     if not (run_dir / "ledger.sqlite").is_file():
-        print(f"error: {run_dir} is not a run directory (no ledger.sqlite)", file=sys.stderr)
-        return 1
+        error(f"{run_dir} is not a run directory (no ledger.sqlite)")
+        return EXIT_SETUP
     counts = export_run(run_dir, reviewed=not getattr(args, "machine", False))
     if getattr(args, "amendments", False):
         counts["amended_view"] = _write_amended(run_dir, reviewed=not getattr(args, "machine", False))
     print(", ".join(f"{k}: {v}" for k, v in counts.items()))
-    return 0
+    tables = run_dir / "tables"
+    for path in [run_dir / "records.jsonl", *(sorted(tables.iterdir()) if tables.is_dir() else [])]:
+        print(f"wrote {path}")
+    return EXIT_OK
 
 
 def _write_amended(run_dir: Path, *, reviewed: bool) -> int:
@@ -142,8 +152,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
     run_dir = Path(args.run_dir)
     if not (run_dir / "ledger.sqlite").is_file():
-        print(f"error: {run_dir} is not a run directory (no ledger.sqlite)", file=sys.stderr)
-        return 1
+        error(f"{run_dir} is not a run directory (no ledger.sqlite)")
+        return EXIT_SETUP
     with Ledger(run_dir / "ledger.sqlite") as ledger:
         s = ledger.summary()
         reasons = ledger.error_reasons(args.errors)
@@ -173,8 +183,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         return _run(args)
     except ExtractorError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        error(str(exc))
+        return EXIT_SETUP
 
 
 def _fill_procs(args: argparse.Namespace) -> int:
@@ -195,6 +205,16 @@ def _fill_procs(args: argparse.Namespace) -> int:
         print(f"warning: --fill-procs ignored: {why}", file=sys.stderr)
         return 1
     return int(args.fill_procs)
+
+
+def _check_endpoint(args: argparse.Namespace) -> None:
+    """An endpoint that does not answer stops the run here, with one line, before any filing is read."""
+    from ..batch.providers import fill_settings
+    from ..llm.reach import check_endpoint
+
+    settings = fill_settings(model=args.model, base_url=args.base_url)
+    if not settings.embedded:
+        check_endpoint(settings)
 
 
 def _fill_pool(args: argparse.Namespace, procs: int) -> Any:
@@ -269,6 +289,10 @@ def _run(args: argparse.Namespace) -> int:
     if not inputs:
         raise ConfigError("no INPUTS given")
     RunLock(run_dir).acquire().release()  # refuse now, before a model starts; run_batch holds it
+    if not previous:  # a new run: an empty folder or nothing but hidden files is nothing to do
+        from .common import filing_inputs
+
+        filing_inputs(inputs)
     parse_only = args.parse_only or (
         bool(args.resume) and previous.get("parse_only", False) and not args.model
     )
@@ -286,10 +310,12 @@ def _run(args: argparse.Namespace) -> int:
         parser=_parser(args.parser),
         tables=not args.no_tables,
     )
-    reporter = make_reporter(args.progress)
+    reporter = make_reporter("none" if args.quiet else "json" if args.json_progress else args.progress)
     fill: Filler | None = None
     cleanup: list[Any] = []
     procs = _fill_procs(args) if not parse_only else 1
+    if not parse_only and not args.dry_run:
+        _check_endpoint(args)
     if procs > 1:
         fill = _fill_pool(args, procs)
         cfg.model = fill.model
@@ -337,4 +363,7 @@ def _run(args: argparse.Namespace) -> int:
         f"{s.done}/{s.total} filings: {s.ok} ok, {s.partial} partial, {s.error} error; "
         f"tokens {s.tokens_in} in / {s.tokens_out} out; est. ${s.cost:.4f}; {result.elapsed_s:.1f}s -> {run_dir}"
     )
-    return 0
+    if s.error or s.partial:
+        print(f"see the reasons with: extractor status {run_dir}", file=sys.stderr)
+        return EXIT_RECORDS
+    return EXIT_OK

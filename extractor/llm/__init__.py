@@ -7,6 +7,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..config import Settings, load_settings
 from .base import Budget, CallRecord, FillError, FillResult, Provider, TokenLogprob
 
@@ -17,13 +19,16 @@ def uses_embedded(settings: Settings) -> bool:
     return settings.embedded
 
 
-def make_provider(settings: Settings | None = None) -> Provider:
-    """The provider the settings ask for; the embedded local model when nothing is configured."""
+def make_provider(settings: Settings | None = None, stage: Callable[[str], None] | None = None) -> Provider:
+    """The provider the settings ask for; the embedded local model when nothing is configured
+    (``stage`` is told its start-up steps: see ``local.make_local_provider``)."""
     settings = settings or load_settings()
     if uses_embedded(settings):
         from .local import make_local_provider
 
-        return make_local_provider(settings)  # type: ignore[no-any-return]
+        if stage is None:
+            return make_local_provider(settings)  # type: ignore[no-any-return]
+        return make_local_provider(settings, stage)  # type: ignore[no-any-return]
     from .openai_provider import OpenAIProvider
 
     if settings.base_url is None:

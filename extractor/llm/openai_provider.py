@@ -46,6 +46,10 @@ from ..errors import BudgetExceeded
 from .base import Budget, CallRecord, FillError, FillResult, Message, T, chain, describe, logprobs_of, raw_of
 
 log = logging.getLogger(__name__)
+# instructor logs every failed request of its re-ask loop as an error ("API call failed on attempt 1",
+# "Max retries exceeded. Total attempts: 1") although tenacity retries transport errors here, and the
+# failure is reported once with the true count (``_log_retry``, ``FillError``): those lines only mislead
+logging.getLogger("instructor.v2.retry").setLevel(logging.CRITICAL)
 
 MODES = {
     "tools": instructor.Mode.TOOLS,
@@ -272,6 +276,14 @@ class _Tally:
         self.call.reasks += 1
 
 
+def _root(exc: BaseException) -> BaseException:
+    """The transport error under instructor's wrapper (its message repeats instructor's own count)."""
+    for e in chain(exc):
+        if isinstance(e, (openai.APIError, httpx.HTTPError)):
+            return e
+    return exc
+
+
 def _classify(exc: BaseException) -> str:
     for e in chain(exc):
         if isinstance(e, BudgetExceeded):
@@ -345,7 +357,7 @@ class OpenAIProvider:
             "max_retries": reasks,
             "hooks": tally.hooks,
             "temperature": self.settings.temperature,
-            "max_tokens": self.settings.max_tokens,
+            "max_tokens": min(self.settings.max_tokens, (budget and budget.max_completion_tokens) or 1 << 30),
             "timeout": timeout,
         }
         if self.settings.logprobs:
@@ -364,22 +376,28 @@ class OpenAIProvider:
 
     def _log_retry(self, state: RetryCallState) -> None:
         exc = state.outcome.exception() if state.outcome else None
+        wait = state.next_action.sleep if state.next_action else 0.0
         log.warning(
-            "transport error from %s (attempt %d), retrying: %s",
+            "transport error from %s at %s (request %d of at most %d), retrying in %.1fs: %s",
             self.name,
+            self.settings.base_url,
             state.attempt_number,
-            describe(exc) if exc else "?",
+            self.settings.transport_retries + 1,
+            wait,
+            describe(_root(exc)) if exc else "?",
         )
 
     def _fail(self, exc: BaseException, call: CallRecord, started: float) -> FillError:
         call.latency_s = time.monotonic() - started
         reason = _classify(exc)
         call.outcome = "budget" if reason == "budget" else "error"
-        call.error = f"{reason}: {describe(exc)}"
+        what = describe(_root(exc))
+        call.error = f"{reason}: {what}"
         last = getattr(exc, "last_completion", None)
         if call.raw_completion is None and last is not None:
             call.raw_completion = raw_of(last) or str(last)[:2000]
-        return FillError(f"{self.name} fill failed ({reason}): {describe(exc)}", call=call, reason=reason)
+        tries = f" after {call.attempts} request(s)" if call.attempts else ""
+        return FillError(f"{self.name} fill failed ({reason}){tries}: {what}", call=call, reason=reason)
 
     # -- sync ------------------------------------------------------------------------------------
     def fill(
