@@ -64,7 +64,9 @@ def test_a_second_run_on_a_run_dir_is_refused_and_nothing_doubles(
                 batch_main([str(run), srv.base_url, str(inp)])
             assert f"pid {first.pid} on {socket.gethostname()}, started {holder['started']}" in str(err.value)
             # the command line: refused, non-zero, before any model or worker starts
-            assert cli_main(["run", str(inp), "--out", str(run), "--dry-run", "--progress", "none"]) == 1
+            assert (
+                cli_main(["run", str(inp), "--out", str(run), "--dry-run", "--progress", "none"]) == 2
+            )  # setup error
             assert f"is in use by another run (pid {first.pid}" in capsys.readouterr().err
             assert first.wait(120) == 0
         finally:
