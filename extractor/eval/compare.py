@@ -19,13 +19,12 @@ Only labeled gold keys are scored (absent key = unlabeled; explicit null = score
 from __future__ import annotations
 
 import datetime as dt
-import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from .. import catalog
-from ..calibration import raw_from_reasons
+from ..events import tree
 from ..schemas import schema_for
 from ..types import Field as RecField
 from ..types import FilingRecord
@@ -141,17 +140,17 @@ def field_obs(key: str, kind: str, gold: Any, pred: Any, confidence: float | Non
 def leaf_meta(node: Any) -> tuple[str | None, float | None]:
     """(method, raw confidence when calibrated) of a record Field or a filled event leaf dict."""
     if isinstance(node, RecField):
-        return node.method.value, raw_from_reasons(node.reasons)
-    if isinstance(node, dict) and "value" in node and ("confidence" in node or "span" in node):
+        return node.method.value, node.raw_confidence
+    if tree.is_field(node):
         method = node.get("method")
-        return (str(method) if method is not None else None), raw_from_reasons(node.get("reasons"))
+        return (str(method) if method is not None else None), tree.raw_confidence(node)
     return None, None
 
 
 def _element_meta(obj: Any) -> tuple[str | None, float | None]:
     """(method, raw mean confidence) of a predicted list element: a leaf, or a dict of leaves (the raw
     mean is only given when some leaf was calibrated, matching :func:`_mean_conf`)."""
-    if not isinstance(obj, dict) or ("value" in obj and ("confidence" in obj or "span" in obj)):
+    if not isinstance(obj, dict) or tree.is_field(obj):
         return leaf_meta(obj)
     metas = [(leaf_meta(v), unwrap(v)[1]) for v in obj.values()]
     methods = [m for (m, _), _ in metas if m]
@@ -395,31 +394,18 @@ EVENT_KINDS: dict[str, str] = {
 def _kind_of(name: str, annotation: Any) -> str:
     if name in EVENT_KINDS:
         return EVENT_KINDS[name]
-    args = [a for a in typing.get_args(annotation) if a is not type(None)] or [annotation]
-    base = args[0]
-    if typing.get_origin(base) is typing.Literal:
-        return "enum"
-    if base is dt.date:
-        return "date"
-    if base is bool:
-        return "bool"
-    if base is int:
-        return "int"
-    return "text"
-
-
-def _list_model(annotation: Any) -> Any:
-    """The element type when ``annotation`` is list[X], else None."""
-    if typing.get_origin(annotation) is list:
-        return typing.get_args(annotation)[0]
-    return None
+    try:
+        kind = tree.leaf_kind(annotation)
+    except TypeError:
+        return "text"
+    return "text" if kind in ("str", "float") else kind
 
 
 def unwrap(node: Any) -> tuple[Any, float | None]:
     """A filled event leaf is a Field dict ({"value", "confidence", ...}); gold leaves are plain."""
     if isinstance(node, RecField):
         return node.value, node.confidence
-    if isinstance(node, dict) and "value" in node and ("confidence" in node or "span" in node):
+    if tree.is_field(node):
         conf = node.get("confidence")
         if conf is None or (node["value"] is None and not conf):
             return node["value"], None
@@ -498,15 +484,15 @@ def compare_event(number: str, gold_event: dict[str, Any], pred_event: dict[str,
     pred_event = pred_event or {}
     prefix = f"event.{modern}"
     out: list[Obs] = []
-    for name, info in schema.model_fields.items():
+    for name, slot in tree.fields(schema).items():
         if name not in gold_event:
             continue
         key = f"{prefix}.{name}"
-        element = _list_model(info.annotation)
-        if element is None:
+        element = slot.inner
+        if slot.shape not in ("leaf_list", "model_list"):
             node = pred_event.get(name)
             value, conf = unwrap(node)
-            out.append(field_obs(key, _kind_of(name, info.annotation), gold_event[name], value, conf, node))
+            out.append(field_obs(key, _kind_of(name, element), gold_event[name], value, conf, node))
             continue
         g_list = list(gold_event[name] or [])
         p_list, p_conf = _unwrap_list(pred_event.get(name))
@@ -532,14 +518,14 @@ def compare_event(number: str, gold_event: dict[str, Any], pred_event: dict[str,
             )
         )
         for i, j, _ in sm.pairs:
-            for sub, sub_info in element.model_fields.items():
+            for sub, sub_slot in tree.fields(element).items():
                 if sub not in g_list[i] or sub == ident:
                     continue
                 node = p_dicts[j].get(sub)
                 value, conf = unwrap(node)
                 out.append(
                     field_obs(
-                        f"{key}.{sub}", _kind_of(sub, sub_info.annotation), g_list[i][sub], value, conf, node
+                        f"{key}.{sub}", _kind_of(sub, sub_slot.inner), g_list[i][sub], value, conf, node
                     )
                 )
     return out

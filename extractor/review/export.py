@@ -20,8 +20,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..eval.gold import GoldFiling
+from ..events.tree import is_field
 from .decisions import apply_to_dict, load_current
-from .fields import is_field, iter_fields
+from .fields import iter_fields
 from .queue import RECORDS
 
 COVER_SCALARS = (

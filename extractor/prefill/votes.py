@@ -33,9 +33,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..sections.text import DATE_RE, Line, find_dates, first_date, lines, null_field
+from ..sections.text import field as make_field
 from ..types import Field
-from .text import DATE_RE, Line, find_dates, first_date, lines, null_field
-from .text import field as make_field
 
 COUNTS = ("votes_for", "votes_against", "abstentions", "broker_non_votes")
 FREQ = ("y1", "y2", "y3")
