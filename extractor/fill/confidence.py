@@ -98,7 +98,7 @@ def leaf_field(
 
 
 def score_tree(
-    grounded: Any,
+    grounded: dict[str, Any],
     *,
     reasks: int = 0,
     raw: str | None = None,
@@ -106,7 +106,7 @@ def score_tree(
     facts: ParserFacts | None = None,
     model: str | None = None,
     curves: Mapping[str, ModelCurves] | None = None,
-) -> Any:
+) -> dict[str, Any]:
     """Grounded tree (from ``ground.ground_event``) -> the event with a Field dict at each leaf.
     ``model`` (the provider's model name, ``CallRecord.model``) selects the calibration curve."""
     probs = value_probs(raw, logprobs)
@@ -115,4 +115,5 @@ def score_tree(
     def score(leaf: Leaf) -> dict[str, Any]:
         return leaf_field(leaf, reasks=reasks, probs=probs, facts=facts, model=model, curves=curves)
 
-    return tree.map_leaves(grounded, Leaf, score)
+    event: dict[str, Any] = tree.map_leaves(grounded, Leaf, score)
+    return event
