@@ -10,13 +10,12 @@ and the chunk events are merged (``extractor.fill.merge``) and combined with the
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine, Iterator
-from typing import Any, TypeVar
+from typing import Any, TypedDict, Unpack
 
 from pydantic import BaseModel
 
 from ..config import Settings
-from ..llm.base import Budget, CallRecord, FillError, FillResult, Message, Provider, describe
+from ..llm.base import Budget, CallRecord, FillError, FillResult, Message, Provider, describe, run_blocking
 from ..prefill import combine
 from ..quoted import quoted_schema
 from ..store.cache import ResponseCache
@@ -27,9 +26,7 @@ from .ground import ground_event
 from .merge import dedupe_people, drop_self_counterparties, failed_event, merge
 from .plan import Plan, budget, prepare
 
-__all__ = ["afill_item", "afill_record", "fill_item", "fill_record", "run_blocking"]
-
-R = TypeVar("R")
+__all__ = ["afill_item", "afill_record", "fill_item", "fill_record"]
 
 
 def _chunk_event(plan: Plan, output: dict[str, Any], call: CallRecord) -> dict[str, Any]:
@@ -119,17 +116,6 @@ def _finish(
     return item.model_copy(update={"event": event, "llm": llm})
 
 
-def run_blocking(coro: Coroutine[Any, Any, R]) -> R:
-    """The result of a coroutine that never suspends (every await it makes returns at once), computed
-    without an event loop: how the sync fill drives the async core over a blocking provider."""
-    try:
-        coro.send(None)
-    except StopIteration as done:
-        return done.value  # type: ignore[no-any-return]
-    coro.close()
-    raise RuntimeError("the blocking fill awaited real I/O")
-
-
 async def _ask(
     provider: Provider, blocking: bool, schema: type[BaseModel], messages: list[Message], budget: Budget
 ) -> FillResult[Any]:
@@ -138,19 +124,26 @@ async def _ask(
     return await provider.afill(schema, messages, budget=budget)
 
 
+class FillOptions(TypedDict, total=False):
+    """What a fill may be given besides the record and the provider (all optional)."""
+
+    settings: Settings | None  # default Settings()
+    cache: ResponseCache | None  # the response cache: answers are read from and written to it
+    calllog: CallLog | None  # one row per item call
+
+
 async def afill_item(
     record: FilingRecord,
     item: Item,
     provider: Provider,
     *,
-    settings: Settings | None = None,
-    cache: ResponseCache | None = None,
-    calllog: CallLog | None = None,
     blocking: bool = False,
+    **opts: Unpack[FillOptions],
 ) -> Item:
     """Fill one item (no call when it has no schema). Errors are recorded on ``record``, never raised.
     ``blocking``: call the provider's sync ``fill`` (the coroutine then never suspends)."""
-    settings = settings or Settings()
+    settings = opts.get("settings") or Settings()
+    cache = opts.get("cache")
     plan = prepare(record, item, provider, settings)
     if isinstance(plan, Item):
         return plan
@@ -168,20 +161,11 @@ async def afill_item(
         except Exception as exc:
             error = exc
             break
-    return _finish(record, plan, provider, results, error, calllog)
+    return _finish(record, plan, provider, results, error, opts.get("calllog"))
 
 
-def fill_item(
-    record: FilingRecord,
-    item: Item,
-    provider: Provider,
-    *,
-    settings: Settings | None = None,
-    cache: ResponseCache | None = None,
-    calllog: CallLog | None = None,
-) -> Item:
+def fill_item(record: FilingRecord, item: Item, provider: Provider, **opts: Unpack[FillOptions]) -> Item:
     """``afill_item`` over the provider's blocking ``fill``, without an event loop."""
-    opts: dict[str, Any] = {"settings": settings, "cache": cache, "calllog": calllog}
     return run_blocking(afill_item(record, item, provider, blocking=True, **opts))
 
 
@@ -191,26 +175,15 @@ def _working_copy(record: FilingRecord) -> FilingRecord:
     return record.model_copy(update={"errors": list(record.errors)})
 
 
-def _items(record: FilingRecord) -> Iterator[Item]:
-    yield from record.items
-
-
 def fill_record(
-    record: FilingRecord,
-    text: str | None,
-    provider: Provider,
-    *,
-    cache: ResponseCache | None = None,
-    calllog: CallLog | None = None,
-    settings: Settings | None = None,
+    record: FilingRecord, text: str | None, provider: Provider, **opts: Unpack[FillOptions]
 ) -> FilingRecord:
     """A copy of ``record`` with ``items[].event`` and ``items[].llm`` filled, one item after the other;
     never raises per item. ``text`` is the normalized filing text (spans index it); item texts are taken
     from the record."""
     out = _working_copy(record)
     if out.status != Status.error:
-        opts: dict[str, Any] = {"settings": settings, "cache": cache, "calllog": calllog}
-        out.items = [fill_item(out, item, provider, **opts) for item in _items(out)]
+        out.items = [fill_item(out, item, provider, **opts) for item in record.items]
     return out
 
 
@@ -219,10 +192,8 @@ async def afill_record(
     text: str | None,
     provider: Provider,
     *,
-    cache: ResponseCache | None = None,
-    calllog: CallLog | None = None,
-    settings: Settings | None = None,
     concurrency: int = 2,
+    **opts: Unpack[FillOptions],
 ) -> FilingRecord:
     """``fill_record`` with the items of one filing filled concurrently (``concurrency`` at once)."""
     out = _working_copy(record)
@@ -232,7 +203,7 @@ async def afill_record(
 
     async def one(item: Item) -> Item:
         async with gate:
-            return await afill_item(out, item, provider, settings=settings, cache=cache, calllog=calllog)
+            return await afill_item(out, item, provider, **opts)
 
-    out.items = list(await asyncio.gather(*(one(item) for item in _items(out))))
+    out.items = list(await asyncio.gather(*(one(item) for item in record.items)))
     return out
