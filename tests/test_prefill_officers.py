@@ -1,4 +1,4 @@
-"""Item 5.02 compensation tables read by the parser (extractor.sections.officers) on real filings.
+"""Item 5.02 compensation tables read by the parser (extractor.prefill.officers) on real filings.
 
 Expected values: NVIDIA's from the hand labels of evals/gold; the Nuance and Tyson ones read by hand from
 the filings in tests/data/officers (the table rows are quoted in the comments)."""
