@@ -35,7 +35,7 @@ from extractor.batch.fill_pool import FillPool, WorkerSpec
 from extractor.batch.fill_stage import FillStage
 from extractor.batch.limits import Limiter
 from extractor.batch.providers import build_fill
-from extractor.types import LLMCall
+from extractor.record import LLMCall
 
 TEXT = (
     "On {d}, the Board of Directors of Example Corp {i} declared a quarterly cash dividend of ${amt} per "

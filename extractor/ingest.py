@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .types import Format
+from .record import Format
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 

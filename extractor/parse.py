@@ -19,12 +19,12 @@ from . import catalog
 from .errors import InputError
 from .ingest import DEFAULT_MAX_BYTES, RawFiling, read_bytes, read_filing
 from .normalize import OffsetMap, html_to_text, text_to_text
+from .record import Attachment, Exhibit, Field, FilingRecord, Item, PartError, Sections, Source, Status
 from .sections import exhibits as exh
 from .sections import items as itm
 from .sections import signatures as sig
 from .sections.cover import parse_cover
 from .sections.text import field, lines
-from .types import Attachment, Exhibit, Field, FilingRecord, Item, PartError, Sections, Source, Status
 
 
 @dataclass(frozen=True)

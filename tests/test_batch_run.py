@@ -25,8 +25,8 @@ from extractor.batch.fakeserver import FakeOpenAIServer
 from extractor.batch.fill_stage import FillStage
 from extractor.batch.limits import LimitedTransport, Limiter
 from extractor.cli import main as cli_main
+from extractor.record import Method
 from extractor.store.ledger import Ledger
-from extractor.types import Method
 
 HERE = Path(__file__).parent
 

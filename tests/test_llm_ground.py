@@ -8,8 +8,8 @@ from llm_helpers import APPLE_507, ORACLE_502, item_of, parsed, q
 
 from extractor.events import tree as event_tree
 from extractor.fill.ground import Leaf, align, check_value, dates_in, ground_event, injection_regions
+from extractor.record import Alignment
 from extractor.schemas import FinancialObligation, OfficerChanges, ShareholderVote
-from extractor.types import Alignment
 
 
 def test_exact_alignment_maps_to_filing_span():

@@ -12,11 +12,11 @@ from review_helpers import N, hostile_record, make_run, nuance_record
 
 from extractor.eval.gold import load_gold
 from extractor.events.tree import path_str
+from extractor.record import FilingRecord, Method
 from extractor.review.decisions import DecisionStore, apply_decisions
 from extractor.review.export import export_gold
 from extractor.review.fields import EditError, iter_fields, parse_value, value_type
 from extractor.review.queue import RunIndex
-from extractor.types import FilingRecord, Method
 
 
 @pytest.fixture

@@ -13,9 +13,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from ..record import FilingRecord, PartError, Status
 from ..schemas import schema_for
 from ..store.ledger import StageResult
-from ..types import FilingRecord, PartError, Status
 from .pricing import Prices
 
 FillFn = Callable[[FilingRecord, str], Awaitable[FilingRecord]]

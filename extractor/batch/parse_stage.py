@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from ..types import FilingRecord, PartError, Source, Status
+from ..record import FilingRecord, PartError, Source, Status
 
 DEFAULT_PARSER = "extractor.parse:parse_document"
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..ingest import DEFAULT_MAX_BYTES
 from ..parse import parse_file
-from ..types import FilingRecord
+from ..record import FilingRecord
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -24,8 +24,8 @@ from typing import Any
 
 from .. import catalog
 from ..events import tree
+from ..record import FilingRecord
 from ..schemas import schema_for
-from ..types import FilingRecord
 from .gold import GoldFiling
 from .observations import Obs, field_obs, field_value, obs_from_match, set_obs, tag, unwrap
 from .score import (

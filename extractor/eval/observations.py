@@ -11,7 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..events import tree
-from ..types import Field as RecField
+from ..record import Field as RecField
 from .score import Match, SetMatch, score_value
 
 

@@ -16,7 +16,7 @@ from .. import catalog
 from ..schemas import schema_for
 
 if TYPE_CHECKING:  # the record contract imports this package (its serializer uses the tree)
-    from ..types import Item
+    from ..record import Item
 
 __all__ = ["schema_for", "schema_for_item"]
 

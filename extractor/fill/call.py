@@ -18,9 +18,9 @@ from ..config import Settings
 from ..llm.base import Budget, CallRecord, FillError, FillResult, Message, Provider, describe, run_blocking
 from ..prefill import combine
 from ..quoted import quoted_schema
+from ..record import FilingRecord, Item, LLMCall, PartError, Status
 from ..store.cache import ResponseCache
 from ..store.calllog import CallLog
-from ..types import FilingRecord, Item, LLMCall, PartError, Status
 from .confidence import score_tree
 from .ground import ground_event
 from .merge import dedupe_people, drop_self_counterparties, failed_event, merge

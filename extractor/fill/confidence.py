@@ -4,7 +4,7 @@ The rules (the formula, caps, parser agreement) are ``extractor.prefill.scoring`
 them what one call learned: the grounding of each value, the re-asks, the token logprobs of the value in
 the raw completion, and calibrates the raw score with the model's shipped curve
 (``extractor.calibration``). A calibrated Field carries its raw score as ``raw_confidence`` (see
-``extractor.types.Field``) and keeps the reason ``confidence calibrated RAW -> VALUE (MODEL/llm v1)``.
+``extractor.record.Field``) and keeps the reason ``confidence calibrated RAW -> VALUE (MODEL/llm v1)``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from ..events import tree
 from ..jsonspans import value_spans
 from ..llm.base import TokenLogprob
 from ..prefill.scoring import INJECTION_CAP, ParserFacts, Signals, field_confidence, parser_agreement
-from ..types import Field, Method
+from ..record import Field, Method
 from .ground import Leaf
 
 

@@ -25,8 +25,8 @@ from ..prefill import ParserEvent, ask_schema, parser_event
 from ..prefill.scoring import ParserFacts
 from ..prompts import Prompt, render
 from ..quoted import schema_hash
+from ..record import FilingRecord, Item
 from ..store.cache import cache_key
-from ..types import FilingRecord, Item
 
 
 def chunks(text: str, size: int, overlap: int, limit: int) -> list[tuple[int, str]]:

@@ -33,7 +33,7 @@ from typing import Any
 from pydantic import BaseModel, create_model
 
 from .. import catalog
-from ..types import FilingRecord, Item
+from ..record import FilingRecord, Item
 from .names import person_key
 from .officers import compensation_changes
 from .periods import period_end

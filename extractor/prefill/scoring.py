@@ -40,7 +40,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..types import Alignment
+from ..record import Alignment
 from .names import is_registrant
 
 BASE = {Alignment.exact: 0.90, Alignment.lenient: 0.85, Alignment.none: 0.15}

@@ -12,8 +12,8 @@ import datetime as dt
 import re
 from typing import Any
 
+from ..record import Field
 from ..sections.text import DATE_RE, find_dates, first_date
-from ..types import Field
 
 # -- prose counts -------------------------------------------------------------------------------------
 _NUMBER = r"(\d{1,3}(?:,\d{3})+|\d{4,})"

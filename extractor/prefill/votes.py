@@ -2,7 +2,7 @@
 
 ``read_votes(text, offset)`` reads an item's text (``offset`` = where it starts in the normalized filing
 text, so spans index the filing) into a :class:`VoteRead`: the meeting date and one proposal per matter
-voted on, each value a parser :class:`~extractor.types.Field` whose quote is exactly the words it was read
+voted on, each value a parser :class:`~extractor.record.Field` whose quote is exactly the words it was read
 from. Director elections give one proposal per nominee (description = the nominee's name); "withheld"
 counts as against.
 
@@ -32,9 +32,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..record import Field
 from ..sections.text import Line, lines, null_field
 from ..sections.text import field as make_field
-from ..types import Field
 from .vote_prose import meeting_date, prose_counts
 
 COUNTS = ("votes_for", "votes_against", "abstentions", "broker_non_votes")

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from ..events.tree import get_at, set_at
-from ..types import FilingRecord
+from ..record import FilingRecord
 from .fields import path_parts
 
 REVIEW_DB = "review.sqlite"

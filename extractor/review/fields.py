@@ -1,7 +1,7 @@
 """Find, type and set the grounded Fields of a filing record (pure; no I/O).
 
 A record is walked as plain JSON data (``FilingRecord.model_dump(mode="json")`` or a parsed
-``records.jsonl`` line): any dict shaped like :class:`extractor.types.Field` is a field, wherever it is
+``records.jsonl`` line): any dict shaped like :class:`extractor.record.Field` is a field, wherever it is
 (cover, registrants, exhibits, signatures, and the leaves of ``items[].event``). A field is addressed by
 its *path*, a ``/``-joined list of keys and list indexes: ``cover/date_of_report``,
 ``items/2/event/changes/0/person``, ``exhibits/1/description``.
@@ -23,8 +23,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from .. import catalog
 from ..events import tree
+from ..record import FilingRecord
 from ..schemas import schema_for
-from ..types import FilingRecord
 
 PathPart = tree.PathPart
 METADATA = frozenset({"source", "sections", "errors", "llm", "text"})  # never reviewable values

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ..types import Checkboxes, Cover, Field, Registrant, Security
+from ..record import Checkboxes, Cover, Field, Registrant, Security
 from .text import DATE_RE, Line, clean, field, lines, parse_date
 
 _CAPTION = re.compile(r"\([^()]{3,120}\)")

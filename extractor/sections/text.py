@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..types import Field, Method
+from ..record import Field, Method
 
 MONTHS = {
     m: i + 1

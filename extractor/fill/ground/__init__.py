@@ -27,7 +27,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from ...events import tree
-from ...types import Alignment
+from ...record import Alignment
 from .align import Aligned, align, normalize_with_map
 from .checks import NAMES, PARAPHRASE, Check, check_value, dates_in, enum_check, numbers_in
 from .injection import injection_regions

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from ...types import Alignment
+from ...record import Alignment
 
 FUZZY_MIN = 85.0
 FUZZY_MIN_LEN = 12
