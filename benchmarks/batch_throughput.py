@@ -35,7 +35,7 @@ from extractor.batch.fill_pool import FillPool, WorkerSpec
 from extractor.batch.fill_stage import FillStage
 from extractor.batch.limits import Limiter
 from extractor.batch.providers import build_fill
-from extractor.types import LLMCall
+from extractor.record import LLMCall
 
 FAKESERVER = Path(__file__).resolve().parents[1] / "tests" / "fakeserver.py"  # the tests' fake endpoint
 

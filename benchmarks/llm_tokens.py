@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 from extractor.config import load_settings  # noqa: E402
 from extractor.eval.compare import compare_events  # noqa: E402
 from extractor.eval.gold import load_gold_dir  # noqa: E402
-from extractor.fill import _plan, _prefilled, fill_record, schema_for_item  # noqa: E402
+from extractor.fill import fill_record, schema_for_item  # noqa: E402
+from extractor.fill.plan import plan_item, prefilled  # noqa: E402
 from extractor.ingest import read_filing  # noqa: E402
 from extractor.llm.fake import FakeProvider  # noqa: E402
 from extractor.normalize import html_to_text, text_to_text  # noqa: E402
@@ -106,10 +107,10 @@ def main() -> int:
         rec, text = parsed.record, parsed.text
         sent = 0
         for item in rec.items:
-            pre, done = _prefilled(item)
+            pre, done = prefilled(item)
             if done is not None:
                 continue  # the parser read the whole event: no model call
-            plan = _plan(rec, item, fake, settings, pre)
+            plan = plan_item(rec, item, fake, settings, pre)
             if plan is not None:
                 sent += sum(len(m["content"]) for p in plan.prompts for m in p.messages)
         whole = whole_filing_chars(rec, text)

@@ -49,8 +49,8 @@ from extractor.fill import referenced_items  # noqa: E402  (moves with the fill 
 from extractor.parse import parse_document  # noqa: E402
 from extractor.readers import ITEMS, merge, read_item  # noqa: E402
 from extractor.readers.values import Readings  # noqa: E402
+from extractor.record import FilingRecord, Item  # noqa: E402
 from extractor.schemas import schema_for  # noqa: E402
-from extractor.types import FilingRecord, Item  # noqa: E402
 
 
 def _sel(*keys: str):  # type: ignore[no-untyped-def]

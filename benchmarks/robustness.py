@@ -24,7 +24,7 @@ from extractor.eval import robustness as rb  # noqa: E402
 from extractor.eval.compare import compare  # noqa: E402
 from extractor.ingest import read_filing  # noqa: E402
 from extractor.parse import parse_bytes, parse_file  # noqa: E402
-from extractor.types import Status  # noqa: E402
+from extractor.record import Status  # noqa: E402
 
 
 def main() -> int:

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .record import Amendment, FilingRecord
 from .sections.text import DATE_RE, field, parse_date
-from .types import Amendment, FilingRecord
 
 _NUMBER = re.compile(r"\bAmendment\s+No\.?\s*(\d{1,2})\b", re.I)
 _NOTE = re.compile(r"^[\W_]*EXPLANATORY\s+NOTE\b", re.I | re.M)

@@ -24,7 +24,7 @@ from typing import Any
 
 from .errors import InputError
 from .input_check import check_file, refuse_special, too_large
-from .types import Attachment, Format
+from .record import Attachment, Format
 
 DEFAULT_MAX_BYTES = 32 * 1024 * 1024
 

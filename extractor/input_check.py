@@ -14,7 +14,7 @@ import stat
 from pathlib import Path
 
 from .errors import InputError
-from .types import FilingRecord, PartError, Source, Status
+from .record import FilingRecord, PartError, Source, Status
 
 _NOT_REGULAR = {
     stat.S_IFIFO: "a named pipe (FIFO)",

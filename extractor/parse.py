@@ -20,15 +20,7 @@ from .errors import InputError
 from .ingest import DEFAULT_MAX_BYTES, RawFiling, document_blocks, read_bytes, read_filing
 from .input_check import error_record
 from .normalize import OffsetMap, html_to_text, text_to_text
-from .sections import boundaries as bnd
-from .sections import exhibits as exh
-from .sections import items as itm
-from .sections import links as lnk
-from .sections import reconcile as rcn
-from .sections import signatures as sig
-from .sections.cover import COVER_SCALARS, cap_unfamiliar, parse_cover
-from .sections.text import field, iter_lines
-from .types import (
+from .record import (
     Boundary,
     Exhibit,
     Field,
@@ -39,6 +31,14 @@ from .types import (
     Source,
     Status,
 )
+from .sections import boundaries as bnd
+from .sections import exhibits as exh
+from .sections import items as itm
+from .sections import links as lnk
+from .sections import reconcile as rcn
+from .sections import signatures as sig
+from .sections.cover import COVER_SCALARS, cap_unfamiliar, parse_cover
+from .sections.text import field, iter_lines
 
 
 @dataclass(frozen=True)

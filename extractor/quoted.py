@@ -15,16 +15,15 @@ the schema, not the descriptions).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
-import types
 from functools import cache
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, create_model
 from pydantic import Field as PydField
-from pydantic.fields import FieldInfo
+
+from .events.tree import choices, fields, is_model, leaf_kind, strip_optional
 
 QUOTE_MAX = 200  # chars of a quote (about one sentence)
 STR_MAX = {"summary": 300, "description": 200}  # per field name; others STR_DEFAULT
@@ -45,33 +44,8 @@ class QuotedBase(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-def _strip_optional(tp: Any) -> Any:
-    if get_origin(tp) in (Union, types.UnionType):
-        args = [a for a in get_args(tp) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return tp
-
-
-def leaf_kind(tp: Any) -> str:
-    """'str' | 'int' | 'float' | 'bool' | 'date' | 'enum' for a plain leaf annotation."""
-    tp = _strip_optional(tp)
-    if get_origin(tp) is Literal:
-        return "enum"
-    if tp is dt.date:
-        return "date"
-    for kind, py in (("bool", bool), ("int", int), ("float", float), ("str", str)):
-        if tp is py:
-            return kind
-    raise TypeError(f"unsupported leaf type {tp!r}")
-
-
-def _is_model(tp: Any) -> bool:
-    return isinstance(tp, type) and issubclass(tp, BaseModel)
-
-
 def _quoted_leaf(owner: str, name: str, tp: Any, desc: str | None) -> type[BaseModel]:
-    tp = _strip_optional(tp)
+    tp = strip_optional(tp)
     value_tp: Any = tp
     if tp is str:
         value_tp = Annotated[str, PydField(max_length=STR_MAX.get(name, STR_DEFAULT))]
@@ -89,37 +63,22 @@ def quoted_schema(schema: type[BaseModel]) -> type[BaseModel]:
     """The LLM-facing model for a plain event schema (cached per schema)."""
     fields: dict[str, Any] = {}
     for name, info in schema.model_fields.items():
-        ann = _strip_optional(info.annotation)
+        ann = strip_optional(info.annotation)
         desc = info.description
         if get_origin(ann) is list:
             (inner,) = get_args(ann)
             inner_q: Any = (
-                quoted_schema(inner) if _is_model(inner) else _quoted_leaf(schema.__name__, name, inner, desc)
+                quoted_schema(inner) if is_model(inner) else _quoted_leaf(schema.__name__, name, inner, desc)
             )
             fields[name] = (
                 list[inner_q],
                 PydField(..., description=desc, max_length=LIST_MAX.get(name, LIST_DEFAULT)),
             )
-        elif _is_model(ann):
+        elif is_model(ann):
             fields[name] = (quoted_schema(ann), PydField(..., description=desc))
         else:
             fields[name] = (_quoted_leaf(schema.__name__, name, ann, desc), PydField(..., description=desc))
     return create_model(f"{schema.__name__}Quoted", __base__=QuotedBase, **fields)
-
-
-def plain_fields(schema: type[BaseModel]) -> dict[str, tuple[str, Any, FieldInfo]]:
-    """name -> (shape, inner type, info); shape is 'leaf' | 'leaf_list' | 'model' | 'model_list'."""
-    out: dict[str, tuple[str, Any, FieldInfo]] = {}
-    for name, info in schema.model_fields.items():
-        ann = _strip_optional(info.annotation)
-        if get_origin(ann) is list:
-            (inner,) = get_args(ann)
-            out[name] = ("model_list" if _is_model(inner) else "leaf_list", inner, info)
-        elif _is_model(ann):
-            out[name] = ("model", ann, info)
-        else:
-            out[name] = ("leaf", ann, info)
-    return out
 
 
 def to_plain(obj: Any) -> Any:
@@ -138,7 +97,8 @@ def to_plain(obj: Any) -> Any:
 def field_docs(schema: type[BaseModel], prefix: str = "") -> list[tuple[str, str]]:
     """(path, description) for every field, nested models flattened as ``changes[].person``."""
     docs: list[tuple[str, str]] = []
-    for name, (shape, inner, info) in plain_fields(schema).items():
+    for name, slot in fields(schema).items():
+        shape, inner, info = slot.shape, slot.inner, slot.info
         path = f"{prefix}{name}"
         if shape == "model_list":
             docs.append((path, info.description or "list"))
@@ -151,8 +111,7 @@ def field_docs(schema: type[BaseModel], prefix: str = "") -> list[tuple[str, str
             if kind == "date":
                 desc += " (ISO date YYYY-MM-DD)"
             elif kind == "enum":
-                choices = get_args(_strip_optional(inner))
-                desc += " (one of: " + ", ".join(str(c) for c in choices) + ")"
+                desc += " (one of: " + ", ".join(str(c) for c in choices(inner)) + ")"
             elif kind == "int":
                 desc += " (integer, digits only)"
             if shape == "leaf_list":
@@ -168,4 +127,4 @@ def schema_hash(schema: type[BaseModel]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-__all__ = ["field_docs", "leaf_kind", "plain_fields", "quoted_schema", "schema_hash", "to_plain"]
+__all__ = ["field_docs", "quoted_schema", "schema_hash", "to_plain"]

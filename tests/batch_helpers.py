@@ -14,7 +14,7 @@ from typing import Any
 
 from extractor.catalog import canonical_title, is_known, is_legacy, modern_equivalent
 from extractor.parse import ParsedFiling
-from extractor.types import Field, FilingRecord, Item, LLMCall, Method, PartError, Source, Status
+from extractor.record import Field, FilingRecord, Item, LLMCall, Method, PartError, Source, Status
 
 _ITEM = re.compile(r"^Item\s+(\d{1,2}\.\d{2})\.?\s*(.*)$", re.M)
 

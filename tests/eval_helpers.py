@@ -8,7 +8,7 @@ from typing import Any
 
 from extractor import catalog
 from extractor.eval.gold import GoldFiling
-from extractor.types import (
+from extractor.record import (
     Checkboxes,
     Cover,
     Exhibit,
@@ -19,7 +19,7 @@ from extractor.types import (
     Signature,
     Source,
 )
-from extractor.types import Field as F
+from extractor.record import Field as F
 
 
 def f(value: Any, confidence: float = 0.9) -> F[Any]:

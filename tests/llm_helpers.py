@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from extractor.types import Cover, Field, FilingRecord, Item, Source
+from extractor.record import Cover, Field, FilingRecord, Item, Source
 
 DATA = Path(__file__).parent / "data"
 ORACLE_502 = "coverparser__0001193125-19-191922_d776427d8k.htm"

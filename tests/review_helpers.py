@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from extractor.types import FilingRecord
+from extractor.record import FilingRecord
 
 DATA = Path(__file__).parent / "data"
 NUANCE = DATA / "edgarcrawler__1002517_8K_2011_0000950123-11-065257.htm"

@@ -11,8 +11,8 @@ from extractor.batch.inputs import resolve_inputs
 from extractor.batch.limits import Limiter
 from extractor.batch.outputs import flatten
 from extractor.batch.pricing import load_prices
+from extractor.record import Field, FilingRecord, Item, LLMCall, Method, Source
 from extractor.store.ledger import Ledger, StageResult
-from extractor.types import Field, FilingRecord, Item, LLMCall, Method, Source
 
 
 def test_register_is_idempotent_and_keeps_input_order(tmp_path: Path) -> None:

@@ -15,10 +15,8 @@ from extractor.calibration import (
     calibrate,
     curves_from_json,
     load_curves,
-    raw_from_reasons,
 )
 from extractor.cli import main
-from extractor.confidence import ParserFacts, score_tree
 from extractor.eval import stats
 from extractor.eval.calibrate import (
     FitParams,
@@ -34,7 +32,9 @@ from extractor.eval.calibrate import (
 )
 from extractor.eval.compare import Obs, compare_event, unwrap
 from extractor.eval.results import FilingRun, build_results, obs_from_json
-from extractor.ground import ground_event
+from extractor.fill.confidence import score_tree
+from extractor.fill.ground import ground_event
+from extractor.prefill.scoring import ParserFacts
 from extractor.schemas import MaterialAgreement
 
 NO_SMOOTHING = FitParams(min_bin=1, prior=0.0, clip=(0.0, 1.0), min_n=1, min_each=0)
@@ -152,11 +152,9 @@ CURVES = {
 def test_calibrate_with_and_without_a_curve():
     value, reason = calibrate(0.9, "tiny-model", "llm", CURVES)
     assert value == 0.6 and reason == "confidence calibrated 0.900 -> 0.600 (tiny-model/llm v1)"
-    assert raw_from_reasons(["null", reason]) == 0.9
     assert calibrate(0.9, "other-model", "llm", CURVES) == (0.9, None)
     assert calibrate(0.9, "tiny-model", "parser", CURVES) == (0.9, None)
     assert calibrate(0.9, None, "llm", CURVES) == (0.9, None)
-    assert raw_from_reasons(["agrees with the parser (date of report)"]) is None
 
 
 def _agreement_tree():
@@ -172,7 +170,8 @@ def test_score_tree_applies_the_model_curve_and_keeps_the_raw_score():
     assert raw["confidence"] == 0.9 and not any("calibrated" in r for r in raw["reasons"])
     cal = score_tree(tree, facts=ParserFacts(), model="tiny-model", curves=CURVES)["counterparties"][0]
     assert cal["confidence"] == 0.6 and cal["method"] == "llm"
-    assert raw_from_reasons(cal["reasons"]) == 0.9
+    assert cal["raw_confidence"] == 0.9 and "raw_confidence" not in raw
+    assert "confidence calibrated 0.900 -> 0.600 (tiny-model/llm v1)" in cal["reasons"]
     other = score_tree(tree, facts=ParserFacts(), model="no-curve", curves=CURVES)["counterparties"][0]
     assert other == raw
 
@@ -185,7 +184,7 @@ def test_the_eval_reads_the_raw_score_of_calibrated_values():
     assert obs.elements == ((0.6, True),) and obs.raw_elements == (0.9,) and obs.method == "llm"
     assert obs.raw_pairs() == [(0.9, True)]
     event["summary"] = {"value": "x", "confidence": 0.6, "method": "llm", "reasons": [], "span": None}
-    event["summary"]["reasons"] = ["confidence calibrated 0.850 -> 0.600 (tiny-model/llm v1)"]
+    event["summary"]["raw_confidence"] = 0.85  # a calibrated Field dict in memory
     summary = next(o for o in compare_event("1.01", {"summary": "x"}, event) if o.key.endswith("summary"))
     assert summary.confidence == 0.6 and summary.raw == 0.85
     # and through the result JSON

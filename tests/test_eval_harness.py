@@ -18,8 +18,8 @@ from extractor.eval.gold import load_gold, load_gold_dir
 from extractor.eval.html import render_html
 from extractor.eval.results import build_results, compare_baseline
 from extractor.eval.runner import FunctionRunner, Output, run_model
-from extractor.types import Exhibit
-from extractor.types import Field as F
+from extractor.record import Exhibit
+from extractor.record import Field as F
 
 DATA = Path(__file__).parent / "data" / "eval"
 GOLD = DATA / "gold"
@@ -344,7 +344,7 @@ def test_explicit_null_from_a_model_is_a_calibrated_claim():
 
 
 def test_parser_error_record_scores_misses_not_crashes():
-    from extractor.types import FilingRecord, PartError, Source, Status
+    from extractor.record import FilingRecord, PartError, Source, Status
 
     gold = _gold(APPLE)
     rec = FilingRecord(

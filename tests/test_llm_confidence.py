@@ -6,11 +6,12 @@ import datetime as dt
 
 from llm_helpers import ORACLE_502, item_of, parsed, q
 
-from extractor.confidence import ParserFacts, Signals, field_confidence, score_tree, value_probs
-from extractor.ground import ground_event
+from extractor.fill.confidence import score_tree, value_probs
+from extractor.fill.ground import ground_event
 from extractor.llm.base import TokenLogprob
+from extractor.prefill.scoring import ParserFacts, Signals, field_confidence
+from extractor.record import Alignment
 from extractor.schemas import MaterialAgreement, OfficerChanges
-from extractor.types import Alignment
 
 
 def test_formula_orders_the_evidence():

@@ -14,9 +14,9 @@ from extractor.errors import ConfigError
 from extractor.fill import afill_record, chunks, fill_record
 from extractor.llm.fake import FakeProvider
 from extractor.prompts import prompt_id
+from extractor.record import FilingRecord
 from extractor.store.cache import ResponseCache
 from extractor.store.calllog import CallLog
-from extractor.types import FilingRecord
 
 ORACLE_ANSWER = {
     "changes": [

@@ -6,9 +6,10 @@ import datetime as dt
 
 from llm_helpers import APPLE_507, ORACLE_502, item_of, parsed, q
 
-from extractor.ground import align, check_value, dates_in, ground_event, injection_regions, iter_leaves
+from extractor.events import tree as event_tree
+from extractor.fill.ground import Leaf, align, check_value, dates_in, ground_event, injection_regions
+from extractor.record import Alignment
 from extractor.schemas import FinancialObligation, OfficerChanges, ShareholderVote
-from extractor.types import Alignment
 
 
 def test_exact_alignment_maps_to_filing_span():
@@ -119,7 +120,7 @@ def test_vote_counts_checked_against_their_quote_on_apple_507():
     assert p["votes_for"].check.status == "ok" and p["broker_non_votes"].check.status == "ok"
     assert p["abstentions"].check.status == "fail"
     assert p["abstentions"].reasons == ["number not in its quote"]
-    assert all(leaf.aligned.status is Alignment.exact for leaf in iter_leaves(tree))
+    assert all(leaf.aligned.status is Alignment.exact for leaf in event_tree.leaves(tree, Leaf))
 
 
 def test_name_not_in_quote_fails_check():
@@ -162,7 +163,7 @@ def test_change_kind_checked_against_its_quote_on_a_real_filing():
 
 
 def test_enum_check_leaves_mixed_or_silent_quotes_alone():
-    from extractor.ground import enum_check
+    from extractor.fill.ground import enum_check
 
     assert enum_check(
         "change", "election", "will not stand for re-election at the 2023 annual meeting"

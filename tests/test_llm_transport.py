@@ -294,3 +294,20 @@ def test_direct_post_sends_what_the_typed_create_would(mode, use_async):
     assert ("tools" if mode == "tools" else "response_format") in last
     if mode == "json_schema":  # the re-ask shows the model its answer and the error
         assert len(last["messages"]) > 2
+
+
+def test_the_blocking_driver_refuses_a_call_that_awaits_real_io():
+    import asyncio
+
+    from extractor.llm.base import run_blocking
+
+    async def answers_at_once() -> int:
+        return 7
+
+    async def waits_for_the_loop() -> int:
+        await asyncio.sleep(0)
+        return 7
+
+    assert run_blocking(answers_at_once()) == 7
+    with pytest.raises(RuntimeError, match="awaited real I/O"):
+        run_blocking(waits_for_the_loop())

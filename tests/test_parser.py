@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from extractor.parse import parse_bytes, parse_document, parse_file
-from extractor.types import FilingRecord
+from extractor.record import FilingRecord
 
 DATA = Path(__file__).parent / "data" / "parser"
 GOLD = Path(__file__).parent.parent / "evals" / "gold"

@@ -1,4 +1,4 @@
-"""Item 5.02 compensation tables read by the parser (extractor.sections.officers) on real filings.
+"""Item 5.02 compensation tables read by the parser (extractor.prefill.officers) on real filings.
 
 Expected values: NVIDIA's from the hand labels of evals/gold; the Nuance and Tyson ones read by hand from
 the filings in tests/data/officers (the table rows are quoted in the comments)."""
@@ -13,7 +13,8 @@ import pytest
 
 from extractor.parse import parse_document
 from extractor.prefill import combine, parser_event
-from extractor.sections.officers import compensation_changes, person_key
+from extractor.prefill.names import person_key
+from extractor.prefill.officers import compensation_changes
 
 DATA = Path(__file__).parent / "data" / "officers"
 VOTES = Path(__file__).parent / "data" / "votes"
@@ -146,7 +147,7 @@ def test_unresolvable_person_values_are_still_dropped():
 
 
 def test_a_heading_is_not_taken_for_a_name():
-    from extractor.sections.officers import resolve_person
+    from extractor.prefill.names import resolve_person
 
     text = "Employment Arrangements with Certain Executive Officers\nDisney amended the employment agreement with Robert A. Iger."
     node = {

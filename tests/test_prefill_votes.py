@@ -12,8 +12,9 @@ import pytest
 
 from extractor.parse import parse_document
 from extractor.prefill import parser_event, prefill_record
-from extractor.sections.periods import period_end
-from extractor.sections.votes import column_of, prose_counts, read_votes
+from extractor.prefill.periods import period_end
+from extractor.prefill.vote_prose import prose_counts
+from extractor.prefill.votes import column_of, read_votes
 
 DATA = Path(__file__).parent / "data" / "votes"
 GOLD = Path(__file__).parent.parent / "evals" / "gold"

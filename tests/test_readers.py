@@ -19,7 +19,7 @@ from extractor.readers import answer_problem, merge, read_item, recognize, type_
 from extractor.readers.auditors import firm_names
 from extractor.readers.values import Readings
 from extractor.readers.vocabulary import kinds
-from extractor.types import FilingRecord
+from extractor.record import FilingRecord
 
 DATA = Path(__file__).parent / "data" / "readers"
 PARSER = Path(__file__).parent / "data" / "parser"  # filings the parser tests already hold

@@ -11,11 +11,12 @@ import pytest
 from review_helpers import N, hostile_record, make_run, nuance_record
 
 from extractor.eval.gold import load_gold
+from extractor.events.tree import path_str
+from extractor.record import FilingRecord, Method
 from extractor.review.export import export_gold
-from extractor.review.fields import EditError, iter_fields, parse_value, path_str, value_type
+from extractor.review.fields import EditError, iter_fields, parse_value, value_type
 from extractor.review.queue import RunIndex
 from extractor.store.decisions import DecisionStore, apply_decisions
-from extractor.types import FilingRecord, Method
 
 
 @pytest.fixture
@@ -217,7 +218,8 @@ def test_apply_decisions_ignores_other_filings(run: Path) -> None:
 
 
 def _decide_all(run: Path, rec: dict, decisions: dict[str, tuple[str, object]]) -> None:
-    from extractor.review.fields import get_at, path_parts
+    from extractor.events.tree import get_at
+    from extractor.review.fields import path_parts
 
     with DecisionStore(run) as store:
         for fpath, (action, value) in decisions.items():

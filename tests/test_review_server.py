@@ -343,8 +343,8 @@ def test_with_the_real_parser(tmp_path: Path) -> None:
 
 
 def test_edit_with_selected_evidence(client: TestClient, run: Path) -> None:
+    from extractor.record import FilingRecord
     from extractor.store.decisions import apply_decisions
-    from extractor.types import FilingRecord
 
     text = client.get("/api/text", params={"r": N}).json()["text"]
     s = text.index("1 Wayside Road")

@@ -35,8 +35,8 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from ..errors import ConfigError
+from ..record import FilingRecord
 from ..store.ledger import StageResult
-from ..types import FilingRecord
 from .fill_stage import FillOutcome, FillStage, failed_outcome
 from .pricing import Prices
 

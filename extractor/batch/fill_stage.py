@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+from ..record import FilingRecord, PartError, Status
 from ..schemas import schema_for
 from ..store.ledger import StageResult
-from ..types import FilingRecord, PartError, Status
 from .pricing import Prices
 from .protocols import FillFn
 

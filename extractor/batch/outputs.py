@@ -29,8 +29,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..record import FilingRecord
 from ..store.ledger import Ledger
-from ..types import FilingRecord
 
 FIELD_COLUMNS = [
     "filing", "path", "item", "field", "value", "confidence", "grounded", "span_start", "span_end",

@@ -30,7 +30,7 @@ from typing import Any
 
 from ..errors import InputError
 from ..input_check import check_file, error_record
-from ..types import FilingRecord
+from ..record import FilingRecord
 from .protocols import Parser
 
 DEFAULT_MAX_BYTES = 25 * 1024 * 1024

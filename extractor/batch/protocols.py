@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Protocol
 
-from ..types import FilingRecord
+from ..record import FilingRecord
 
 if TYPE_CHECKING:
     from .fill_stage import FillOutcome

@@ -1,17 +1,17 @@
 """Calibrated field confidence: shipped isotonic curves, raw score -> probability of being right (pure).
 
-``extractor.confidence`` computes a *raw* score with a hand-set formula. A curve fitted on the dev gold set
+``extractor.prefill.scoring`` computes a *raw* score with a hand-set formula. A curve fitted on the dev gold set
 (``extractor eval calibrate``, see docs/llm-fill.md "Calibration") maps that raw score to the observed
 share of right values. Curves live next to this module as ``<model>.json``, one file per model name (the
 name the provider records in ``items[].llm.model``, e.g. ``qwen2.5-coder-1.5b``), with one curve per
 method (``llm``; ``parser`` when fitted). A model without a curve keeps its raw score.
 
-A calibrated field keeps its raw score in its reasons::
+A calibrated field carries its raw score (``Field.raw_confidence``, in memory; the eval fits curves on it,
+so a refit never calibrates twice) and says so in its reasons, for people reading the record::
 
     confidence calibrated 0.720 -> 0.810 (qwen2.5-coder-1.5b/llm v1)
 
-so the eval can read the raw score back (:func:`raw_from_reasons`) and a refit never calibrates twice. A
-field without that reason carries the raw score.
+A field without a raw score carries the raw score as its confidence.
 
 Curve file (``CURVE_VERSION`` 1)::
 
@@ -27,8 +27,7 @@ from __future__ import annotations
 
 import bisect
 import json
-import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -37,7 +36,6 @@ from typing import Any
 CURVE_VERSION = 1
 CURVE_DIR = Path(__file__).resolve().parent
 REASON_PREFIX = "confidence calibrated"
-_REASON = re.compile(r"^confidence calibrated (\d+(?:\.\d+)?) -> ")
 
 
 @dataclass(frozen=True)
@@ -124,12 +122,3 @@ def calibrate(
 
 def calibration_reason(raw: float, value: float, label: str) -> str:
     return f"{REASON_PREFIX} {raw:.3f} -> {value:.3f} ({label})"
-
-
-def raw_from_reasons(reasons: Sequence[str] | None) -> float | None:
-    """The raw score recorded by :func:`calibrate` in a field's reasons, or None (not calibrated)."""
-    for r in reasons or ():
-        m = _REASON.match(str(r))
-        if m:
-            return float(m.group(1))
-    return None

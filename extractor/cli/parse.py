@@ -12,7 +12,7 @@ from typing import TextIO
 
 from ..ingest import DEFAULT_MAX_BYTES
 from ..parse import parse_file
-from ..types import FilingRecord
+from ..record import FilingRecord
 from .common import EXIT_OK, EXIT_RECORDS, filing_inputs
 
 

@@ -18,7 +18,7 @@ import sys
 import time
 from typing import IO, Any
 
-from ..types import FilingRecord, Item
+from ..record import FilingRecord, Item
 
 BUDGET_HINT = "; its event is empty: raise item_max_seconds / item_max_calls in the settings (--config)"
 

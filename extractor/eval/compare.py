@@ -19,20 +19,17 @@ Only labeled gold keys are scored (absent key = unlabeled; explicit null = score
 from __future__ import annotations
 
 import datetime as dt
-import typing
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
 from typing import Any
 
 from .. import catalog
-from ..calibration import raw_from_reasons
+from ..events import tree
+from ..record import FilingRecord
 from ..schemas import schema_for
-from ..types import Field as RecField
-from ..types import FilingRecord
 from .gold import GoldFiling
+from .observations import Obs, field_obs, field_value, obs_from_match, set_obs, tag, unwrap
 from .score import (
     Match,
-    SetMatch,
     match_sets,
     pair_exhibit_number,
     pair_item,
@@ -40,51 +37,10 @@ from .score import (
     score_bool,
     score_enum,
     score_fuzzy,
-    score_value,
     similarity,
 )
 
 MODERN_ERA_START = dt.date(2004, 8, 23)
-
-
-@dataclass(frozen=True)
-class Obs:
-    key: str
-    kind: str  # "field" | "set"
-    correct: bool  # field: the value is right; set: precision and recall are both 1
-    score: float  # field: similarity 0..1; set: F1
-    reason: str
-    gold: str = ""
-    pred: str = ""
-    confidence: float | None = None  # field: confidence of the predicted value (None when no value)
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-    # set: (confidence, matched) of each predicted element that carries a confidence
-    elements: tuple[tuple[float, bool], ...] = field(default_factory=tuple)
-    # how the predicted value was obtained (llm | parser | header | human; a set: llm when any element
-    # was filled by a model); None when unknown (older results)
-    method: str | None = None
-    # the confidence before calibration, when ``confidence`` is calibrated (None: it is the raw score)
-    raw_confidence: float | None = None
-    # set: raw score of each entry of ``elements`` (empty: the element confidences are raw)
-    raw_elements: tuple[float, ...] = field(default_factory=tuple)
-
-    @property
-    def raw(self) -> float | None:
-        """The uncalibrated confidence of a field's value."""
-        return self.raw_confidence if self.raw_confidence is not None else self.confidence
-
-    def raw_pairs(self) -> list[tuple[float, bool]]:
-        """(raw confidence, right) of each predicted element of a set."""
-        if self.raw_elements and len(self.raw_elements) == len(self.elements):
-            return [(r, ok) for r, (_, ok) in zip(self.raw_elements, self.elements, strict=True)]
-        return list(self.elements)
-
-    @property
-    def group(self) -> str:
-        head = self.key.split(".", 1)[0]
-        return "events" if head == "event" else head
 
 
 # ------------------------------------------------------------------------------------------ filings
@@ -111,113 +67,6 @@ def era_of(gold: GoldFiling) -> str:
     if date is not None:
         return "pre-2004" if date < MODERN_ERA_START else "2004+"
     return "unknown"
-
-
-# ------------------------------------------------------------------------------------------ helpers
-
-
-def _short(value: Any, limit: int = 80) -> str:
-    if value is None:
-        return "null"
-    text = value.isoformat() if isinstance(value, dt.date) else str(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def _field_value(f: RecField[Any] | None) -> tuple[Any, float | None]:
-    if f is None:
-        return None, None
-    if f.value is None:
-        # an explicit "not stated" (a model's null with a confidence) is a claim; a parser's empty
-        # default Field (confidence 0) is not
-        return None, (f.confidence if f.confidence > 0 else None)
-    return f.value, f.confidence
-
-
-def field_obs(key: str, kind: str, gold: Any, pred: Any, confidence: float | None, node: Any = None) -> Obs:
-    m = score_value(kind, gold, pred)
-    return _tag(_obs_from_match(key, m, gold, pred, confidence), node)
-
-
-def leaf_meta(node: Any) -> tuple[str | None, float | None]:
-    """(method, raw confidence when calibrated) of a record Field or a filled event leaf dict."""
-    if isinstance(node, RecField):
-        return node.method.value, raw_from_reasons(node.reasons)
-    if isinstance(node, dict) and "value" in node and ("confidence" in node or "span" in node):
-        method = node.get("method")
-        return (str(method) if method is not None else None), raw_from_reasons(node.get("reasons"))
-    return None, None
-
-
-def _element_meta(obj: Any) -> tuple[str | None, float | None]:
-    """(method, raw mean confidence) of a predicted list element: a leaf, or a dict of leaves (the raw
-    mean is only given when some leaf was calibrated, matching :func:`_mean_conf`)."""
-    if not isinstance(obj, dict) or ("value" in obj and ("confidence" in obj or "span" in obj)):
-        return leaf_meta(obj)
-    metas = [(leaf_meta(v), unwrap(v)[1]) for v in obj.values()]
-    methods = [m for (m, _), _ in metas if m]
-    method = "llm" if "llm" in methods else (methods[0] if methods else None)
-    confs = [(raw if raw is not None else c) for (_, raw), c in metas if c is not None]
-    calibrated = any(raw is not None for (_, raw), c in metas if c is not None)
-    return method, (sum(confs) / len(confs) if calibrated and confs else None)
-
-
-def _tag(obs: Obs, node: Any) -> Obs:
-    """Record the method and raw confidence of the predicted value (a Field or a leaf dict)."""
-    if node is None:
-        return obs
-    method, raw = leaf_meta(node)
-    return replace(obs, method=method, raw_confidence=raw if obs.confidence is not None else None)
-
-
-def _obs_from_match(key: str, m: Match, gold: Any, pred: Any, confidence: float | None) -> Obs:
-    return Obs(
-        key=key,
-        kind="field",
-        correct=m.correct,
-        score=m.score,
-        reason=m.reason,
-        gold=_short(gold),
-        pred=_short(pred),
-        confidence=confidence,
-    )
-
-
-def set_obs(
-    key: str,
-    sm: SetMatch,
-    gold: Sequence[Any],
-    pred: Sequence[Any],
-    confidences: Sequence[float | None] | None = None,
-    nodes: Sequence[Any] | None = None,
-) -> Obs:
-    """``nodes``: the predicted elements as Fields / leaf dicts / dicts of leaves, parallel to
-    ``confidences``, for the method and raw confidence of each."""
-    matched = {j for _, j, _ in sm.pairs}
-    kept = [j for j, c in enumerate(confidences or []) if c is not None]
-    elements = tuple((float(confidences[j]), j in matched) for j in kept)  # type: ignore[index, arg-type]
-    method: str | None = None
-    raws: tuple[float, ...] = ()
-    if nodes is not None:
-        metas = [_element_meta(nodes[j]) if j < len(nodes) else (None, None) for j in kept]
-        methods = [m for m, _ in metas if m]
-        method = "llm" if "llm" in methods else (methods[0] if methods else None)
-        if any(r is not None for _, r in metas):
-            raws = tuple(r if r is not None else c for (_, r), (c, _) in zip(metas, elements, strict=True))
-    return Obs(
-        key=key,
-        kind="set",
-        correct=sm.fp == 0 and sm.fn == 0,
-        score=sm.f1,
-        reason=sm.reason,
-        gold=_short("; ".join(_short(g, 40) for g in gold), 200),
-        pred=_short("; ".join(_short(p, 40) for p in pred), 200),
-        tp=sm.tp,
-        fp=sm.fp,
-        fn=sm.fn,
-        elements=elements,
-        method=method,
-        raw_elements=raws,
-    )
 
 
 # ------------------------------------------------------------------------------------- parser fields
@@ -248,13 +97,13 @@ def compare_cover(gold: GoldFiling, record: FilingRecord) -> list[Obs]:
     labeled = gold.cover.labeled()
     cover = record.cover
     if "form_type" in gold.model_fields_set:
-        value, conf = _field_value(record.form_type)
+        value, conf = field_value(record.form_type)
         m = score_enum(gold.form_type, value)
-        out.append(_tag(_obs_from_match("form_type", m, gold.form_type, value, conf), record.form_type))
+        out.append(tag(obs_from_match("form_type", m, gold.form_type, value, conf), record.form_type))
     for name, kind in COVER_KINDS.items():
         if name in labeled:
             node = getattr(cover, name)
-            value, conf = _field_value(node)
+            value, conf = field_value(node)
             out.append(field_obs(f"cover.{name}", kind, labeled[name], value, conf, node))
     if "registrants" in labeled:
         g_names = list(labeled["registrants"] or [])
@@ -266,13 +115,13 @@ def compare_cover(gold: GoldFiling, record: FilingRecord) -> list[Obs]:
         out.append(set_obs("cover.registrants", sm, g_names, p_names, p_conf, nodes))
     if "checkboxes" in labeled:
         boxes = cover.checkboxes
-        out.append(_tag(_checkbox_obs(labeled["checkboxes"], boxes), boxes.rule_425 if boxes else None))
+        out.append(tag(_checkbox_obs(labeled["checkboxes"], boxes), boxes.rule_425 if boxes else None))
     if "emerging_growth_company" in labeled:
-        value, conf = _field_value(cover.emerging_growth_company)
+        value, conf = field_value(cover.emerging_growth_company)
         m = score_bool(labeled["emerging_growth_company"], value)
         out.append(
-            _tag(
-                _obs_from_match(
+            tag(
+                obs_from_match(
                     "cover.emerging_growth_company", m, labeled["emerging_growth_company"], value, conf
                 ),
                 cover.emerging_growth_company,
@@ -341,7 +190,7 @@ def compare_exhibits(gold: GoldFiling, record: FilingRecord) -> list[Obs]:
     for i, j, _ in sm.pairs:
         ge, pe = gold.exhibits[i], record.exhibits[j]
         if "description" in ge.model_fields_set:
-            value, conf = _field_value(pe.description)
+            value, conf = field_value(pe.description)
             out.append(
                 field_obs("exhibits.description", "description", ge.description, value, conf, pe.description)
             )
@@ -359,10 +208,10 @@ def compare_signatures(gold: GoldFiling, record: FilingRecord) -> list[Obs]:
     for i, j, _ in sm.pairs:
         gs, ps = gold.signatures[i], record.signatures[j]
         if "title" in gs.model_fields_set:
-            value, conf = _field_value(ps.title)
+            value, conf = field_value(ps.title)
             out.append(field_obs("signatures.title", "title", gs.title, value, conf, ps.title))
         if "date" in gs.model_fields_set:
-            value, conf = _field_value(ps.date)
+            value, conf = field_value(ps.date)
             out.append(field_obs("signatures.date", "date", gs.date, value, conf, ps.date))
     return out
 
@@ -395,36 +244,11 @@ EVENT_KINDS: dict[str, str] = {
 def _kind_of(name: str, annotation: Any) -> str:
     if name in EVENT_KINDS:
         return EVENT_KINDS[name]
-    args = [a for a in typing.get_args(annotation) if a is not type(None)] or [annotation]
-    base = args[0]
-    if typing.get_origin(base) is typing.Literal:
-        return "enum"
-    if base is dt.date:
-        return "date"
-    if base is bool:
-        return "bool"
-    if base is int:
-        return "int"
-    return "text"
-
-
-def _list_model(annotation: Any) -> Any:
-    """The element type when ``annotation`` is list[X], else None."""
-    if typing.get_origin(annotation) is list:
-        return typing.get_args(annotation)[0]
-    return None
-
-
-def unwrap(node: Any) -> tuple[Any, float | None]:
-    """A filled event leaf is a Field dict ({"value", "confidence", ...}); gold leaves are plain."""
-    if isinstance(node, RecField):
-        return node.value, node.confidence
-    if isinstance(node, dict) and "value" in node and ("confidence" in node or "span" in node):
-        conf = node.get("confidence")
-        if conf is None or (node["value"] is None and not conf):
-            return node["value"], None
-        return node["value"], float(conf)
-    return node, None
+    try:
+        kind = tree.leaf_kind(annotation)
+    except TypeError:
+        return "text"
+    return "text" if kind in ("str", "float") else kind
 
 
 def _unwrap_list(node: Any) -> tuple[list[Any], list[float | None]]:
@@ -498,15 +322,15 @@ def compare_event(number: str, gold_event: dict[str, Any], pred_event: dict[str,
     pred_event = pred_event or {}
     prefix = f"event.{modern}"
     out: list[Obs] = []
-    for name, info in schema.model_fields.items():
+    for name, slot in tree.fields(schema).items():
         if name not in gold_event:
             continue
         key = f"{prefix}.{name}"
-        element = _list_model(info.annotation)
-        if element is None:
+        element = slot.inner
+        if slot.shape not in ("leaf_list", "model_list"):
             node = pred_event.get(name)
             value, conf = unwrap(node)
-            out.append(field_obs(key, _kind_of(name, info.annotation), gold_event[name], value, conf, node))
+            out.append(field_obs(key, _kind_of(name, element), gold_event[name], value, conf, node))
             continue
         g_list = list(gold_event[name] or [])
         p_list, p_conf = _unwrap_list(pred_event.get(name))
@@ -532,14 +356,14 @@ def compare_event(number: str, gold_event: dict[str, Any], pred_event: dict[str,
             )
         )
         for i, j, _ in sm.pairs:
-            for sub, sub_info in element.model_fields.items():
+            for sub, sub_slot in tree.fields(element).items():
                 if sub not in g_list[i] or sub == ident:
                     continue
                 node = p_dicts[j].get(sub)
                 value, conf = unwrap(node)
                 out.append(
                     field_obs(
-                        f"{key}.{sub}", _kind_of(sub, sub_info.annotation), g_list[i][sub], value, conf, node
+                        f"{key}.{sub}", _kind_of(sub, sub_slot.inner), g_list[i][sub], value, conf, node
                     )
                 )
     return out
@@ -562,3 +386,6 @@ def compare(gold: GoldFiling, record: FilingRecord, *, events: bool = True) -> l
     if events:
         out += compare_events(gold, record)
     return out
+
+
+__all__ = ["Obs", "compare", "compare_event", "compare_events", "era_of", "sniff_format", "unwrap"]

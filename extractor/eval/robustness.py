@@ -31,8 +31,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..record import FilingRecord
 from ..sections.cover import COVER_SCALARS
-from ..types import FilingRecord
 from .compare import compare
 from .gold import GoldCover, GoldExhibit, GoldFiling, GoldItem, GoldSignature
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..types import FilingRecord
+from ..record import FilingRecord
 from .compare import compare, era_of, sniff_format
 from .gold import GoldFiling
 from .results import FilingRun
@@ -204,7 +204,7 @@ def run_model(
 
 
 def _empty_record(path: Path) -> FilingRecord:
-    from ..types import PartError, Source, Status
+    from ..record import PartError, Source, Status
 
     return FilingRecord(
         source=Source(path=str(path), sha256="", size_bytes=0),

@@ -13,8 +13,7 @@ Matching rules (the "stated tolerances"):
   ("001-36743" == "1-36743"); IRS ids, zip codes and phones compare as digits only (phones drop a leading
   country code 1; a 5-digit zip matches a zip+4 with the same first five digits).
 - **enum**: case-folded, with spaces and hyphens treated as underscores.
-- **bool**: exact.
-- **int** (vote counts): exact.
+- **bool**, **int** (vote counts): exact.
 - **amount** (money / share amounts printed as text): parsed to a number with its scale word
   ("$400 million" == "$400,000,000") and compared within a relative tolerance of 0.5%; when either side
   cannot be parsed it falls back to fuzzy text matching.
@@ -125,6 +124,13 @@ def _nulls(gold: Any, pred: Any) -> Match | None:
 # --------------------------------------------------------------------------------------------- scalars
 
 
+def _day(y: str | int, m: str | int, d: str | int) -> dt.date | None:
+    try:
+        return dt.date(int(y), int(m), int(d))
+    except ValueError:
+        return None
+
+
 def parse_date(value: Any) -> dt.date | None:
     """A whole value as a date (ISO, "Month D, YYYY", M/D/YYYY); DATE_RE finds dates in filing text."""
     if isinstance(value, dt.datetime):
@@ -134,22 +140,13 @@ def parse_date(value: Any) -> dt.date | None:
     text = str(value).strip()
     m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ].*)?", text)
     if m:
-        try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        except ValueError:
-            return None
+        return _day(m[1], m[2], m[3])
     m = re.fullmatch(r"([A-Za-z]{3})[a-z]*\.?\s+(\d{1,2}),?\s+(\d{4})", text)
     if m and m[1].lower() in MONTHS:
-        try:
-            return dt.date(int(m[3]), MONTHS[m[1].lower()], int(m[2]))
-        except ValueError:
-            return None
+        return _day(m[3], MONTHS[m[1].lower()], m[2])
     m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
     if m:
-        try:
-            return dt.date(int(m[3]), int(m[1]), int(m[2]))
-        except ValueError:
-            return None
+        return _day(m[3], m[1], m[2])
     return None
 
 

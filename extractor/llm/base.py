@@ -13,6 +13,7 @@ A fill that fails for good raises :class:`FillError` (a ProviderError) carrying 
 from __future__ import annotations
 
 import time
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
 from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
@@ -21,6 +22,7 @@ from pydantic import BaseModel, ConfigDict
 from ..errors import BudgetExceeded, ProviderError
 
 T = TypeVar("T", bound=BaseModel)
+R = TypeVar("R")
 
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
 
@@ -118,6 +120,18 @@ class Provider(Protocol):
     ) -> FillResult[T]: ...
 
     def close(self) -> None: ...
+
+
+def run_blocking(coro: Coroutine[Any, Any, R]) -> R:
+    """The result of a coroutine that never suspends (every await it makes returns at once), computed
+    without an event loop: how a sync call drives an async core over blocking I/O (the OpenAI
+    provider's ``fill``, the fill stage's ``fill_item``), so each call path is written once."""
+    try:
+        coro.send(None)
+    except StopIteration as done:
+        return done.value  # type: ignore[no-any-return]
+    coro.close()
+    raise RuntimeError("a blocking call awaited real I/O")
 
 
 def describe(exc: BaseException) -> str:

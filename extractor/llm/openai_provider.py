@@ -35,7 +35,6 @@ from instructor.v2.core.function_calls import ResponseSchema, response_schema
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
-    Retrying,
     retry_if_exception,
     stop_after_attempt,
     wait_random_exponential,
@@ -43,7 +42,19 @@ from tenacity import (
 
 from ..config import Settings
 from ..errors import BudgetExceeded
-from .base import Budget, CallRecord, FillError, FillResult, Message, T, chain, describe, logprobs_of, raw_of
+from .base import (
+    Budget,
+    CallRecord,
+    FillError,
+    FillResult,
+    Message,
+    T,
+    chain,
+    describe,
+    logprobs_of,
+    raw_of,
+    run_blocking,
+)
 
 log = logging.getLogger(__name__)
 # instructor logs every failed request of its re-ask loop as an error ("API call failed on attempt 1",
@@ -399,39 +410,48 @@ class OpenAIProvider:
         tries = f" after {call.attempts} request(s)" if call.attempts else ""
         return FillError(f"{self.name} fill failed ({reason}){tries}: {what}", call=call, reason=reason)
 
-    # -- sync ------------------------------------------------------------------------------------
-    def fill(
-        self, schema: type[T], messages: list[Message], *, budget: Budget | None = None
+    # -- the call: one async core; the sync fill drives it over the sync client ----------------------
+    async def _fill(
+        self, schema: type[T], messages: list[Message], budget: Budget | None, *, blocking: bool
     ) -> FillResult[T]:
         call = CallRecord(provider=self.name, model=self.model)
         tally = _Tally(call, budget)
         started = time.monotonic()
         try:
-            for attempt in Retrying(sleep=self._sleep, **self._retrying_args()):
+            async for attempt in AsyncRetrying(sleep=self._sleeper(blocking), **self._retrying_args()):
                 with attempt:
                     kwargs = self._kwargs(schema, messages, budget, tally)
-                    value, _completion = self._client.chat.completions.create_with_completion(**kwargs)
+                    if blocking:
+                        value, _completion = self._client.chat.completions.create_with_completion(**kwargs)
+                    else:
+                        value, _completion = await self._aclient.chat.completions.create_with_completion(
+                            **kwargs
+                        )
         except Exception as exc:
             raise self._fail(exc, call, started) from exc
         call.latency_s = time.monotonic() - started
         return FillResult(value=value, call=call)
 
-    # -- async -----------------------------------------------------------------------------------
+    def _sleeper(self, blocking: bool) -> Callable[[float], Awaitable[None]]:
+        if not blocking:
+            return self._async_sleep
+        sleep = self._sleep
+
+        async def blocking_sleep(seconds: float) -> None:
+            sleep(seconds)
+
+        return blocking_sleep
+
+    def fill(
+        self, schema: type[T], messages: list[Message], *, budget: Budget | None = None
+    ) -> FillResult[T]:
+        """The async core over the sync client and ``sleep``: it never suspends, so no event loop."""
+        return run_blocking(self._fill(schema, messages, budget, blocking=True))
+
     async def afill(
         self, schema: type[T], messages: list[Message], *, budget: Budget | None = None
     ) -> FillResult[T]:
-        call = CallRecord(provider=self.name, model=self.model)
-        tally = _Tally(call, budget)
-        started = time.monotonic()
-        try:
-            async for attempt in AsyncRetrying(sleep=self._async_sleep, **self._retrying_args()):
-                with attempt:
-                    kwargs = self._kwargs(schema, messages, budget, tally)
-                    value, _completion = await self._aclient.chat.completions.create_with_completion(**kwargs)
-        except Exception as exc:
-            raise self._fail(exc, call, started) from exc
-        call.latency_s = time.monotonic() - started
-        return FillResult(value=value, call=call)
+        return await self._fill(schema, messages, budget, blocking=False)
 
     def close(self) -> None:
         self._sync_raw.close()

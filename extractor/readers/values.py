@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..types import Field, Method
+from ..record import Field, Method
 
 Segment = tuple[str, int]  # a text to read and where it starts in the filing's normalized text
 

@@ -20,9 +20,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..eval.gold import GoldFiling
+from ..events.tree import is_field
 from ..sections.cover import COVER_SCALARS
 from ..store.decisions import apply_to_dict, load_current
-from .fields import is_field, iter_fields
+from .fields import iter_fields
 from .queue import RECORDS
 
 

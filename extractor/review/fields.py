@@ -1,7 +1,7 @@
 """Find, type and set the grounded Fields of a filing record (pure; no I/O).
 
 A record is walked as plain JSON data (``FilingRecord.model_dump(mode="json")`` or a parsed
-``records.jsonl`` line): any dict shaped like :class:`extractor.types.Field` is a field, wherever it is
+``records.jsonl`` line): any dict shaped like :class:`extractor.record.Field` is a field, wherever it is
 (cover, registrants, exhibits, signatures, and the leaves of ``items[].event``). A field is addressed by
 its *path*, a ``/``-joined list of keys and list indexes: ``cover/date_of_report``,
 ``items/2/event/changes/0/person``, ``exhibits/1/description``.
@@ -15,29 +15,19 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import types
 import typing
 from dataclasses import dataclass
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
-from pydantic import BaseModel, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from .. import catalog
+from ..events import tree
+from ..record import FilingRecord
 from ..schemas import schema_for
-from ..types import Field, FilingRecord
 
-FIELD_KEYS = frozenset(Field.model_fields)
-_REQUIRED_KEYS = frozenset({"value", "confidence"})
-
-PathPart = str | int
-
-
-def is_field(obj: Any) -> bool:
-    return isinstance(obj, dict) and obj.keys() >= _REQUIRED_KEYS and obj.keys() <= FIELD_KEYS
-
-
-def path_str(parts: tuple[PathPart, ...]) -> str:
-    return "/".join(str(p) for p in parts)
+PathPart = tree.PathPart
+METADATA = frozenset({"source", "sections", "errors", "llm", "text"})  # never reviewable values
 
 
 def path_parts(path: str) -> tuple[PathPart, ...]:
@@ -48,37 +38,7 @@ def iter_fields(
     obj: Any, prefix: tuple[PathPart, ...] = ()
 ) -> typing.Iterator[tuple[tuple[PathPart, ...], dict]]:
     """Yield ``(path parts, field dict)`` for every Field in ``obj``, in document order."""
-    if is_field(obj):
-        yield prefix, obj
-    elif isinstance(obj, dict):
-        for key, val in obj.items():
-            if key in ("source", "sections", "errors", "llm", "text"):
-                continue  # metadata, never reviewable values
-            yield from iter_fields(val, (*prefix, key))
-    elif isinstance(obj, list):
-        for i, val in enumerate(obj):
-            yield from iter_fields(val, (*prefix, i))
-
-
-def _has(obj: Any, p: PathPart) -> bool:
-    if isinstance(obj, list):
-        return isinstance(p, int) and 0 <= p < len(obj)
-    return isinstance(obj, dict) and isinstance(p, str) and p in obj
-
-
-def get_at(obj: Any, parts: tuple[PathPart, ...]) -> Any:
-    for p in parts:
-        if not _has(obj, p):
-            raise KeyError(path_str(parts))
-        obj = obj[p]
-    return obj
-
-
-def set_at(obj: Any, parts: tuple[PathPart, ...], value: Any) -> None:
-    parent = get_at(obj, parts[:-1])
-    if not _has(parent, parts[-1]):
-        raise KeyError(path_str(parts))
-    parent[parts[-1]] = value
+    return tree.iter_fields(obj, prefix, skip=METADATA)
 
 
 @dataclass(frozen=True)
@@ -118,41 +78,6 @@ def _generic(rest: tuple[PathPart, ...]) -> str:
 
 # --------------------------------------------------------------------------- value types
 
-_NONE = type(None)
-
-
-def _field_arg(tp: Any) -> Any | None:
-    """``Field[T]`` -> ``T`` (None when ``tp`` is not a parametrized Field)."""
-    meta = getattr(tp, "__pydantic_generic_metadata__", None)
-    if isinstance(tp, type) and issubclass(tp, Field) and meta and meta.get("args"):
-        return meta["args"][0]
-    return None
-
-
-def _arms(tp: Any) -> list[Any]:
-    if typing.get_origin(tp) in (Union, types.UnionType):
-        return [a for a in typing.get_args(tp) if a is not _NONE]
-    return [tp]
-
-
-def _admits_none(tp: Any) -> bool:
-    return typing.get_origin(tp) in (Union, types.UnionType) and _NONE in typing.get_args(tp)
-
-
-def _step(tp: Any, part: PathPart) -> Any:
-    for arm in _arms(tp):
-        origin = typing.get_origin(arm)
-        if isinstance(part, int) and origin in (list, tuple):
-            return typing.get_args(arm)[0]
-        if (
-            isinstance(part, str)
-            and isinstance(arm, type)
-            and issubclass(arm, BaseModel)
-            and part in arm.model_fields
-        ):
-            return arm.model_fields[part].annotation
-    raise KeyError(part)
-
 
 @dataclass(frozen=True)
 class ValueType:
@@ -188,16 +113,12 @@ def value_type(path: str, record: dict) -> ValueType:
         schema = schema_for(catalog.modern_equivalent(number)) if catalog.is_known(number) else None
         if schema is None:
             return ValueType(str, True)
-        tp: Any = schema
-        for part in parts[3:]:
-            tp = _step(tp, part)
-        arms = _arms(tp)
-        return ValueType(arms[0] if len(arms) == 1 else tp, _admits_none(tp))
-    tp = FilingRecord
-    for part in parts:
-        tp = _step(tp, part)
-    for arm in _arms(tp):
-        inner = _field_arg(arm)
+        tp: Any = tree.annotation_at(schema, parts[3:])
+        arms = tree.arms(tp)
+        return ValueType(arms[0] if len(arms) == 1 else tp, tree.admits_none(tp))
+    tp = tree.annotation_at(FilingRecord, parts)
+    for arm in tree.arms(tp):
+        inner = tree.field_arg(arm)
         if inner is not None:
             return ValueType(inner, True)  # Field.value is always T | None
     raise KeyError(path)

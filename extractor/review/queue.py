@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .fields import describe, iter_fields, path_str
+from ..events.tree import path_str
+from .fields import describe, iter_fields
 
 RECORDS = "records.jsonl"
 

@@ -35,9 +35,10 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ..events.tree import get_at
 from ..store.decisions import Decision, DecisionStore
 from .documents import Documents
-from .fields import EditError, ValueType, get_at, parse_value, path_parts, value_type
+from .fields import EditError, ValueType, parse_value, path_parts, value_type
 from .queue import Entry, RunIndex, StaleRun, record_id
 
 CSP = (

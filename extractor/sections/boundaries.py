@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from ..types import Boundary, EndReason
+from ..record import Boundary, EndReason
 from .exhibits import entry_line
 from .text import lines
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from ..types import Exhibit
+from ..record import Exhibit
 from .text import Line, clean, field, iter_lines, lines
 
 INDEX_HEADING = re.compile(
@@ -89,7 +89,7 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
         if desc_line is not None:
             desc_f = field(text, d_start, d_end, value, confidence - 0.05)
         else:
-            from ..types import Field
+            from ..record import Field
 
             desc_f = Field(value=None, confidence=0.4, reasons=["no description printed"])
         out.append(Exhibit(number=number_f, description=desc_f))

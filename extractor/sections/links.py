@@ -24,7 +24,7 @@ from rapidfuzz import fuzz
 
 from ..ingest import DocumentBlock
 from ..normalize import html_to_text, text_to_text
-from ..types import AttachedText, Citation, Exhibit, ExhibitLink, Field, Item
+from ..record import AttachedText, Citation, Exhibit, ExhibitLink, Field, Item
 from .exhibits import normalize_number
 from .text import MONTHS, Line, field, lines
 

@@ -4,7 +4,7 @@
 an item the filing does not declare: an officer leaving told under 8.01, an agreement signed under 7.01,
 quarterly results released under 7.01. ``suggest`` reads the catch-all items (7.01 Regulation FD and
 8.01 Other Events; a specific item's body naturally mentions the agreement or vote it arises from) and finds such sentences with one regular-expression rule
-per event kind and returns a :class:`~extractor.types.SuggestedItem` per (suggested item, host item):
+per event kind and returns a :class:`~extractor.record.SuggestedItem` per (suggested item, host item):
 the first matching sentence as quote and span, and a confidence from the rule (a little higher when
 several sentences match). A sentence whose first date lies more than 120 days before the date of
 report tells background, not the event, and is skipped. Rules fire only in filings that use the 2004+ item numbers (the pre-2004 form
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from .. import catalog
-from ..types import HeaderItems, Item, Reconciliation, SuggestedItem
+from ..record import HeaderItems, Item, Reconciliation, SuggestedItem
 from .text import find_dates
 
 

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..types import Field, Signature
+from ..record import Field, Signature
 from .text import DATE_RE, Line, clean, field, iter_lines, lines, parse_date
 
 SIG_HEADING = re.compile(

@@ -10,7 +10,7 @@ from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from typing import NamedTuple, overload
 
-from ..types import Field, Method
+from ..record import Field, Method
 
 MONTHS = {
     m: i + 1

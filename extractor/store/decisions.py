@@ -26,8 +26,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..review.fields import get_at, path_parts, set_at
-from ..types import FilingRecord
+from ..events.tree import get_at, set_at
+from ..record import FilingRecord
+from ..review.fields import path_parts
 
 REVIEW_DB = "review.sqlite"
 ACTIONS = ("accept", "edit", "reject")

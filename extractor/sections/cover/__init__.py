@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from ...types import Cover, Field, Registrant
+from ...record import Cover, Field, Registrant
 from .boxes import checkboxes, egc, securities
 from .combined import combined_registrants
 from .fields import address, company, phone, report_date, state, typed

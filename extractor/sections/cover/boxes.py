@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ...types import Checkboxes, Field, Security
+from ...record import Checkboxes, Field, Security
 from ..text import clean, field
 from .reader import CHECKED, RULES, UNCHECKED, CoverText
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ...types import Field, Registrant
+from ...record import Field, Registrant
 from ..text import clean, field
 from .reader import FILE_NO, IRS_NO, PHONE, ZIP, CoverText
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ...types import Field
+from ...record import Field
 from ..text import DATE_RE, Line, clean, field, parse_date
 from .reader import (
     ANY_LABEL,

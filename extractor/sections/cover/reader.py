@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from ...types import Field
+from ...record import Field
 from ..text import Line, lines
 
 CAPTION = re.compile(r"\([^()]{3,120}\)")

@@ -16,8 +16,11 @@ import datetime as dt
 from enum import Enum
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_serializer
 from pydantic import Field as PydField
+from pydantic.json_schema import SkipJsonSchema
+
+from .events.tree import without_raw
 
 SCHEMA_VERSION = "1.0"
 
@@ -54,6 +57,10 @@ class Field(Strict, Generic[T]):
     quote: str | None = None
     alignment: Alignment | None = None
     reasons: list[str] = PydField(default_factory=list)
+    # the score before calibration (``extractor.calibration``), when the confidence is calibrated. In
+    # memory only: never serialized (the record's bytes stay as they were); the serialized record keeps it
+    # in the reason "confidence calibrated RAW -> VALUE (...)", written for people, not read back.
+    raw_confidence: SkipJsonSchema[float | None] = PydField(None, exclude=True)
 
 
 class Format(str, Enum):
@@ -166,6 +173,10 @@ class Item(Strict):
     event: dict[str, Any] | None = None  # filled by the LLM stage (see extractor.schemas)
     llm: LLMCall | None = None
     boundary: Boundary | None = None  # how the item's end was found (None on records made before it)
+
+    @field_serializer("event")
+    def _event(self, event: dict[str, Any] | None) -> Any:
+        return without_raw(event)  # Field dicts carry their raw score in memory only
 
 
 class ExhibitLink(Strict):

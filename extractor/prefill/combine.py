@@ -1,11 +1,11 @@
-"""Parser pre-fill of item events: what the text states in a fixed shape is read, not asked (pure).
+"""Combining the parser's reading of an item event with the model's: parser pre-fill of item events: what the text states in a fixed shape is read, not asked (pure).
 
-The deterministic readers in ``extractor.sections`` cover three events:
+The deterministic event readers of this package cover three events:
 
-- 2.02 / legacy 12 ``period_end`` (``sections.periods``): "for the quarter ended December 31, 2007";
-- 5.07 ``meeting_date`` and ``proposals`` with their vote counts (``sections.votes``): vote tables,
+- 2.02 / legacy 12 ``period_end`` (``prefill.periods``): "for the quarter ended December 31, 2007";
+- 5.07 ``meeting_date`` and ``proposals`` with their vote counts (``prefill.votes``): vote tables,
   key-value rows and prose counts, the part a small model is worst at;
-- 5.02 ``changes`` read from compensation tables (``sections.officers``): one "compensation" change per
+- 5.02 ``changes`` read from compensation tables (``prefill.officers``): one "compensation" change per
   named officer row. Never *covered* (the prose may report other changes); the model's entries and the
   parser's rows are merged by person.
 
@@ -17,7 +17,7 @@ The fill stage (``extractor.fill``) then asks the model only for the uncovered f
 (``ask_schema``), or makes no call when nothing is left, and ``combine``\\ s both: covered fields come
 from the parser; for an uncovered ``proposals`` list (the parser read some blocks but not all) the
 model's proposals are merged with the parser's, and where both read the same count of the same proposal
-the documented parser-agreement rule of ``extractor.confidence`` applies (the parser's value is kept).
+the documented parser-agreement rule of ``prefill.scoring`` applies (the parser's value is kept).
 
 ``prefill_record(record)`` sets the parser events on a parsed record: the parser-only baseline of the
 eval harness and ``extract --dry-run`` style runs.
@@ -32,12 +32,13 @@ from typing import Any
 
 from pydantic import BaseModel, create_model
 
-from . import catalog
-from .confidence import parser_adjusted
-from .sections.officers import compensation_changes, person_key
-from .sections.periods import period_end
-from .sections.votes import COUNTS, read_votes
-from .types import FilingRecord, Item
+from .. import catalog
+from ..record import FilingRecord, Item
+from .names import person_key
+from .officers import compensation_changes
+from .periods import period_end
+from .scoring import parser_adjusted
+from .votes import COUNTS, read_votes
 
 __all__ = ["ParserEvent", "ask_schema", "combine", "parser_event", "prefill_record"]
 

@@ -17,8 +17,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ..types import Field
-from .text import find_dates, first_date
+from ..record import Field
+from ..sections.text import find_dates, first_date
 
 _PERIOD = re.compile(
     r"\b(?:quarter|year|period|months|weeks|fiscal\s+(?:19|20)\d{2}|fiscal\s+year)\b"

@@ -1,0 +1,223 @@
+"""Calling the model for one item, and for every item of a filing: one async core, a thin sync wrapper.
+
+``afill_item`` runs an item's plan (``extractor.fill.plan``): each chunk's answer comes from the response
+cache or the provider, is grounded (``extractor.fill.ground``) and scored (``extractor.fill.confidence``),
+and the chunk events are merged (``extractor.fill.merge``) and combined with the parser's pre-fill.
+``fill_item`` is the same coroutine driven without an event loop over the provider's blocking ``fill``
+(``run_blocking``). A failing item never fails the filing: its error goes to ``record.errors``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any, TypedDict, Unpack
+
+from pydantic import BaseModel
+
+from ..config import Settings
+from ..llm.base import Budget, CallRecord, FillError, FillResult, Message, Provider, describe, run_blocking
+from ..prefill import combine
+from ..quoted import quoted_schema
+from ..record import FilingRecord, Item, LLMCall, PartError, Status
+from ..store.cache import ResponseCache
+from ..store.calllog import CallLog
+from .confidence import score_tree
+from .ground import ground_event
+from .merge import dedupe_people, drop_self_counterparties, failed_event, merge
+from .plan import Plan, budget, prepare
+
+__all__ = ["afill_item", "afill_record", "fill_item", "fill_record"]
+
+
+def _chunk_event(plan: Plan, output: dict[str, Any], call: CallRecord) -> dict[str, Any]:
+    tree = ground_event(
+        plan.schema, output, plan.item.text, plan.item.span[0], plan.refs, heading=plan.item.heading
+    )
+    return score_tree(
+        tree,
+        reasks=call.reasks,
+        raw=call.raw_completion,
+        logprobs=call.logprobs,
+        facts=plan.facts,
+        model=call.model,  # the model's fitted calibration curve applies, when one is shipped
+    )
+
+
+def _cached(cache: ResponseCache | None, key: str) -> tuple[dict[str, Any], CallRecord] | None:
+    if cache is None:
+        return None
+    hit = cache.get(key)
+    if hit is None:
+        return None
+    output, call = hit
+    record = CallRecord.model_validate(call)
+    record.cache_hit, record.latency_s, record.attempts = True, 0.0, 0
+    return output, record
+
+
+def _store(cache: ResponseCache | None, key: str, output: dict[str, Any], call: CallRecord) -> None:
+    if cache is not None:
+        cache.put(key, call.model, output, call.model_dump(mode="json"))
+
+
+def _finish(
+    record: FilingRecord,
+    plan: Plan,
+    provider: Provider,
+    results: list[tuple[dict[str, Any], CallRecord]],
+    error: BaseException | None,
+    calllog: CallLog | None,
+) -> Item:
+    item, schema = plan.item, plan.schema
+    calls = [c for _o, c in results]
+    if isinstance(error, FillError):
+        calls.append(error.call)
+    events = []
+    for output, call in results:
+        try:
+            events.append(_chunk_event(plan, output, call))
+        except Exception as exc:  # a grounding bug must not lose the filing
+            error = error or exc
+    reason = None
+    if error is not None:
+        reason = error.call.error if isinstance(error, FillError) and error.call.error else describe(error)
+        record.errors.append(PartError(part=f"item {item.number}", message=reason))
+        if record.status == Status.ok:
+            record.status = Status.partial
+    event = (
+        drop_self_counterparties(dedupe_people(merge(schema, events), item.text, item.span[0]), plan.facts)
+        if events
+        else failed_event(schema, reason or "no result")
+    )
+    if plan.pre is not None:
+        event = combine(plan.pre, event)
+    llm = LLMCall(
+        model=provider.model,
+        prompt_name=plan.prompts[0].name,
+        prompt_hash=plan.prompts[0].hash,
+        tokens_in=sum(c.tokens_in for c in calls),
+        tokens_out=sum(c.tokens_out for c in calls),
+        latency_s=round(sum(c.latency_s for c in calls), 3),
+        attempts=sum(c.attempts for c in calls),
+        cache_hit=bool(calls) and all(c.cache_hit for c in calls),
+        outcome="ok" if error is None else ("partial" if events else "error"),
+        error=reason,
+    )
+    if calllog is not None:
+        calllog.log(
+            filing=record.source.accession or record.source.path,
+            item=item.number,
+            provider=provider.name,
+            outcome="cached" if llm.cache_hit and error is None else llm.outcome,
+            **llm.model_dump(include={"model", "prompt_name", "prompt_hash", "tokens_in", "tokens_out"}),
+            latency_s=llm.latency_s,
+            attempts=llm.attempts,
+            cache_hit=int(llm.cache_hit),
+            error=reason,
+        )
+    return item.model_copy(update={"event": event, "llm": llm})
+
+
+async def _ask(
+    provider: Provider, blocking: bool, schema: type[BaseModel], messages: list[Message], budget: Budget
+) -> FillResult[Any]:
+    if blocking:
+        return provider.fill(schema, messages, budget=budget)
+    return await provider.afill(schema, messages, budget=budget)
+
+
+class FillOptions(TypedDict, total=False):
+    """What a fill may be given besides the record and the provider (all optional)."""
+
+    settings: Settings | None  # default Settings()
+    cache: ResponseCache | None  # the response cache: answers are read from and written to it
+    calllog: CallLog | None  # one row per item call
+
+
+async def afill_item(
+    record: FilingRecord,
+    item: Item,
+    provider: Provider,
+    *,
+    blocking: bool = False,
+    **opts: Unpack[FillOptions],
+) -> Item:
+    """Fill one item (no call when it has no schema). Errors are recorded on ``record``, never raised.
+    ``blocking``: call the provider's sync ``fill`` (the coroutine then never suspends)."""
+    settings = opts.get("settings") or Settings()
+    cache = opts.get("cache")
+    plan = prepare(record, item, provider, settings)
+    if isinstance(plan, Item):
+        return plan
+    item_budget = budget(settings, provider, plan)
+    results: list[tuple[dict[str, Any], CallRecord]] = []
+    error: BaseException | None = None
+    for prompt, key in zip(plan.prompts, plan.keys, strict=True):
+        try:
+            hit = _cached(cache, key)
+            if hit is None:
+                res = await _ask(provider, blocking, quoted_schema(plan.schema), prompt.messages, item_budget)
+                hit = (res.value.model_dump(mode="json"), res.call)
+                _store(cache, key, *hit)
+            results.append(hit)
+        except Exception as exc:
+            error = exc
+            break
+    return _finish(record, plan, provider, results, error, opts.get("calllog"))
+
+
+def fill_item(record: FilingRecord, item: Item, provider: Provider, **opts: Unpack[FillOptions]) -> Item:
+    """``afill_item`` over the provider's blocking ``fill``, without an event loop."""
+    return run_blocking(afill_item(record, item, provider, blocking=True, **opts))
+
+
+def _working_copy(record: FilingRecord) -> FilingRecord:
+    """A copy the fill may change: it replaces ``items`` and appends to ``errors``, nothing else
+    (items are replaced by new ``Item`` objects, never changed in place), so only that list is copied."""
+    return record.model_copy(update={"errors": list(record.errors)})
+
+
+def fill_record(
+    record: FilingRecord,
+    text: str | None,
+    provider: Provider,
+    *,
+    on_item: Callable[[Item], None] | None = None,
+    **opts: Unpack[FillOptions],
+) -> FilingRecord:
+    """A copy of ``record`` with ``items[].event`` and ``items[].llm`` filled, one item after the other;
+    never raises per item. ``text`` is the normalized filing text (spans index it); item texts are taken
+    from the record. ``on_item`` is called with each finished item (progress displays)."""
+    out = _working_copy(record)
+    if out.status == Status.error:
+        return out
+    filled: list[Item] = []
+    for item in record.items:
+        filled.append(fill_item(out, item, provider, **opts))
+        if on_item is not None:
+            on_item(filled[-1])
+    out.items = filled
+    return out
+
+
+async def afill_record(
+    record: FilingRecord,
+    text: str | None,
+    provider: Provider,
+    *,
+    concurrency: int = 2,
+    **opts: Unpack[FillOptions],
+) -> FilingRecord:
+    """``fill_record`` with the items of one filing filled concurrently (``concurrency`` at once)."""
+    out = _working_copy(record)
+    if out.status == Status.error:
+        return out
+    gate = asyncio.Semaphore(max(1, concurrency))
+
+    async def one(item: Item) -> Item:
+        async with gate:
+            return await afill_item(out, item, provider, **opts)
+
+    out.items = list(await asyncio.gather(*(one(item) for item in record.items)))
+    return out

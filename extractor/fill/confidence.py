@@ -1,0 +1,119 @@
+"""Confidence of a grounded model answer: each :class:`~extractor.fill.ground.Leaf` becomes a Field dict.
+
+The rules (the formula, caps, parser agreement) are ``extractor.prefill.scoring``; this module feeds
+them what one call learned: the grounding of each value, the re-asks, the token logprobs of the value in
+the raw completion, and calibrates the raw score with the model's shipped curve
+(``extractor.calibration``). A calibrated Field carries its raw score as ``raw_confidence`` (see
+``extractor.record.Field``) and keeps the reason ``confidence calibrated RAW -> VALUE (MODEL/llm v1)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from typing import Any
+
+from ..calibration import ModelCurves, calibrate
+from ..events import tree
+from ..jsonspans import value_spans
+from ..llm.base import TokenLogprob
+from ..prefill.scoring import INJECTION_CAP, ParserFacts, Signals, field_confidence, parser_agreement
+from ..record import Field, Method
+from .ground import Leaf
+
+
+def value_probs(raw: str | None, logprobs: list[TokenLogprob] | None) -> dict[tuple[str | int, ...], float]:
+    """Path of each JSON scalar -> exp(mean logprob of the tokens overlapping it)."""
+    if not logprobs:
+        return {}
+    # offsets are into the token text, which may differ from the message content (a ```json fence
+    # the server strips, for one): scan the token text itself
+    text = "".join(t.token for t in logprobs)
+    probs: dict[tuple[str | int, ...], float] = {}
+    for path, (start, end) in value_spans(text).items():
+        toks = [
+            t.logprob for t in logprobs if t.offset < max(end, start + 1) and t.offset + len(t.token) > start
+        ]
+        if toks:
+            probs[path] = math.exp(sum(toks) / len(toks))
+    return probs
+
+
+# parametrize once: pydantic keeps parametrized generics weakly, so ``Field[Any]`` in a loop rebuilds
+# the class (schema and validator) whenever the collector has dropped it (~1 ms each time)
+_ANY_FIELD = Field[Any]
+
+
+def leaf_field(
+    leaf: Leaf,
+    *,
+    reasks: int,
+    probs: dict[tuple[str | int, ...], float],
+    facts: ParserFacts,
+    model: str | None = None,
+    curves: Mapping[str, ModelCurves] | None = None,
+) -> dict[str, Any]:
+    """One grounded leaf -> a Field dict (value, confidence, method llm, span, quote, alignment, reasons).
+    ``model``: the model that read the value; its calibration curve (``curves``, default: the shipped
+    ones) maps the raw score when there is one."""
+    agreement = parser_agreement(leaf.name, leaf.kind, leaf.value, facts)
+    reasons = list(leaf.reasons)
+    if agreement == "agree":
+        reasons.append("agrees with the parser (date of report)")
+    elif agreement == "disagree":
+        reasons.append(
+            "ends on or after the date of report" if leaf.name == "period_end" else "is the registrant itself"
+        )
+    if reasks:
+        reasons.append(f"{reasks} re-ask(s)")
+    signals = Signals(
+        alignment=leaf.aligned.status,
+        align_score=leaf.aligned.score,
+        check=leaf.check.status,
+        reasks=reasks,
+        value_prob=probs.get((*leaf.path, "value")),
+        parser=agreement,
+        injected=leaf.injected,
+        null=leaf.value is None,
+    )
+    value = leaf.value.isoformat() if isinstance(leaf.value, dt.date) else leaf.value
+    raw = field_confidence(signals)
+    confidence, note = calibrate(raw, model, "llm", curves)
+    if note is not None:
+        if leaf.injected:
+            confidence = min(confidence, INJECTION_CAP)
+        reasons.append(note)
+    f = _ANY_FIELD(
+        value=value,
+        confidence=confidence,
+        method=Method.llm,
+        span=leaf.span,
+        quote=leaf.quote,
+        alignment=None if leaf.value is None else leaf.aligned.status,
+        reasons=reasons,
+        raw_confidence=None if note is None else raw,
+    )
+    return tree.field_data(f)
+
+
+def score_tree(
+    grounded: dict[str, Any],
+    *,
+    reasks: int = 0,
+    raw: str | None = None,
+    logprobs: list[TokenLogprob] | None = None,
+    facts: ParserFacts | None = None,
+    model: str | None = None,
+    curves: Mapping[str, ModelCurves] | None = None,
+) -> dict[str, Any]:
+    """Grounded tree (from ``ground.ground_event``) -> the event with a Field dict at each leaf.
+    ``model`` (the provider's model name, ``CallRecord.model``) selects the calibration curve."""
+    probs = value_probs(raw, logprobs)
+    facts = facts or ParserFacts()
+
+    def score(leaf: Leaf) -> dict[str, Any]:
+        return leaf_field(leaf, reasks=reasks, probs=probs, facts=facts, model=model, curves=curves)
+
+    event: dict[str, Any] = tree.map_leaves(grounded, Leaf, score)
+    return event

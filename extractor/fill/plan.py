@@ -1,0 +1,163 @@
+"""Planning one item's calls (pure): which schema, which text in which chunks, which prompts and cache keys.
+
+For each reported item whose schema is not None (9.01 and legacy 7 have none: no call), only the item's
+text plus a short header (company, date of report, item title) goes to the model, split into
+overlapping chunks when long (``chunks``); events of headline facts read only the lead chunk of a long
+item (``Settings.lead_chunks``), events with lists of records (5.02 changes, 5.07 proposals) every
+chunk. A short item that incorporates another item by reference is shown that item's text too
+(``referenced_items``). The parser's pre-fill (``extractor.prefill``) is read first: an item it covers
+completely needs no call, otherwise the model is asked only for the uncovered fields.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import dataclass, field
+
+from pydantic import BaseModel
+
+from ..config import Settings
+from ..events import schema_for_item, tree
+from ..llm.base import Budget, Provider
+from ..llm.budget import plan_budget
+from ..prefill import ParserEvent, ask_schema, parser_event
+from ..prefill.scoring import ParserFacts
+from ..prompts import Prompt, render
+from ..quoted import schema_hash
+from ..record import FilingRecord, Item
+from ..store.cache import cache_key
+
+
+def chunks(text: str, size: int, overlap: int, limit: int) -> list[tuple[int, str]]:
+    """(offset, chunk) windows of at most ``size`` chars overlapping by ``overlap``, cut at line ends."""
+    if len(text) <= size:
+        return [(0, text)]
+    out: list[tuple[int, str]] = []
+    start = 0
+    while start < len(text) and len(out) < limit:
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = max(
+                text.rfind("\n\n", start + size // 2, end), text.rfind("\n", start + size * 3 // 4, end)
+            )
+            if cut > start:
+                end = cut
+        out.append((start, text[start:end]))
+        if end >= len(text):
+            break
+        start = max(end - overlap, start + 1)
+    return out
+
+
+@dataclass
+class Plan:
+    item: Item
+    schema: type[BaseModel]  # what the model is asked: the item schema minus parser-covered fields
+    prompts: list[Prompt]
+    keys: list[str]
+    facts: ParserFacts
+    pre: ParserEvent | None = None  # the parser's pre-fill, combined into the event in _finish
+    # (text, start) of the items this one incorporates by reference (shown to the model, grounded in)
+    refs: list[tuple[str, int]] = field(default_factory=list)
+
+
+def facts_of(record: FilingRecord) -> ParserFacts:
+    date = record.cover.date_of_report.value
+    names = [record.cover.company_name.value] + [r.name.value for r in record.cover.registrants]
+    return ParserFacts(
+        date_of_report=date if isinstance(date, dt.date) else None,
+        registrants=tuple(n for n in names if n),
+    )
+
+
+def plan_item(
+    record: FilingRecord, item: Item, provider: Provider, settings: Settings, pre: ParserEvent | None = None
+) -> Plan | None:
+    schema = schema_for_item(item)
+    if schema is None:
+        return None
+    if pre is not None:  # ask only for what the parser did not read
+        schema = ask_schema(schema, pre.covered)
+    date = record.cover.date_of_report.value
+    refs = referenced_items(record, item)
+    text = item.text + "".join(
+        f"\n\n(Incorporated by reference from the same filing:)\n{r.text[: settings.chunk_chars]}"
+        for r in refs
+    )
+    parts = chunks(text, settings.chunk_chars, settings.chunk_overlap, _chunk_limit(schema, settings))
+    prompts = [
+        render(
+            schema,
+            company=record.cover.company_name.value or "",
+            date_of_report=date.isoformat() if isinstance(date, dt.date) else "",
+            number=item.number,
+            title=item.title,
+            text=chunk,
+            chunk_index=i + 1,
+            chunk_total=len(parts),
+        )
+        for i, (_off, chunk) in enumerate(parts)
+    ]
+    shash = schema_hash(schema)
+    keys = [cache_key(provider.model, p.hash, shash, json.dumps(p.messages)) for p in prompts]
+    return Plan(item, schema, prompts, keys, facts_of(record), pre, [(r.text, r.span[0]) for r in refs])
+
+
+_ITEM_NUMBER = re.compile(r"\bItems?\s+(\d{1,2}\.\d{2})\b", re.I)
+_BY_REFERENCE = re.compile(
+    r"incorporated\s+(?:herein\s+)?by\s+reference|(?:set\s+forth|contained|included|described|provided|reported|"
+    r"disclosed)\s+(?:in|under)\s+Items?\s+\d",
+    re.I,
+)
+REFERENCE_MAX_OWN_CHARS = 1500
+
+
+def referenced_items(record: FilingRecord, item: Item) -> list[Item]:
+    """Items of the same filing whose text a short item incorporates by reference ("The information set
+    forth under Item 1.01 is incorporated herein by reference"): the model is shown their text after the
+    item's own, and values quoted from it are grounded there. An item with text of its own beyond
+    ``REFERENCE_MAX_OWN_CHARS`` is taken as self-contained; 9.01 (exhibits) is never pulled in."""
+    own = item.text[len(item.heading) :] if item.heading and item.text.startswith(item.heading) else item.text
+    if len(own) > REFERENCE_MAX_OWN_CHARS or not _BY_REFERENCE.search(own):
+        return []
+    wanted = {m.group(1) for m in _ITEM_NUMBER.finditer(own)} - {item.number, "9.01"}
+    return [it for it in record.items if it.number in wanted and it.reported and it.text and it is not item][
+        :2
+    ]
+
+
+def _chunk_limit(schema: type[BaseModel], settings: Settings) -> int:
+    """How many chunks of a long item are read: all of them (up to ``max_chunks``) for events holding
+    lists of records, which may sit anywhere in the item; ``lead_chunks`` for events of headline facts."""
+    if tree.has_lists_of_records(schema) or settings.lead_chunks == 0:
+        return settings.max_chunks
+    return min(settings.max_chunks, settings.lead_chunks)
+
+
+def budget(settings: Settings, provider: Provider, plan: Plan) -> Budget:
+    """The item's budget, scaled to its text and the provider's measured speed (``llm.budget``)."""
+    text_chars = len(plan.item.text) + sum(len(t) for t, _s in plan.refs)
+    return plan_budget(settings, provider, plan.prompts, text_chars)
+
+
+def prefilled(item: Item) -> tuple[ParserEvent | None, Item | None]:
+    """The parser's pre-fill of the item, and the finished item when it covers every field (no call)."""
+    schema = schema_for_item(item)
+    pre = parser_event(item) if schema is not None else None
+    if pre is not None and schema is not None and pre.complete(schema):
+        return pre, item.model_copy(update={"event": pre.event, "llm": None})
+    return pre, None
+
+
+def prepare(record: FilingRecord, item: Item, provider: Provider, settings: Settings) -> Plan | Item:
+    """The plan of the calls an item needs, or the finished item when it needs none (read completely by
+    the parser, or no event schema)."""
+    pre, done = prefilled(item)
+    if done is not None:
+        return done
+    plan = plan_item(record, item, provider, settings, pre)
+    if plan is None:
+        return item.model_copy(update={"event": None, "llm": None})
+    return plan
