@@ -26,7 +26,7 @@ from ..ingest import DocumentBlock
 from ..normalize import html_to_text, text_to_text
 from ..record import AttachedText, Citation, Exhibit, ExhibitLink, Field, Item
 from .exhibits import normalize_number
-from .text import MONTHS, Line, field, lines
+from .text import MONTH_RE, MONTHS, Line, field, lines
 
 _TEXT_TYPES = re.compile(r"^EX-(?!101\b|101\.)", re.I)  # exhibits with text (not XBRL parts)
 CONVENTION: dict[str, tuple[str, ...]] = {
@@ -140,13 +140,9 @@ _LABEL = re.compile(
 )
 _CONTACT = re.compile(r"@|\(\d{3}\)|\d{3}[-.]\d{3}[-.]\d{4}|\bcontacts?\b|\bwww\.|https?://", re.I)
 _WORD = re.compile(r"[A-Za-z][A-Za-z'&\-]*")
-_MONTH = (
-    r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sept?(?:ember)?|"
-    r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
-)
 DATELINE = re.compile(
     rf"^(?:[A-Z][A-Za-z.,'()\- ]{{1,70}}?(?:[,\s]|\.{{2,}}|-{{1,2}}|\()\s*\(?)?(?:\w+day,?\s+)?"
-    rf"(?P<date>(?P<mon>{_MONTH})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>(?:19|20)\d{{2}}))?)\b"
+    rf"(?P<date>(?P<mon>{MONTH_RE})\.?\s+(?P<day>\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(?P<year>(?:19|20)\d{{2}}))?)\b"
     r"\s*(?:/|-{1,2}|\)|\.{2,}|$|,\s*\d{1,2}:\d{2})",
     re.I,
 )

@@ -33,13 +33,13 @@ MONTHS = {
     for m in names
 }
 
-_MONTH_RE = (
+MONTH_RE = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
     r"Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
 )
 DATE_RE = re.compile(
-    rf"\b(?P<mon>{_MONTH_RE})\.?\s*(?P<day>\d{{1,2}})\s*(?:st|nd|rd|th)?\s*,?\s*(?P<year>(?:19|20)\d{{2}})\b"
-    rf"|\b(?P<day2>\d{{1,2}})\s+(?P<mon2>{_MONTH_RE})\.?,?\s+(?P<year2>(?:19|20)\d{{2}})\b"
+    rf"\b(?P<mon>{MONTH_RE})\.?\s*(?P<day>\d{{1,2}})\s*(?:st|nd|rd|th)?\s*,?\s*(?P<year>(?:19|20)\d{{2}})\b"
+    rf"|\b(?P<day2>\d{{1,2}})\s+(?P<mon2>{MONTH_RE})\.?,?\s+(?P<year2>(?:19|20)\d{{2}})\b"
     r"|\b(?P<m3>\d{1,2})/(?P<d3>\d{1,2})/(?P<y3>(?:19|20)?\d{2})\b",
     re.I,
 )
