@@ -457,7 +457,7 @@ def _as_is_end(src: str, pos: int, end: int) -> int:
         return e
 
 
-_COLUMN_GAP = re.compile(r"\t+ *|   +")
+_COLUMN_GAP = re.compile(r"\t+ *|[ \xa0]{3,}")
 
 
 def _emit_columns(b: _Builder, s: str, pos: int) -> None:

@@ -100,21 +100,23 @@ _LONG_LINES: dict[int, re.Pattern[str]] = {}
 def resegment(text: str, offsets: OffsetMap) -> tuple[str, OffsetMap]:
     """The text with its line breaks restored and Markdown tables read as rows of cells, and its map;
     unchanged (the same objects) when the text needs neither."""
-    edits: list[Edit] = []
+    if _MD_HINT.search(text):
+        md = _markdown(text)
+        if md:
+            text, offsets = apply_edits(text, offsets, md)
     if flat(text):
         starts: set[int] = set()
         for s, e in _long_lines(text, _LONGISH):
             starts |= _breaks(text, s, e)
         keep = sorted(p for p in starts if 0 < p < len(text) and text[p - 1] != "\n")
         edits = sorted(_line_breaks(text, keep) + _glued_numbers(text, keep))
-    elif _MD_RULE.search(text):
-        edits = _markdown(text)
-    if edits:
-        return apply_edits(text, offsets, edits)
+        if edits:
+            return apply_edits(text, offsets, edits)
     joined = _ITEM_SPLIT.sub(lambda m: m.group(1) + " ", text)  # "Item" / "2.02 ...": one line
     glued = _glued_headings(joined)
     if glued:
-        return apply_edits(joined, offsets, _line_breaks(joined, glued), resegmented=False)
+        edits = _line_breaks(joined, glued)
+        return apply_edits(joined, offsets, edits, resegmented=offsets.resegmented)
     return (joined, offsets) if joined != text else (text, offsets)
 
 
@@ -146,9 +148,18 @@ def _glued_headings(text: str) -> list[int]:
     return sorted(p for p in out if 0 < p < len(text) and text[p - 1] != "\n")
 
 
-_MD_RULE = re.compile(r"^-{3,}(?:\|-{3,})+ ?$", re.M)
+_MD_RULE = re.compile(r"^-{3,}(?:\|-{3,})* ?$", re.M)
+# html2text's marks: a table's rule row ("---|---", or "---" over a one-cell header), a bold line
+_MD_HINT = re.compile(r"^-{3,}(?:\|-{3,})+ ?$|^-{3,} *\n\|| *\*\*[^*\n]+\*\* *$", re.M)
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
 _MD_PIPES = re.compile(r" ?\|(?: ?\|)* ?")
+# emphasis around words ("**ACME CORP.**", "_/s/ Jane Roe_"), and a title word glued to the word before
+# it ("Jane RoeChief Executive Officer", "President andChief"): cells html2text joined without a space
+_MD_EMPHASIS = re.compile(r"(?<![\w*_])[*_]{1,8}(?=[^\s*_])|(?<=[^\s*_])[*_]{1,8}(?![\w*_])")
+_GLUED_TITLE = re.compile(
+    r"(?<=[a-z])(?=(?:Executive|Chief|Senior|Vice|President|General|Secretary|Treasurer|Director|"
+    r"Chairman|Officer|Controller|Counsel|Principal|Assistant)\b)"
+)
 
 
 def _markdown(text: str) -> list[Edit]:
@@ -163,14 +174,31 @@ def _markdown(text: str) -> list[Edit]:
             edits.append((pos, min(len(text), e + 1), ""))
         else:
             edits += _md_line(text, pos, e)
+            if e < len(text) and _open_cell(text, pos, e):  # a cell's caption wrapped: the row is one line
+                edits.append((e, e + 1, " "))
         pos = e + 1
     return edits
+
+
+def _open_cell(text: str, s: int, e: int) -> bool:
+    """A table row whose last cell leaves a parenthesis open that the next line (a row too) closes."""
+    cell = text[text.rfind("|", s, e) + 1 : e] if "|" in text[s:e] else ""
+    if cell.count("(") <= cell.count(")"):
+        return False
+    nl = text.find("\n", e + 1)
+    nxt = text[e + 1 : len(text) if nl < 0 else nl]
+    return ")" in nxt.split("|")[0]
 
 
 def _md_line(text: str, s: int, e: int) -> list[Edit]:
     edits: list[Edit] = []
     for m in _MD_LINK.finditer(text, s, e):
         edits += [(m.start(), m.start() + 1, ""), (m.start(1) + len(m.group(1)), m.end(), "")]
+    for m in _MD_EMPHASIS.finditer(text, s, e):
+        if not any(a < m.end() and m.start() < b for a, b, _r in edits):
+            edits.append((m.start(), m.end(), ""))
+    edits += [(m.start(), m.start(), " ") for m in _GLUED_TITLE.finditer(text, s, e)]
+    edits.sort()
     if "|" not in text[s:e]:
         return edits
     for m in _MD_PIPES.finditer(text, s, e):
