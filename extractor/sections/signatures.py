@@ -8,6 +8,7 @@ block; one date serves every signer it precedes or follows.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -106,7 +107,7 @@ def _unglued(part: str) -> list[tuple[int, int]]:
     if m is not None and _looks_like_name(part[: m.start()]) and _TITLE_WORDS.match(part[m.start() :]):
         cuts.append(m.start())
     bounds = [0, *sorted(cuts), len(part)]
-    return list(zip(bounds, bounds[1:], strict=False))
+    return list(itertools.pairwise(bounds))
 
 
 def _looks_like_name(s: str) -> bool:
