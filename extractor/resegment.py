@@ -97,6 +97,35 @@ def _long_lines(text: str, least: int = LONG_LINE) -> list[tuple[int, int]]:
 _LONG_LINES: dict[int, re.Pattern[str]] = {}
 
 
+_WRAP_LINES = re.compile(r"^[^\n]{40,200}$", re.M)
+_WRAP_MIN_LINES = 12  # cut lines a text needs before it counts as wrapped inside words
+_WRAP_SHARE = 0.55  # of the lines within 10 columns of the widest, the share exactly as wide
+_WRAP_SPACE = 0.08  # of those, the share cut next to a space (a word-wrapped text: none)
+
+
+def hard_wrap_width(src: str, start: int = 0, end: int | None = None) -> int | None:
+    """The width at which src[start:end] was hard-wrapped at any character (inside words and numbers),
+    or None. Such a text has many lines exactly as wide as its widest line (up to 200 columns), few a
+    little shorter, and some of them cut just before or after a space (one space, not an indent); a text
+    wrapped at words, or justified, has its lines' lengths spread below the width and no space at a cut."""
+    end = len(src) if end is None else end
+    lengths: dict[int, int] = {}
+    for m in _WRAP_LINES.finditer(src, start, end):
+        n = m.end() - m.start()
+        lengths[n] = lengths.get(n, 0) + 1
+    if not lengths:
+        return None
+    width = max(lengths)
+    near = sum(v for k, v in lengths.items() if k >= width - 10)
+    if lengths[width] < _WRAP_MIN_LINES or lengths[width] < _WRAP_SHARE * near:
+        return None
+    spaced = 0
+    for m in re.compile(rf"^[^\n]{{{width}}}$", re.M).finditer(src, start, end):
+        nxt = src[m.end() + 1 : m.end() + 3]
+        spaced += src[m.end() - 1] == " " or (nxt[:1] == " " and nxt[1:] not in ("", " "))
+    return width if spaced >= _WRAP_SPACE * lengths[width] else None
+
+
 def resegment(text: str, offsets: OffsetMap) -> tuple[str, OffsetMap]:
     """The text with its line breaks restored and Markdown tables read as rows of cells, and its map;
     unchanged (the same objects) when the text needs neither."""
