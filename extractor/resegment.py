@@ -65,7 +65,8 @@ _DATE = re.compile(
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\s*,?\s*(?:19|20)\d{2}", re.I
 )
 _DATE_BEFORE = re.compile(_DATE.pattern + r"\s*$", re.I)
-_SIGNATURE = re.compile(r"(?<![A-Za-z])SIGNATURES?(?![A-Za-z])(?!\s+PAGE)")
+# also glued to the words around it ("... iXBRL.3SIGNATUREPursuant to", "Data FileSIGNATURES")
+_SIGNATURE = re.compile(r"(?:(?<![A-Za-z])|(?<=[a-z]))SIGNATURES?(?:(?![A-Za-z])|(?=Pursuant))(?!\s+PAGE)")
 _SIGNER = re.compile(r"/s/|\\s\\|(?<![A-Za-z])(?:By|Name|Title|Its|Dated?)\s*:", re.I)
 _SLASH = re.compile(r"(?:/s/|\\s\\)\s*", re.I)
 _TITLE_WORD = re.compile(
@@ -137,16 +138,35 @@ def resegment(text: str, offsets: OffsetMap) -> tuple[str, OffsetMap]:
         starts: set[int] = set()
         for s, e in _long_lines(text, _LONGISH):
             starts |= _breaks(text, s, e)
+        starts.update(_glued_rows(text))
         keep = sorted(p for p in starts if 0 < p < len(text) and text[p - 1] != "\n")
         edits = sorted(_line_breaks(text, keep) + _glued_numbers(text, keep))
         if edits:
             return apply_edits(text, offsets, edits)
     joined = _ITEM_SPLIT.sub(lambda m: m.group(1) + " ", text)  # "Item" / "2.02 ...": one line
     glued = _glued_headings(joined)
-    if glued:
-        edits = _line_breaks(joined, glued)
-        return apply_edits(joined, offsets, edits, resegmented=offsets.resegmented)
+    rows = _glued_rows(joined)
+    if glued or rows:
+        edits = sorted(_line_breaks(joined, sorted({*glued, *rows})) + _glued_numbers(joined, rows))
+        return apply_edits(joined, offsets, edits, resegmented=offsets.resegmented or bool(rows))
     return (joined, offsets) if joined != text else (text, offsets)
+
+
+# an exhibit row glued to the text before it, as converters that drop block breaks write a list
+# ("(d) Exhibits23.1 -Consent ...", "... June 27, 202099.2Press release", "... 2022104Cover Page"): the
+# number after a letter, a period or a year, and a capital (or a dash) after it
+_GLUED_ROW = re.compile(
+    r"(?:(?<=[A-Za-z.)])|(?<=(?:19|20)\d\d))(?:\d{1,3}\.\d{1,2}|10[14])(?=\s?[-\u2013\u2014|]?\s?[A-Z])"
+)
+_ROWS_SPAN = 5000  # characters after an exhibits heading searched for glued rows
+
+
+def _glued_rows(text: str) -> list[int]:
+    out: set[int] = set()
+    for ex in _EXHIBITS_START.finditer(text):
+        for m in _GLUED_ROW.finditer(text, ex.end(), min(len(text), ex.end() + _ROWS_SPAN)):
+            out.add(m.start())
+    return sorted(p for p in out if 0 < p < len(text) and text[p - 1] != "\n")
 
 
 # a line that is (or ends in a cell that is) the word "Item", and a next line that starts with an item
@@ -283,11 +303,16 @@ def _breaks(text: str, s: int, e: int) -> set[int]:
     return out
 
 
+_ROW_NUMBER = re.compile(
+    r"(?:(?:Exhibit|EXHIBIT|EX-)\s*(?:No\.?\s*)?)?(?:\d{1,3}\.\d{1,2}|10\d)(?:\s?\([a-z]\))?(?=[\s|*]*[A-Z\"'])"
+)
+
+
 def _glued_numbers(text: str, starts: list[int]) -> list[Edit]:
     """A space between an exhibit number that starts a line and the description glued to it."""
     out: list[Edit] = []
     for p in starts:
-        m = _EXHIBIT_ROW.match(text, p)
+        m = _ROW_NUMBER.match(text, p)
         if m is not None and m.end() < len(text) and text[m.end()].isalpha():
             out.append((m.end(), m.end(), " "))
     return out

@@ -119,15 +119,30 @@ def _continuation(text: str, ls: Sequence[Line], k: int, end: int) -> int:
 _CONTENTS_ROW = re.compile(r"\b(?:Item|ITEM|Part|PART)\s+(?:\d|[IVX]+\b)")
 _OPEN_END = re.compile(r"[A-Za-z,\-]$")
 _WORDS = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z0-9,.'&\-]+)*[.)]?")
+# a line cut inside a phrase that words do not end: a month before its day, a rate before its noun,
+# an opening parenthesis ("dated January" / "5, 2016", "Form of 1.950%" / "Notes Due 2020")
+_CUT_END = re.compile(r"(?:\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?|\d%|\([^)]*)$")
+_PHRASE = re.compile(r"[\w(\"'$][\w\s,.'&\-()%$;:\"/]*")
+_HEADING = re.compile(r"(?:SIGNATURES?|Signatures?|EXHIBIT|Exhibit|INDEX|Index)\b")
 
 
 def _wrapped(cur: Line, nxt: Line) -> bool:
     """A description hard-wrapped onto the next line: the line ends inside a phrase (a word, not a
-    period) and the next is words only (no cells, no number first), ending where a phrase can end."""
+    period) and the next is words only (no cells, no number first), ending where a phrase can end;
+    or the line ends where no phrase does (a month, "4.125%", an open parenthesis) and the next goes on
+    with the phrase (digits and parentheses too, not a heading)."""
     t = nxt.text.strip()
     if " | " in t or _CONTENTS_ROW.search(t):
         return False  # a cell row, or a row of the exhibit's contents ("Part II, Item 7. ...")
-    return bool(_OPEN_END.search(cur.text.rstrip())) and bool(_WORDS.fullmatch(t))
+    end = cur.text.rstrip()
+    if _OPEN_END.search(end) and _WORDS.fullmatch(t):
+        return True
+    opened = end.count("(") > end.count(")")
+    return (
+        bool(_CUT_END.search(end) or opened or (_OPEN_END.search(end) and "(" in t))
+        and bool(_PHRASE.fullmatch(t))
+        and not _HEADING.match(t)
+    )
 
 
 def find_index(text: str, start: int = 0) -> int | None:
