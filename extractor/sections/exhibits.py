@@ -47,7 +47,8 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
     out: list[Exhibit] = []
     ls = lines(text, start, end)
     seen: set[str] = set()
-    for idx, ln in enumerate(ls):
+    for idx, ln0 in enumerate(ls):
+        ln = _after_label(ln0)
         m = _ENTRY.match(ln.text)
         if not m:
             continue
@@ -64,8 +65,9 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
         d_end = ln.end
         desc_line: Line | None = ln
         if not desc.strip(" |"):
-            # description on the next line (a bare whole number alone on a line is a page number)
-            if "." not in num and "(" not in num:
+            # description on the next line (a bare whole number alone on a line is a page number,
+            # unless it is one of the three-digit numbers no page of an 8-K reaches)
+            if "." not in num and "(" not in num and int(num) < 100:
                 continue
             if idx + 1 < len(ls) and not _ENTRY.match(ls[idx + 1].text):
                 desc_line = ls[idx + 1]
@@ -94,6 +96,18 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
             desc_f = Field(value=None, confidence=0.4, reasons=["no description printed"])
         out.append(Exhibit(number=number_f, description=desc_f))
     return out
+
+
+_LIST_LABEL = re.compile(r"^\(?[a-z]\)?\s*\|?\s*Exhibits?\.?:?\s*\|\s*", re.I)
+
+
+def _after_label(ln: Line) -> Line:
+    """The line without a leading "(d) Exhibits" cell, when its first entry sits in the next cell
+    (converters that join a list's label and its first row on one line)."""
+    m = _LIST_LABEL.match(ln.text)
+    if m is None:
+        return ln
+    return Line(ln.start + m.end(), ln.end, ln.text[m.end() :])
 
 
 _CONNECTOR_END = re.compile(
