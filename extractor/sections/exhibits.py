@@ -47,6 +47,7 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
     out: list[Exhibit] = []
     ls = lines(text, start, end)
     seen: set[str] = set()
+    taken = start  # end of the last description read
     for idx, ln0 in enumerate(ls):
         ln = _after_label(ln0)
         m = _ENTRY.match(ln.text)
@@ -83,6 +84,12 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
             value = clean(text[d_start:d_end]).rstrip("*").strip()
             if not re.search(r"[A-Za-z]{2}", value) or (_HEADER_ROW.match(value) and len(value) < 25):
                 continue
+            head = ls[idx - 1] if idx and desc_line is ln else None
+            if head is not None and head.end > taken and _head_of_cell(text, head, ln):
+                # the number sits on the middle line of a description wrapped in its cell
+                value = clean(f"{head.text} {value}")
+                d_start = head.start
+            taken = d_end
         if num in seen:
             continue
         seen.add(num)
@@ -96,6 +103,23 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
             desc_f = Field(value=None, confidence=0.4, reasons=["no description printed"])
         out.append(Exhibit(number=number_f, description=desc_f))
     return out
+
+
+def _head_of_cell(text: str, head: Line, ln: Line) -> bool:
+    """The line just above an entry is the first line of its description (w3m centres a row's number
+    in a cell that wraps): words that stop mid-phrase, not a heading, a header row or a sentence."""
+    t = head.text.strip()
+    return (
+        text[head.end : ln.start] == "\n"
+        and " | " not in t
+        and len(t) >= 20
+        and t[:1].isupper()
+        and bool(_OPEN_END.search(t))
+        and not _HEADER_ROW.match(t)
+        and not _CONTENTS_ROW.search(t)
+        and not _LIST_LABEL.match(t + " | ")
+        and not entry_line(t)
+    )
 
 
 _LIST_LABEL = re.compile(r"^\(?[a-z]\)?\s*\|?\s*Exhibits?\.?:?\s*\|\s*", re.I)
