@@ -124,3 +124,13 @@ def test_justified_and_word_wrapped_text_is_not_joined() -> None:
     assert not offsets.resegmented
     html = read_filing(DATA / "edgarcrawler__1001907_8K_2010_0000950123-10-058942.htm").body
     assert hard_wrap_width(rb.wrap_words(rb.inscriptis_text(html), 57)) is None
+
+
+def test_a_name_broken_above_its_caption_line_is_read_whole() -> None:
+    # lxml keeps the source's line breaks: "NUANCE" / "COMMUNICATIONS, INC. (Exact name of registrant ...)"
+    name = "edgarcrawler__1002517_8K_2014_0001193125-14-313467.htm"
+    _agree(name, {"lxml", "bs4"}, ("company_name", "date_of_report", "items"))
+    rec = parse_bytes(rb.lxml_text(read_filing(DATA / name).body).encode(), path="lxml.txt")
+    assert rec.cover.company_name.value == "NUANCE COMMUNICATIONS, INC."
+    assert rec.cover.company_name.confidence <= 0.8
+    assert "name printed over several lines" in rec.cover.company_name.reasons

@@ -153,6 +153,27 @@ def _name_above(c: CoverText, i: int) -> tuple[tuple[int, int] | None, bool]:
     return (c.lines[top].start, c.lines[j].end), top < j
 
 
+def _name_goes_up(c: CoverText, i: int, span: tuple[int, int]) -> tuple[tuple[int, int], bool]:
+    """A name before its caption that starts its line, with the name's first words on the line above
+    ("NUANCE" / "COMMUNICATIONS, INC. (Exact name ...)": converters that keep the source's line breaks)."""
+    ln = c.lines[i]
+    if i == 0 or c.text[ln.start : span[0]].strip(_MARKUP_EDGE) or _blank_between(c, i - 1, i):
+        return span, False
+    t = c.lines[i - 1].text.strip()
+    head = c.text[span[0] : span[1]]
+    if (
+        _name_line(t)
+        and " | " not in t
+        and len(t.split()) <= 4
+        and not _LEGAL_END.search(t)
+        and not ANY_LABEL.search(t)
+        and not LABEL["file"].search(t)
+        and len(t.split()) + len(head.split()) <= 8
+    ):
+        return (c.lines[i - 1].start + c.lines[i - 1].text.index(t), span[1]), True
+    return span, False
+
+
 def _uncaptioned_name(c: CoverText) -> Field:  # type: ignore[type-arg]
     """No 'Exact name' caption: a short line of its own that ends in a legal form ("ZURN INDUSTRIES,
     INC."), before the first caption; read with low confidence."""
@@ -183,6 +204,8 @@ def company(c: CoverText) -> Field:  # type: ignore[type-arg]
     ln = c.lines[i]
     joined = False
     span = c.before_in_cell(ln, m)
+    if span is not None:
+        span, joined = _name_goes_up(c, i, span)
     if span is None:
         span = c.aligned(i, m)
     if span is None:
