@@ -129,7 +129,7 @@ def test_justified_and_word_wrapped_text_is_not_joined() -> None:
 def test_a_name_broken_above_its_caption_line_is_read_whole() -> None:
     # lxml keeps the source's line breaks: "NUANCE" / "COMMUNICATIONS, INC. (Exact name of registrant ...)"
     name = "edgarcrawler__1002517_8K_2014_0001193125-14-313467.htm"
-    _agree(name, {"lxml", "bs4"}, ("company_name", "date_of_report", "items"))
+    _agree(name, {"lxml", "bs4"}, ("company_name", "date_of_report", "signatures"))
     rec = parse_bytes(rb.lxml_text(read_filing(DATA / name).body).encode(), path="lxml.txt")
     assert rec.cover.company_name.value == "NUANCE COMMUNICATIONS, INC."
     assert rec.cover.company_name.confidence <= 0.8
