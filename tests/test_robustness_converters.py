@@ -134,3 +134,18 @@ def test_a_name_broken_above_its_caption_line_is_read_whole() -> None:
     assert rec.cover.company_name.value == "NUANCE COMMUNICATIONS, INC."
     assert rec.cover.company_name.confidence <= 0.8
     assert "name printed over several lines" in rec.cover.company_name.reasons
+
+
+def test_a_signer_wrapped_at_words_is_read_whole_with_lower_confidence() -> None:
+    # "By:           /s/ Peter" / "Oppenheimer" / "Peter" / "Oppenheimer" / "Senior" / "Vice President,"
+    name = "coverparser__0001193125-11-009392_d8k.htm"
+    _agree(name, {"inscriptis", "wrap-words"}, ("company_name", "date_of_report", "items", "signatures"))
+    html = read_filing(DATA / name).body
+    rec = parse_bytes(rb.wrap_words(rb.inscriptis_text(html), 58).encode(), path="wrapped.txt")
+    signer = rec.signatures[0]
+    assert (signer.name.value, signer.title.value) == (
+        "Peter Oppenheimer",
+        "Senior Vice President, Chief Financial Officer",
+    )
+    assert signer.name.confidence <= 0.8
+    assert "the signer's name broken across lines" in signer.name.reasons

@@ -129,15 +129,18 @@ def _looks_like_name(s: str) -> bool:
 def _name_goes_on(
     text: str, span: tuple[int, int], entries: list[Line], j: int, signed: str | None = None
 ) -> bool:
-    """The next cell of the signed name's line carries the rest of the name (a converter split it);
-    with ``signed`` (the name signed above a "Name:" row), the next line does, and completes that name."""
+    """The next cell of the signed name's line carries the rest of the name (a converter split it), or
+    the next line does when the name ends its line and the next line is only the rest (a hard wrap:
+    "/s/ Jane" / "Q. Roe"); with ``signed`` (the name signed above a "Name:" row), the next line
+    completes that name."""
     if j >= len(entries):
         return False
     part, nxt = text[span[0] : span[1]].replace("\n", " "), entries[j].text
+    between = text[span[1] : entries[j].start]
     if signed is not None:
         if _same_person(signed, part) or not _same_person(signed, f"{part} {nxt}"):
             return False
-    elif "\n" in text[span[1] : entries[j].start]:
+    elif "\n" in between and (between.strip() or text[entries[j].end : entries[j].end + 1] not in ("", "\n")):
         return False
     return (
         len(part.split()) <= 2
@@ -147,6 +150,24 @@ def _name_goes_on(
         and _looks_like_name(f"{part} {nxt}")
         and len(nxt.split()) <= 3
     )
+
+
+def _typed_across(text: str, entries: list[Line], j: int, signed: str) -> tuple[int, int] | None:
+    """The signer's typed name on two lines (entries j and j + 1, each a whole line), when only the two
+    together are the signed name."""
+    if j + 1 >= len(entries):
+        return None
+    a, b = entries[j], entries[j + 1]
+    both = f"{a.text} {b.text}"
+    if (
+        _same_person(signed, a.text)
+        or not _same_person(signed, both)
+        or not _looks_like_name(both)
+        or text[a.end : b.start] != "\n"
+        or _TITLE_WORDS.search(both)
+    ):
+        return None
+    return a.start, b.end
 
 
 def _value(s: str) -> str:
@@ -193,6 +214,7 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
             continue
         name_span: tuple[int, int] | None = None
         conf = 0.9
+        broken = False  # the name read across a line break
         m = _SLASH_S.search(e.text)
         if m and m.group("name").strip(" ,._-"):
             raw = m.group("name")
@@ -209,6 +231,7 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
                 name_span = (s, s + len(raw.strip()))
                 if _name_goes_on(text, name_span, entries, i + 1):  # "/s/ Jane | Q. Roe": one name
                     i += 1
+                    broken = "\n" in text[name_span[1] : entries[i].start]
                     name_span = (name_span[0], entries[i].end)
         elif m and not m.group("name").strip() and i + 1 < len(entries):
             nxt = entries[i + 1]
@@ -273,6 +296,11 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
             if re.fullmatch(r"By\s*:?", nxt.text):  # "/s/ Jane Roe" / "By:" / "Jane Roe"
                 j += 1
                 continue
+            typed = _typed_across(text, entries, j, signed)
+            if typed is not None:  # the typed name wrapped too: "Jane" / "Roe"
+                name_span, broken = typed, True
+                j += 2
+                continue
             if tm:
                 v = tm.start("v")
                 title_span = (nxt.start + v, nxt.end)
@@ -312,8 +340,10 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
                 title_span = (name_span[0] + len(head) + 1, name_span[1])
                 name_span = (name_span[0], name_span[0] + len(head))
         date = _nearest_date(dates, i)
+        why = ["the signer's name broken across lines"] if broken else None
+        name_value = _value(text[name_span[0] : name_span[1]]).rstrip(",")
         name_f = field(
-            text, name_span[0], name_span[1], _value(text[name_span[0] : name_span[1]]).rstrip(","), conf
+            text, name_span[0], name_span[1], name_value, min(conf, 0.75) if broken else conf, reasons=why
         )
         title_f = (
             field(text, title_span[0], title_span[1], _value(text[title_span[0] : title_span[1]]), conf - 0.1)
