@@ -149,3 +149,13 @@ def test_a_signer_wrapped_at_words_is_read_whole_with_lower_confidence() -> None
     )
     assert signer.name.confidence <= 0.8
     assert "the signer's name broken across lines" in signer.name.reasons
+
+
+def test_a_number_is_never_the_state_when_values_and_captions_share_a_line() -> None:
+    # flattened: "California | 001-36743 | 94-2404110 (State or other jurisdiction | (Commission | ..."
+    name = "coverparser__0000320193-24-000005_aapl-20240201.htm"
+    _agree(name, {"inscriptis", "flat"}, ("state_of_incorporation", "company_name", "date_of_report"))
+    html = read_filing(DATA / name).body
+    rec = parse_bytes(rb.flatten(rb.inscriptis_text(html)).encode(), path="flat.txt")
+    assert rec.cover.state_of_incorporation.value == "California"
+    assert rec.cover.state_of_incorporation.confidence <= 0.8

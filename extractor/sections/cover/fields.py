@@ -239,6 +239,12 @@ def state(c: CoverText) -> Field:  # type: ignore[type-arg]
     i, m = hit
     ln = c.lines[i]
     span = c.before_in_cell(ln, m) or c.aligned(i, m)
+    row_before = None
+    if span is not None and not re.search(r"[A-Za-z]{2}", c.text[span[0] : span[1]]):
+        # a number is never a state: the row of values and its captions share one line ("California |
+        # 001-36743 | 94-2404110 (State or other ..."), the state is the row's state cell
+        found = list(STATE_RE.finditer(c.text, ln.start, ln.start + m.start()))
+        span = row_before = (found[0].start(), found[0].end()) if found else None
     stacked = c.stacked(i) if span is None else None
     row = None
     if stacked is not None and STATE_RE.search(c.text[stacked[0] : stacked[1]]):
@@ -262,6 +268,9 @@ def state(c: CoverText) -> Field:  # type: ignore[type-arg]
     if span is None:
         return missing("no value above the state caption")
     raw = c.text[span[0] : span[1]]
+    if row_before:
+        reason = "values and captions on one line: the state read from the row before the caption"
+        return field(c.text, span[0], span[1], raw, 0.75, reasons=[reason])
     if wrapped:
         reason = "the row of values wrapped onto the next line: read from the line above"
         return field(c.text, span[0], span[1], clean(raw), 0.75, reasons=[reason])
