@@ -159,3 +159,12 @@ def test_a_number_is_never_the_state_when_values_and_captions_share_a_line() -> 
     rec = parse_bytes(rb.flatten(rb.inscriptis_text(html)).encode(), path="flat.txt")
     assert rec.cover.state_of_incorporation.value == "California"
     assert rec.cover.state_of_incorporation.confidence <= 0.8
+
+
+def test_a_state_glued_to_the_numbers_after_it_is_cut_at_the_first_digit() -> None:
+    # lxml text_content() of a cover table: "Delaware001-1470471-0225165" above the captions
+    name = "edgarcrawler__100493_8K_2022_0000100493-22-000021.htm"
+    _agree(name, {"lxml", "bs4"}, ("state_of_incorporation",))
+    rec = parse_bytes(rb.lxml_text(read_filing(DATA / name).body).encode(), path="lxml.txt")
+    assert rec.cover.state_of_incorporation.value == "Delaware"
+    assert rec.cover.state_of_incorporation.confidence <= 0.8

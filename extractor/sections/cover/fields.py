@@ -268,6 +268,10 @@ def state(c: CoverText) -> Field:  # type: ignore[type-arg]
     if span is None:
         return missing("no value above the state caption")
     raw = c.text[span[0] : span[1]]
+    glued = re.match(r"([A-Za-z][A-Za-z .]*[A-Za-z.])(?=\d)", raw)
+    if glued:  # "Delaware001-1470471-0225165": a row of values a converter wrote without separators
+        reason = "the state glued to the numbers after it: cut at the first digit"
+        return field(c.text, span[0], span[0] + glued.end(), glued.group(1), 0.75, reasons=[reason])
     if row_before:
         reason = "values and captions on one line: the state read from the row before the caption"
         return field(c.text, span[0], span[1], raw, 0.75, reasons=[reason])
