@@ -168,3 +168,16 @@ def test_a_state_glued_to_the_numbers_after_it_is_cut_at_the_first_digit() -> No
     rec = parse_bytes(rb.lxml_text(read_filing(DATA / name).body).encode(), path="lxml.txt")
     assert rec.cover.state_of_incorporation.value == "Delaware"
     assert rec.cover.state_of_incorporation.confidence <= 0.8
+
+
+def test_a_flattened_signer_typed_twice_is_one_name_and_its_title_stops_at_the_page() -> None:
+    # flat: "/s/ Thomas L. Beaudoin Thomas L. Beaudoin Executive Vice President and Chief Financial Officer"
+    name = "edgarcrawler__1002517_8K_2014_0001193125-14-313467.htm"
+    html = read_filing(DATA / name).body
+    rec = parse_bytes(rb.flatten(rb.inscriptis_text(html)).encode(), path="flat.txt")
+    assert [(s.name.value, s.title.value) for s in rec.signatures] == [
+        ("Thomas L. Beaudoin", "Executive Vice President and Chief Financial Officer")
+    ]
+    assert rec.signatures[0].name.confidence <= 0.8
+    # "/s/ Mark R. Allen ... Secretary" then the page: the same record as the original's
+    _agree("edgarcrawler__1048911_8K_2023_0001193125-23-170172.htm", {"inscriptis", "flat"}, ("signatures",))

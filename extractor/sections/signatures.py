@@ -152,6 +152,28 @@ def _name_goes_on(
     )
 
 
+# what follows a title in text without line structure: a page number, the exhibit index, a running head
+_AFTER_TITLE = re.compile(
+    r"\s+(?:-\s?\d{1,3}\s?-|\d{1,3}(?=\s|$)|Table of Contents|TABLE OF CONTENTS|EXHIBIT INDEX|Exhibit Index|"
+    r"INDEX TO EXHIBITS|Index to Exhibits|EXHIBITS?\b)"
+)
+
+
+def _title_end(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The title without the page number or heading a flattened page glued after it."""
+    m = _AFTER_TITLE.search(text, span[0], span[1])
+    return (span[0], m.start()) if m is not None and m.start() > span[0] else span
+
+
+def _once(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The signed name without its typed copy glued after it ("Jane Q. Roe Jane Q. Roe")."""
+    words = list(re.finditer(r"\S+", text[span[0] : span[1]]))
+    k = len(words) // 2
+    if k >= 2 and len(words) == 2 * k and [w.group() for w in words[:k]] == [w.group() for w in words[k:]]:
+        return span[0], span[0] + words[k - 1].end()
+    return span
+
+
 def _typed_across(text: str, entries: list[Line], j: int, signed: str) -> tuple[int, int] | None:
     """The signer's typed name on two lines (entries j and j + 1, each a whole line), when only the two
     together are the signed name."""
@@ -340,6 +362,9 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
                 title_span = (name_span[0] + len(head) + 1, name_span[1])
                 name_span = (name_span[0], name_span[0] + len(head))
         date = _nearest_date(dates, i)
+        name_span = _once(text, name_span)
+        if title_span is not None:
+            title_span = _title_end(text, title_span)
         why = ["the signer's name broken across lines"] if broken else None
         name_value = _value(text[name_span[0] : name_span[1]]).rstrip(",")
         name_f = field(
