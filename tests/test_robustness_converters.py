@@ -1,7 +1,7 @@
 """Converter-output families of issue 16, round three: a corpus filing re-rendered through the real
 converter (html2text, lxml ``text_content()``, BeautifulSoup ``get_text()``, ``w3m -dump``) or hard-wrapped
 inside words must give the original's signatures, exhibits and cover. Filings are copied from
-../shared/corpus/raw into tests/data/robustness."""
+../shared/corpus/raw into tests/data/robustness (two are the copies tests/data/parser and tests/data/readers hold)."""
 
 from __future__ import annotations
 
