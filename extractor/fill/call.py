@@ -19,11 +19,13 @@ from ..config import Settings
 from ..llm.base import Budget, CallRecord, FillError, FillResult, Message, Provider, describe, run_blocking
 from ..prefill import combine
 from ..quoted import quoted_schema
+from ..readers import merge as merge_readings
+from ..readers import Readings, read_item
 from ..record import FilingRecord, Item, LLMCall, PartError, Status
 from ..store.cache import ResponseCache
 from ..store.calllog import CallLog
 from .confidence import score_tree
-from .ground import ground_event
+from .ground import ground_event, injection_regions
 from .merge import dedupe_people, drop_self_counterparties, failed_event, merge
 from .plan import Plan, budget, prepare
 
@@ -42,6 +44,14 @@ def _chunk_event(plan: Plan, output: dict[str, Any], call: CallRecord) -> dict[s
         facts=plan.facts,
         model=call.model,  # the model's fitted calibration curve applies, when one is shipped
     )
+
+
+def _readings(plan: Plan) -> Readings:
+    """What the deterministic readers read of the item (its text and the items it incorporates), minus
+    anything read from text that addresses the model (``ground.injection_regions``)."""
+    segments = [(plan.item.text, plan.item.span[0]), *plan.refs]
+    regions = [(s + o, e + o) for text, o in segments for s, e in injection_regions(text)]
+    return read_item(plan.item.number, segments, plan.facts.registrants).outside(regions)
 
 
 def _cached(cache: ResponseCache | None, key: str) -> tuple[dict[str, Any], CallRecord] | None:
@@ -92,6 +102,7 @@ def _finish(
     )
     if plan.pre is not None:
         event = combine(plan.pre, event)
+    event = merge_readings(event, _readings(plan))
     llm = LLMCall(
         model=provider.model,
         prompt_name=plan.prompts[0].name,
