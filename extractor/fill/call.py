@@ -19,8 +19,8 @@ from ..config import Settings
 from ..llm.base import Budget, CallRecord, FillError, FillResult, Message, Provider, describe, run_blocking
 from ..prefill import combine
 from ..quoted import quoted_schema
-from ..readers import merge as merge_readings
 from ..readers import Readings, read_item
+from ..readers import merge as merge_readings
 from ..record import FilingRecord, Item, LLMCall, PartError, Status
 from ..store.cache import ResponseCache
 from ..store.calllog import CallLog

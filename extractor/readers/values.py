@@ -100,7 +100,10 @@ class Readings:
             return v is not None and not any(v.span[0] < e and s < v.span[1] for s, e in regions)
 
         changes = tuple(
-            replace(c, **{n: getattr(c, n) if clean(getattr(c, n)) else None for n in _CHANGE_FIELDS})
+            ChangeReading(
+                c.person,
+                *(v if clean(v) else None for v in (c.change, c.position, c.effective_date)),
+            )
             for c in self.changes
             if clean(c.person)
         )
@@ -108,11 +111,6 @@ class Readings:
             self,
             values={k: v for k, v in self.values.items() if clean(v)},
             lists={k: kept for k, vs in self.lists.items() if (kept := tuple(v for v in vs if clean(v)))},
-            complete=frozenset(
-                k for k in self.complete if all(clean(v) for v in self.lists.get(k, ()))
-            ),
+            complete=frozenset(k for k in self.complete if all(clean(v) for v in self.lists.get(k, ()))),
             changes=changes,
         )
-
-
-_CHANGE_FIELDS = ("change", "position", "effective_date")
