@@ -22,8 +22,9 @@ from ..quoted import quoted_schema
 from ..readers import Readings, read_item
 from ..readers import merge as merge_readings
 from ..record import FilingRecord, Item, LLMCall, PartError, Status
-from ..store.cache import ResponseCache
+from ..store.cache import ResponseCache, cache_key
 from ..store.calllog import CallLog
+from .answers import CHECKED, checked_schema, problems
 from .confidence import score_tree
 from .ground import ground_event, injection_regions
 from .merge import dedupe_people, drop_self_counterparties, failed_event, merge
@@ -64,6 +65,24 @@ def _cached(cache: ResponseCache | None, key: str) -> tuple[dict[str, Any], Call
     record = CallRecord.model_validate(call)
     record.cache_hit, record.latency_s, record.attempts = True, 0.0, 0
     return output, record
+
+
+def _lookup(
+    cache: ResponseCache | None, key: str, item: str, checked: bool
+) -> tuple[tuple[dict[str, Any], CallRecord] | None, str]:
+    """The cached answer of a request and the key a new answer is stored under. With the answer checks
+    on (``Settings.answer_reask``), answers made with them live under their own key (answers cached
+    without them stay as they are for runs without the checks); an answer cached without them is used
+    when it passes the checks, else the model is asked again (with the checks)."""
+    if not checked:
+        return _cached(cache, key), key
+    checked_key = cache_key(key, CHECKED, "", "")
+    hit = _cached(cache, checked_key)
+    if hit is None:
+        plain = _cached(cache, key)
+        if plain is not None and not problems(plain[0], item):
+            hit = plain
+    return hit, checked_key
 
 
 def _store(cache: ResponseCache | None, key: str, output: dict[str, Any], call: CallRecord) -> None:
@@ -164,11 +183,14 @@ async def afill_item(
     item_budget = budget(settings, provider, plan)
     results: list[tuple[dict[str, Any], CallRecord]] = []
     error: BaseException | None = None
+    schema = quoted_schema(plan.schema)
+    if settings.answer_reask:
+        schema = checked_schema(schema, item.number)
     for prompt, key in zip(plan.prompts, plan.keys, strict=True):
         try:
-            hit = _cached(cache, key)
+            hit, key = _lookup(cache, key, item.number, settings.answer_reask)
             if hit is None:
-                res = await _ask(provider, blocking, quoted_schema(plan.schema), prompt.messages, item_budget)
+                res = await _ask(provider, blocking, schema, prompt.messages, item_budget)
                 hit = (res.value.model_dump(mode="json"), res.call)
                 _store(cache, key, *hit)
             results.append(hit)
