@@ -65,6 +65,9 @@ class Settings(BaseModel):
     transport_retries: int = PydField(4, ge=0)  # tenacity: 429 / 5xx / timeouts / resets
     backoff_max_s: float = PydField(30.0, gt=0)  # cap of one backoff sleep (Retry-After is capped too)
     max_reasks: int = PydField(1, ge=0)  # instructor re-asks on schema validation errors
+    # re-ask once when an answer repeats the item's title, boilerplate or a sentence (fill.answers); off
+    # by default until the dev answers cached without it are re-asked (docs/readers.md)
+    answer_reask: bool = False
     # hard per-item budget
     item_max_calls: int = PydField(8, ge=1)  # HTTP requests per item, all chunks, retries and re-asks
     item_max_tokens: int = PydField(24_000, ge=1)  # tokens in+out per item
