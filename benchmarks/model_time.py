@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from extractor.config import Settings  # noqa: E402
 from extractor.eval.gold import load_gold_dir  # noqa: E402
+from extractor.eval.stats import percentile  # noqa: E402
 from extractor.fill import fill_record  # noqa: E402
 from extractor.fill.plan import prepare  # noqa: E402
 from extractor.llm import make_provider  # noqa: E402
@@ -61,15 +62,12 @@ def _done(plan: object) -> bool:
     return not hasattr(plan, "prompts")  # prepare() returns the finished Item when no call is needed
 
 
-def quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gold", default=str(ROOT / "evals" / "gold"))
-    ap.add_argument("--corpus", default=os.environ.get("EXTRACTOR_CORPUS", str(ROOT.parent / "shared/corpus/raw")))
+    ap.add_argument(
+        "--corpus", default=os.environ.get("EXTRACTOR_CORPUS", str(ROOT.parent / "shared/corpus/raw"))
+    )
     ap.add_argument("--n", type=int, default=6, help="filings (default 6)")
     ap.add_argument("--versions", default="v1,v2", help="prompt versions, comma separated (default v1,v2)")
     ap.add_argument("--local-model", default=Settings().local_model)
@@ -94,7 +92,9 @@ def main(argv: list[str] | None = None) -> int:
                     f"{path.name[:58]:58} {number:5} {llm.latency_s:7.1f} {llm.tokens_in:7d} {llm.tokens_out:7d}"
                     f"  {before} -> {load()}{'' if llm.outcome == 'ok' else '  ' + llm.outcome}"
                 )
-            summary.append((version, statistics.median(secs), quantile(secs, 0.9), sum(secs), load()))
+            summary.append(
+                (version, statistics.median(secs), percentile(sorted(secs), 0.9), sum(secs), load())
+            )
     finally:
         provider.close()
     print(f"\n{'prompt':7} {'median_s':>9} {'p90_s':>7} {'total_s':>8}  load after")

@@ -70,7 +70,9 @@ def test_no_example_comes_from_a_gold_filing():
 
 
 def _officer_example() -> dict:
-    return copy.deepcopy(json.loads((PROMPTS / "officers.examples.v2.json").read_text(encoding="utf-8"))["examples"][0])
+    return copy.deepcopy(
+        json.loads((PROMPTS / "officers.examples.v2.json").read_text(encoding="utf-8"))["examples"][0]
+    )
 
 
 @pytest.mark.parametrize(
@@ -138,12 +140,17 @@ def test_example_answers_are_cut_to_the_asked_fields():
     prompt = _render(asked, record, item, "v2")
     answers = [json.loads(m["content"]) for m in prompt.messages if m["role"] == "assistant"]
     assert answers and all(set(a) == {"securities", "amount", "consideration"} for a in answers)
-    assert answers[0]["amount"] == {"quote": "approximately 5,017,132 shares of Nuance common stock", "value": "approximately 5,017,132 shares"}
+    assert answers[0]["amount"] == {
+        "quote": "approximately 5,017,132 shares of Nuance common stock",
+        "value": "approximately 5,017,132 shares",
+    }
 
 
 def test_a_version_inherits_the_templates_it_does_not_change():
     v1 = render(SCHEMAS["5.07"], company="X", date_of_report="", number="5.07", title="t", text="t")
-    v2 = render(SCHEMAS["5.07"], company="X", date_of_report="", number="5.07", title="t", text="t", version="v2")
+    v2 = render(
+        SCHEMAS["5.07"], company="X", date_of_report="", number="5.07", title="t", text="t", version="v2"
+    )
     assert v1.messages[1] == v2.messages[1]  # user.v1.j2 serves v2; system.v2.j2 replaces system.v1.j2
     assert "(X)" in v1.messages[0]["content"] and "(X)" not in v2.messages[0]["content"]
     assert prompt_id("ShareholderVote", "v3")[1] == prompt_id("ShareholderVote", "v2")[1]  # v3 = v2 here

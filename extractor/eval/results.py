@@ -87,9 +87,17 @@ def group_defs(groups: dict[str, list[str]]) -> list[MetricDef]:
     out = []
     for name, prefixes in groups.items():
         pre = tuple(prefixes)
-        out.append(MetricDef(name, "acc", lambda o, pre=pre: o.key.startswith(pre) and not is_conditional(o.key)))
-        out.append(MetricDef(f"{name}.sets", "f1", lambda o, pre=pre: o.key.startswith(pre)))
+        out.append(MetricDef(name, "acc", _group_scalars(pre)))
+        out.append(MetricDef(f"{name}.sets", "f1", _group_keys(pre)))
     return out
+
+
+def _group_scalars(prefixes: tuple[str, ...]) -> Callable[[Obs], bool]:
+    return lambda o: o.key.startswith(prefixes) and not is_conditional(o.key)
+
+
+def _group_keys(prefixes: tuple[str, ...]) -> Callable[[Obs], bool]:
+    return lambda o: o.key.startswith(prefixes)
 
 
 def metric_defs(

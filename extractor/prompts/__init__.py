@@ -114,8 +114,9 @@ def examples_of(schema_name: str, version: str = VERSION) -> tuple[Example, ...]
     path = _find(f"{item}.examples.{version}.json")
     if path is None:
         return ()
-    by_name = {s.__name__: s for s in (*SCHEMAS.values(), GenericEvent)}
-    return tuple(load_examples(path, by_name[schema_name]))
+    schemas: list[type[Any]] = [*SCHEMAS.values(), GenericEvent]
+    schema = next(s for s in schemas if s.__name__ == schema_name)
+    return tuple(load_examples(path, schema))
 
 
 @cache
@@ -172,7 +173,9 @@ def render(
         "chunk_total": chunk_total,
     }
     guidance = _template(item, version).render(**values).strip()
-    system = _template("system", version).render(fields=list(_field_docs(schema)), guidance=guidance, **values)
+    system = _template("system", version).render(
+        fields=list(_field_docs(schema)), guidance=guidance, **values
+    )
     user = _template("user", version)
     turns = example_turns(examples_of(schema.__name__, version), schema, user)
     return Prompt(

@@ -116,5 +116,7 @@ def example_turns(examples: tuple[Example, ...], schema: type[BaseModel], user: 
             "chunk_total": 1,
         }
         turns.append({"role": "user", "content": user.render(text=ex.text, **values).strip()})
-        turns.append({"role": "assistant", "content": json.dumps(answer.model_dump(mode="json"), ensure_ascii=False)})
+        turns.append(
+            {"role": "assistant", "content": json.dumps(answer.model_dump(mode="json"), ensure_ascii=False)}
+        )
     return turns
