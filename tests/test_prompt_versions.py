@@ -21,11 +21,17 @@ from extractor.schemas import SCHEMAS, GenericEvent, OfficerChanges, Unregistere
 
 ROOT = Path(__file__).resolve().parent.parent
 PROMPTS = ROOT / "prompts"
-SOURCES = Path(__file__).parent / "data" / "fewshot"  # copies of the examples' corpus filings
+DATA = Path(__file__).parent / "data"
+SOURCES = DATA / "fewshot"  # copies of the examples' corpus filings (or in another tests/data folder)
 BY_NAME = {s.__name__: s for s in (*SCHEMAS.values(), GenericEvent)}
 ITEM_SCHEMA = {item: BY_NAME[name] for name, item in TEMPLATES.items()}
 EXAMPLE_FILES = sorted(PROMPTS.glob("*.examples.v*.json"))
 ELISION = "\n[...]\n"
+
+
+def source(name: str) -> Path:
+    """The test copy of a corpus filing: tests/data/fewshot, else the one other tests already hold."""
+    return next(p for p in [SOURCES / name, *sorted(DATA.rglob(name))] if p.is_file())
 
 
 def _examples() -> list[tuple[Path, dict]]:
@@ -53,7 +59,7 @@ def test_every_excerpt_is_the_words_of_its_filing():
     texts: dict[str, str] = {}
     for path, ex in _examples():
         if ex["source"] not in texts:
-            texts[ex["source"]] = squash(parse_document(SOURCES / ex["source"]).text)
+            texts[ex["source"]] = squash(parse_document(source(ex["source"])).text)
         for passage in ex["text"].split(ELISION):
             assert squash(passage) in texts[ex["source"]], (path.name, ex["source"], passage[:80])
 
@@ -122,8 +128,8 @@ def _item(path: Path, number: str):
 
 
 def test_v2_calls_of_a_schema_share_every_message_but_the_filing():
-    a = _item(SOURCES / "edgarcrawler__1048911_8K_2023_0001193125-23-170172.htm", "5.02")
-    b = _item(SOURCES / "edgarcrawler__1001907_8K_2010_0000950123-10-003398.htm", "5.02")
+    a = _item(source("edgarcrawler__1048911_8K_2023_0001193125-23-170172.htm"), "5.02")
+    b = _item(source("edgarcrawler__1001907_8K_2010_0000950123-10-003398.htm"), "5.02")
     pa, pb = (_render(OfficerChanges, r, i, "v2") for r, i in (a, b))
     assert pa.messages[:-1] == pb.messages[:-1]  # system prompt + 3 example turns: a reusable prefix
     assert len(pa.messages) == 1 + 2 * 3 + 1
@@ -135,7 +141,7 @@ def test_v2_calls_of_a_schema_share_every_message_but_the_filing():
 
 
 def test_example_answers_are_cut_to_the_asked_fields():
-    record, item = _item(SOURCES / "edgarcrawler__1002517_8K_2008_0000950135-08-003855.htm", "3.02")
+    record, item = _item(source("edgarcrawler__1002517_8K_2008_0000950135-08-003855.htm"), "3.02")
     asked = ask_schema(UnregisteredSale, frozenset({"exemption"}))  # as when the parser read the exemption
     prompt = _render(asked, record, item, "v2")
     answers = [json.loads(m["content"]) for m in prompt.messages if m["role"] == "assistant"]
