@@ -80,6 +80,9 @@ class Settings(BaseModel):
     # them where the item opens; their long items are read this many chunks deep (0 = all chunks).
     # Events with lists of records (5.02 changes, 5.07 proposals, key facts) always read every chunk.
     lead_chunks: int = PydField(1, ge=0)
+    # prompt files prompts/*.<version>.j2 (and few-shot examples *.examples.<version>.json); see
+    # extractor.prompts. v2: constant system prompt first, few-shot examples, then the filing
+    prompt_version: str = PydField("v1", pattern=r"^v[1-9][0-9]*$")
     # embedded model
     # the embedded default (README, "Model comparison"): the 0.5B model is faster on scalar fields but
     # finds no people in 5.02 lists; the 1.5B model is the smallest that fills list-valued events
