@@ -144,6 +144,32 @@ def calibration_table(results: dict[str, Any]) -> Table:
     return table
 
 
+def _with_ci(row: dict[str, Any], name: str) -> str:
+    ci = row.get(f"{name}_ci")
+    return _fmt(row.get(name)) + (f" [dim][{ci[0]:.2f}, {ci[1]:.2f}][/dim]" if ci else "")
+
+
+def llm_ranking_table(results: dict[str, Any]) -> Table | None:
+    """AUROC(wrong) and ECE of the values a model filled (method llm), overall and per item, with
+    bootstrap CIs over filings (``extractor.eval.ranking``); None when no model filled any."""
+    rows = [
+        (name, s["calibration"]["llm"])
+        for name, s in results["models"].items()
+        if s["calibration"].get("llm", {}).get("overall", {}).get("n")
+    ]
+    if not rows:
+        return None
+    table = Table(title="Confidence of model-filled values (method llm; ECE over 10 equal-width bins)")
+    for col in ("model", "item", "values", "wrong", "AUROC(wrong)", "ECE"):
+        table.add_column(col, justify="left" if col in ("model", "item") else "right")
+    for name, r in rows:
+        for item, row in [("all", r["overall"]), *r["items"].items()]:
+            table.add_row(
+                name, item, str(row["n"]), str(row["wrong"]), _with_ci(row, "auroc"), _with_ci(row, "ece")
+            )
+    return table
+
+
 def reliability_table(results: dict[str, Any], model: str) -> Table:
     table = Table(title=f"Reliability: {model}")
     for col in ("confidence bin", "values", "mean confidence", "accuracy"):
@@ -250,6 +276,9 @@ def print_report(
         console.print(models_table(results))
         console.print(diff_table(results))
     console.print(calibration_table(results))
+    llm_table = llm_ranking_table(results)
+    if llm_table is not None:
+        console.print(llm_table)
     console.print(
         Columns([reliability_table(results, m) for m in models if results["models"][m]["calibration"]["n"]])
     )

@@ -19,6 +19,7 @@ from ..config import Settings
 from ..llm.base import Budget, CallRecord, FillError, FillResult, Message, Provider, describe, run_blocking
 from ..prefill import combine
 from ..quoted import quoted_schema
+from ..readers import Readings, read_item
 from ..record import FilingRecord, Item, LLMCall, PartError, Status
 from ..store.cache import ResponseCache
 from ..store.calllog import CallLog
@@ -30,17 +31,27 @@ from .plan import Plan, budget, prepare
 __all__ = ["afill_item", "afill_record", "fill_item", "fill_record"]
 
 
+def readings_of(plan: Plan) -> Readings:
+    """What the deterministic readers read of the plan's item (its text, then the items it
+    incorporates by reference): features of the model's values (``extractor.fill.features``)."""
+    segments = [(plan.item.text, plan.item.span[0]), *plan.refs]
+    return read_item(plan.item.number, segments, plan.facts.registrants)
+
+
 def _chunk_event(plan: Plan, output: dict[str, Any], call: CallRecord) -> dict[str, Any]:
     tree = ground_event(
         plan.schema, output, plan.item.text, plan.item.span[0], plan.refs, heading=plan.item.heading
     )
+    readings = readings_of(plan)
     return score_tree(
         tree,
         reasks=call.reasks,
         raw=call.raw_completion,
         logprobs=call.logprobs,
         facts=plan.facts,
-        model=call.model,  # the model's fitted calibration curve applies, when one is shipped
+        model=call.model,  # the model's fitted feature model or calibration curve applies, when shipped
+        item=readings.item,
+        readings=readings,
     )
 
 
