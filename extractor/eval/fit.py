@@ -32,9 +32,19 @@ from ..calibration import Logistic, encode, sigmoid
 from . import stats
 from .calibrate import FitParams, fit_isotonic, supported
 from .calibrate import Pair as _Pair
-from .ranking import LLMValue, ranking
+from .ranking import LLMValue, llm_values, ranking
+from .results import obs_from_json
 
-__all__ = ["FeatureParams", "columns_for", "fit_logistic", "lofo", "measure_features", "model_doc"]
+__all__ = [
+    "FeatureParams",
+    "columns_for",
+    "feature_model",
+    "fit_logistic",
+    "lofo",
+    "measure_features",
+    "model_doc",
+    "values_of_results",
+]
 
 Predict = Callable[[LLMValue], float]
 CURVE_PARAMS = FitParams()
@@ -231,3 +241,43 @@ def model_doc(values: Sequence[LLMValue], params: FeatureParams = FeatureParams(
         "wrong": sum(1 for v in values if v.features and not v.correct),
         "params": {"l2": params.l2, "min_count": params.min_count},
     }
+
+
+def values_of_results(
+    docs: Sequence[tuple[str, dict[str, Any]]], model: str
+) -> tuple[list[LLMValue], list[str]]:
+    """The model-filled values of ``model`` over result files, and every filing of its runs; a filing
+    scored in more than one file is taken from the first (as ``calibrate.pool_results``)."""
+    files: list[str] = []
+    values: list[LLMValue] = []
+    for _path, doc in docs:
+        for run in doc.get("models", {}).get(model, {}).get("runs", []):
+            if run["file"] in files:
+                continue
+            files.append(run["file"])
+            values += llm_values(run["file"], [obs_from_json(o) for o in run.get("observations", [])])
+    return values, files
+
+
+def feature_model(
+    docs: Sequence[tuple[str, dict[str, Any]]],
+    model: str,
+    *,
+    params: FeatureParams = FeatureParams(),
+    replicates: int = 1000,
+    seed: int = 0,
+    measure: bool = True,
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+    """(the ``logistic.llm`` entry, or None when the values do not support a fit; its measurement, when
+    ``measure``). A fit needs ``calibrate.FitParams`` ``min_n`` values with features, ``min_each`` right
+    and wrong."""
+    values, files = values_of_results(docs, model)
+    measured = (
+        measure_features(values, files, params=params, replicates=replicates, seed=seed) if measure else {}
+    )
+    with_features = [v for v in values if v.features]
+    pairs = [_Pair(v.confidence, v.correct, v.key, "llm", v.file, model) for v in with_features]
+    if not supported(pairs, CURVE_PARAMS):
+        measured["note"] = "not fitted: too few model-filled values with features (or too few right / wrong)"
+        return None, measured
+    return model_doc(with_features, params), measured

@@ -170,6 +170,43 @@ def llm_ranking_table(results: dict[str, Any]) -> Table | None:
     return table
 
 
+def print_feature_fit(measured: dict[str, Any], console: Console) -> None:
+    """The feature model's leave-one-filing-out measurement (``extractor.eval.fit.measure_features``)."""
+    console.print(
+        f"\n[bold]llm feature model[/bold]: {measured['values']} model-filled values with features "
+        f"({measured['without_features']} without); AUROC(wrong) and ECE (10 equal-width bins), "
+        "95% bootstrap CIs over filings"
+    )
+    if measured.get("note"):
+        console.print(f"[yellow]note:[/yellow] {measured['note']}")
+    systems = (
+        ("recorded", "recorded"),
+        ("isotonic_lofo", "isotonic LOFO"),
+        ("features_lofo", "features LOFO"),
+    )
+    table = Table()
+    table.add_column("item")
+    table.add_column("values", justify="right")
+    table.add_column("wrong", justify="right")
+    for _key, label in systems:
+        table.add_column(f"AUROC {label}", justify="right")
+        table.add_column(f"ECE {label}", justify="right")
+    items = ["all", *measured["recorded"]["items"]]
+    for item in items:
+        rows = [
+            measured[k]["overall"] if item == "all" else measured[k]["items"][item] for k, _label in systems
+        ]
+        cells = [c for r in rows for c in (_with_ci(r, "auroc"), _with_ci(r, "ece"))]
+        table.add_row(item, str(rows[0]["n"]), str(rows[0]["wrong"]), *cells)
+    console.print(table)
+    for key, label in (("auroc_gain_vs_recorded_ci", "recorded"), ("auroc_gain_vs_isotonic_ci", "isotonic")):
+        ci = measured.get(key)
+        if ci:
+            console.print(
+                f"AUROC gain of the feature model over {label}: 95% CI [{ci[0]:+.3f}, {ci[1]:+.3f}]"
+            )
+
+
 def reliability_table(results: dict[str, Any], model: str) -> Table:
     table = Table(title=f"Reliability: {model}")
     for col in ("confidence bin", "values", "mean confidence", "accuracy"):
