@@ -61,10 +61,10 @@ def uncertain_paths(event: dict[str, Any], below: float) -> list[Path]:
 
 def _at(node: Any, path: Path) -> Any:
     for step in path:
-        if (isinstance(node, dict) and not tree.is_field(node) and step in node) or (
-            isinstance(node, list) and isinstance(step, int) and step < len(node)
-        ):
-            node = node[step]
+        if isinstance(node, dict) and not tree.is_field(node):
+            node = node.get(step)
+        elif isinstance(node, list) and isinstance(step, int):
+            node = node[step] if step < len(node) else None
         else:
             return None
     return node
