@@ -1,6 +1,6 @@
 """Offline evaluation of the deterministic readers (extractor.readers) against the model's results.
 
-    python benchmarks/readers_eval.py                               # dev gold vs gold-qwen15.json
+    python benchmarks/readers_eval.py                               # dev gold vs gold-qwen15-model-only.json
     python benchmarks/readers_eval.py --gold evals/holdout --results evals/results/holdout-qwen15.json
     python benchmarks/readers_eval.py --corpus-sample 20            # + hits on every corpus filing
 
@@ -228,7 +228,7 @@ def corpus_hits(raw: Path, sample: int, seed: int) -> None:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--gold", default=str(ROOT / "evals" / "gold"))
-    ap.add_argument("--results", default=str(ROOT / "evals" / "results" / "gold-qwen15.json"))
+    ap.add_argument("--results", default=str(ROOT / "evals" / "results" / "gold-qwen15-model-only.json"))
     ap.add_argument("--model", default="qwen-1.5b")
     ap.add_argument("--raw", default=str(ROOT / ".." / "shared" / "corpus" / "raw"))
     ap.add_argument("--seed", type=int, default=0)

@@ -1,6 +1,6 @@
 """Metamorphic robustness over the corpus: agreement of each variant's record with the original's.
 
-    python benchmarks/robustness.py [CORPUS_DIR] [--limit N] [--only TRANSFORM,...] [--show-misses N]
+    python benchmarks/robustness.py [CORPUS_DIR] [--limit N] [--sample N] [--only TRANSFORM,...] [--show-misses N]
 
 Every filing is re-rendered by the converters that are installed (html2text, inscriptis, lxml, bs4,
 w3m; HTML documents only), hard-wrapped at words and inside words, flattened, upper-cased and (full
@@ -31,12 +31,15 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("corpus", nargs="?", default=str(ROOT.parent / "shared" / "corpus" / "raw"))
     ap.add_argument("--limit", type=int, default=0, help="only the first N files (0: all)")
+    ap.add_argument("--sample", type=int, default=0, help="N files evenly spaced over the corpus (0: all)")
     ap.add_argument("--only", default="", help="comma-separated transforms to run (default: all)")
     ap.add_argument("--show-misses", type=int, default=0)
     args = ap.parse_args()
     files = sorted(p for p in Path(args.corpus).iterdir() if p.is_file())
     if args.limit:
         files = files[: args.limit]
+    if args.sample and args.sample < len(files):
+        files = [files[i * len(files) // args.sample] for i in range(args.sample)]
     only = set(filter(None, args.only.split(",")))
     converters = [c for c in rb.available_converters() if not only or c in only]
     transforms = tuple(t for t in rb.TEXT_TRANSFORMS if not only or t in only)

@@ -65,6 +65,9 @@ class Settings(BaseModel):
     transport_retries: int = PydField(4, ge=0)  # tenacity: 429 / 5xx / timeouts / resets
     backoff_max_s: float = PydField(30.0, gt=0)  # cap of one backoff sleep (Retry-After is capped too)
     max_reasks: int = PydField(1, ge=0)  # instructor re-asks on schema validation errors
+    # re-ask once when an answer repeats the item's title, boilerplate or a sentence (fill.answers); off
+    # by default until the dev answers cached without it are re-asked (docs/readers.md)
+    answer_reask: bool = False
     # hard per-item budget
     item_max_calls: int = PydField(8, ge=1)  # HTTP requests per item, all chunks, retries and re-asks
     item_max_tokens: int = PydField(24_000, ge=1)  # tokens in+out per item
@@ -82,6 +85,9 @@ class Settings(BaseModel):
     # model time per item; 0 = off (the default: the embedded model needs 30-60 s per call on 2 cores)
     sample_seconds: float = PydField(0.0, ge=0)
     sample_below: float = PydField(0.5, ge=0, le=1)
+    # prompt files prompts/*.<version>.j2 (and few-shot examples *.examples.<version>.json); see
+    # extractor.prompts. v2: constant system prompt first, few-shot examples, then the filing
+    prompt_version: str = PydField("v1", pattern=r"^v[1-9][0-9]*$")
     # embedded model
     # the embedded default (README, "Model comparison"): the 0.5B model is faster on scalar fields but
     # finds no people in 5.02 lists; the 1.5B model is the smallest that fills list-valued events

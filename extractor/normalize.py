@@ -24,9 +24,10 @@ import html
 import re
 from array import array
 from bisect import bisect_right
+from dataclasses import replace
 
 from .offsets import OffsetMap
-from .resegment import resegment
+from .resegment import hard_wrap_width, resegment
 
 __all__ = ["CHECKED", "UNCHECKED", "OffsetMap", "html_to_text", "text_to_text"]
 
@@ -374,8 +375,9 @@ def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
     b = _Builder(len(src))
     blank_run = 0
     pos = start
+    width = hard_wrap_width(src, start, end)  # a line cut at this width goes on in the next line
     while pos < end:
-        as_is = _as_is_end(src, pos, end)
+        as_is = _as_is_end(src, pos, end) if width is None else pos
         if as_is > pos:  # whole lines that come out as they are: one copy, no anchor, no per-line work
             if blank_run and b.parts:
                 b.newline(pos - 1, blank=True)
@@ -403,11 +405,13 @@ def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
                 i = m.end()
             if i < len(line):
                 _emit_columns(b, line[i:], pos + i)
-            b.newline(line_end)
+            if len(line) != width or src[line_end + 1 : line_end + 2] in ("", "\n"):
+                b.newline(line_end)
         else:
             blank_run += 1
         pos = line_end + 1
-    return resegment(*b.finish(len(src)))
+    text, offsets = b.finish(len(src))
+    return resegment(text, replace(offsets, resegmented=True) if width else offsets)
 
 
 # what normalization would change in a line of plain text: white space other than single spaces between
@@ -457,7 +461,7 @@ def _as_is_end(src: str, pos: int, end: int) -> int:
         return e
 
 
-_COLUMN_GAP = re.compile(r"\t+ *|   +")
+_COLUMN_GAP = re.compile(r"\t+ *|[ \xa0]{3,}")
 
 
 def _emit_columns(b: _Builder, s: str, pos: int) -> None:

@@ -137,11 +137,12 @@ def _parse_raw(raw: RawFiling, include_exhibits: bool = False) -> ParsedFiling:
 
 
 def _resegmented(rec: FilingRecord) -> None:
-    """The text had no line structure (resegment.py restored its lines): an unfamiliar layout."""
+    """The text had no usable line structure (resegment.py restored its lines, or lines hard-wrapped
+    inside words were joined): an unfamiliar layout."""
     fields = [getattr(rec.cover, name) for name in COVER_SCALARS]
     fields += [f for e in rec.exhibits for f in (e.number, e.description)]
     fields += [f for s in rec.signatures for f in (s.name, s.title, s.date)]
-    cap_unfamiliar(fields, "text without line structure: line breaks restored before headings and captions")
+    cap_unfamiliar(fields, "text without usable line structure: line breaks restored or wrapped lines joined")
 
 
 def _rejection(raw: RawFiling, text: str) -> tuple[str | None, list[itm.Heading]]:

@@ -65,7 +65,8 @@ _DATE = re.compile(
     r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2}\s*,?\s*(?:19|20)\d{2}", re.I
 )
 _DATE_BEFORE = re.compile(_DATE.pattern + r"\s*$", re.I)
-_SIGNATURE = re.compile(r"(?<![A-Za-z])SIGNATURES?(?![A-Za-z])(?!\s+PAGE)")
+# also glued to the words around it ("... iXBRL.3SIGNATUREPursuant to", "Data FileSIGNATURES")
+_SIGNATURE = re.compile(r"(?:(?<![A-Za-z])|(?<=[a-z]))SIGNATURES?(?:(?![A-Za-z])|(?=Pursuant))(?!\s+PAGE)")
 _SIGNER = re.compile(r"/s/|\\s\\|(?<![A-Za-z])(?:By|Name|Title|Its|Dated?)\s*:", re.I)
 _SLASH = re.compile(r"(?:/s/|\\s\\)\s*", re.I)
 _TITLE_WORD = re.compile(
@@ -97,25 +98,75 @@ def _long_lines(text: str, least: int = LONG_LINE) -> list[tuple[int, int]]:
 _LONG_LINES: dict[int, re.Pattern[str]] = {}
 
 
+_WRAP_LINES = re.compile(r"^[^\n]{40,200}$", re.M)
+_WRAP_MIN_LINES = 12  # cut lines a text needs before it counts as wrapped inside words
+_WRAP_SHARE = 0.55  # of the lines within 10 columns of the widest, the share exactly as wide
+_WRAP_SPACE = 0.08  # of those, the share cut next to a space (a word-wrapped text: none)
+
+
+def hard_wrap_width(src: str, start: int = 0, end: int | None = None) -> int | None:
+    """The width at which src[start:end] was hard-wrapped at any character (inside words and numbers),
+    or None. Such a text has many lines exactly as wide as its widest line (up to 200 columns), few a
+    little shorter, and some of them cut just before or after a space (one space, not an indent); a text
+    wrapped at words, or justified, has its lines' lengths spread below the width and no space at a cut."""
+    end = len(src) if end is None else end
+    lengths: dict[int, int] = {}
+    for m in _WRAP_LINES.finditer(src, start, end):
+        n = m.end() - m.start()
+        lengths[n] = lengths.get(n, 0) + 1
+    if not lengths:
+        return None
+    width = max(lengths)
+    near = sum(v for k, v in lengths.items() if k >= width - 10)
+    if lengths[width] < _WRAP_MIN_LINES or lengths[width] < _WRAP_SHARE * near:
+        return None
+    spaced = 0
+    for m in re.compile(rf"^[^\n]{{{width}}}$", re.M).finditer(src, start, end):
+        nxt = src[m.end() + 1 : m.end() + 3]
+        spaced += src[m.end() - 1] == " " or (nxt[:1] == " " and nxt[1:] not in ("", " "))
+    return width if spaced >= _WRAP_SPACE * lengths[width] else None
+
+
 def resegment(text: str, offsets: OffsetMap) -> tuple[str, OffsetMap]:
     """The text with its line breaks restored and Markdown tables read as rows of cells, and its map;
     unchanged (the same objects) when the text needs neither."""
-    edits: list[Edit] = []
+    if _MD_HINT.search(text):
+        md = _markdown(text)
+        if md:
+            text, offsets = apply_edits(text, offsets, md)
     if flat(text):
         starts: set[int] = set()
         for s, e in _long_lines(text, _LONGISH):
             starts |= _breaks(text, s, e)
+        starts.update(_glued_rows(text))
         keep = sorted(p for p in starts if 0 < p < len(text) and text[p - 1] != "\n")
         edits = sorted(_line_breaks(text, keep) + _glued_numbers(text, keep))
-    elif _MD_RULE.search(text):
-        edits = _markdown(text)
-    if edits:
-        return apply_edits(text, offsets, edits)
+        if edits:
+            return apply_edits(text, offsets, edits)
     joined = _ITEM_SPLIT.sub(lambda m: m.group(1) + " ", text)  # "Item" / "2.02 ...": one line
     glued = _glued_headings(joined)
-    if glued:
-        return apply_edits(joined, offsets, _line_breaks(joined, glued), resegmented=False)
+    rows = _glued_rows(joined)
+    if glued or rows:
+        edits = sorted(_line_breaks(joined, sorted({*glued, *rows})) + _glued_numbers(joined, rows))
+        return apply_edits(joined, offsets, edits, resegmented=offsets.resegmented or bool(rows))
     return (joined, offsets) if joined != text else (text, offsets)
+
+
+# an exhibit row glued to the text before it, as converters that drop block breaks write a list
+# ("(d) Exhibits23.1 -Consent ...", "... June 27, 202099.2Press release", "... 2022104Cover Page"): the
+# number after a letter, a period or a year, and a capital (or a dash) after it
+_GLUED_ROW = re.compile(
+    r"(?:(?<=[A-Za-z.)])|(?<=(?:19|20)\d\d))(?:\d{1,3}\.\d{1,2}|10[14])(?=\s?[-\u2013\u2014|]?\s?[A-Z])"
+)
+_ROWS_SPAN = 5000  # characters after an exhibits heading searched for glued rows
+
+
+def _glued_rows(text: str) -> list[int]:
+    out: set[int] = set()
+    for ex in _EXHIBITS_START.finditer(text):
+        for m in _GLUED_ROW.finditer(text, ex.end(), min(len(text), ex.end() + _ROWS_SPAN)):
+            out.add(m.start())
+    return sorted(p for p in out if 0 < p < len(text) and text[p - 1] != "\n")
 
 
 # a line that is (or ends in a cell that is) the word "Item", and a next line that starts with an item
@@ -146,9 +197,18 @@ def _glued_headings(text: str) -> list[int]:
     return sorted(p for p in out if 0 < p < len(text) and text[p - 1] != "\n")
 
 
-_MD_RULE = re.compile(r"^-{3,}(?:\|-{3,})+ ?$", re.M)
+_MD_RULE = re.compile(r"^-{3,}(?:\|-{3,})* ?$", re.M)
+# html2text's marks: a table's rule row ("---|---", or "---" over a one-cell header), a bold line
+_MD_HINT = re.compile(r"^-{3,}(?:\|-{3,})+ ?$|^-{3,} *\n\|| *\*\*[^*\n]+\*\* *$", re.M)
 _MD_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
 _MD_PIPES = re.compile(r" ?\|(?: ?\|)* ?")
+# emphasis around words ("**ACME CORP.**", "_/s/ Jane Roe_"), and a title word glued to the word before
+# it ("Jane RoeChief Executive Officer", "President andChief"): cells html2text joined without a space
+_MD_EMPHASIS = re.compile(r"(?<![\w*_])[*_]{1,8}(?=[^\s*_])|(?<=[^\s*_])[*_]{1,8}(?![\w*_])")
+_GLUED_TITLE = re.compile(
+    r"(?<=[a-z])(?=(?:Executive|Chief|Senior|Vice|President|General|Secretary|Treasurer|Director|"
+    r"Chairman|Officer|Controller|Counsel|Principal|Assistant)\b)"
+)
 
 
 def _markdown(text: str) -> list[Edit]:
@@ -163,14 +223,31 @@ def _markdown(text: str) -> list[Edit]:
             edits.append((pos, min(len(text), e + 1), ""))
         else:
             edits += _md_line(text, pos, e)
+            if e < len(text) and _open_cell(text, pos, e):  # a cell's caption wrapped: the row is one line
+                edits.append((e, e + 1, " "))
         pos = e + 1
     return edits
+
+
+def _open_cell(text: str, s: int, e: int) -> bool:
+    """A table row whose last cell leaves a parenthesis open that the next line (a row too) closes."""
+    cell = text[text.rfind("|", s, e) + 1 : e] if "|" in text[s:e] else ""
+    if cell.count("(") <= cell.count(")"):
+        return False
+    nl = text.find("\n", e + 1)
+    nxt = text[e + 1 : len(text) if nl < 0 else nl]
+    return ")" in nxt.split("|")[0]
 
 
 def _md_line(text: str, s: int, e: int) -> list[Edit]:
     edits: list[Edit] = []
     for m in _MD_LINK.finditer(text, s, e):
         edits += [(m.start(), m.start() + 1, ""), (m.start(1) + len(m.group(1)), m.end(), "")]
+    for m in _MD_EMPHASIS.finditer(text, s, e):
+        if not any(a < m.end() and m.start() < b for a, b, _r in edits):
+            edits.append((m.start(), m.end(), ""))
+    edits += [(m.start(), m.start(), " ") for m in _GLUED_TITLE.finditer(text, s, e)]
+    edits.sort()
     if "|" not in text[s:e]:
         return edits
     for m in _MD_PIPES.finditer(text, s, e):
@@ -226,11 +303,16 @@ def _breaks(text: str, s: int, e: int) -> set[int]:
     return out
 
 
+_ROW_NUMBER = re.compile(
+    r"(?:(?:Exhibit|EXHIBIT|EX-)\s*(?:No\.?\s*)?)?(?:\d{1,3}\.\d{1,2}|10\d)(?:\s?\([a-z]\))?(?=[\s|*]*[A-Z\"'])"
+)
+
+
 def _glued_numbers(text: str, starts: list[int]) -> list[Edit]:
     """A space between an exhibit number that starts a line and the description glued to it."""
     out: list[Edit] = []
     for p in starts:
-        m = _EXHIBIT_ROW.match(text, p)
+        m = _ROW_NUMBER.match(text, p)
         if m is not None and m.end() < len(text) and text[m.end()].isalpha():
             out.append((m.end(), m.end(), " "))
     return out

@@ -404,3 +404,35 @@ def test_docs_record_the_exact_help(monkeypatch, capsys):
     doc = (Path(__file__).parents[1] / "docs" / "evals.md").read_text()
     documented = doc.split("## `extractor eval --help`\n```text\n")[1].split("\n```")[0]
     assert documented == help_text
+
+
+def test_a_named_group_aggregates_exactly_its_fields_and_its_diffs_can_be_listed():
+    from extractor.eval.report import diff_table
+
+    golds = {g.file: g for g in load_gold_dir(DATA / "gold")}
+
+    def perfect(path: Path) -> Output:
+        return Output(record_from_gold(golds[path.name], 0.95))
+
+    def no_officers(path: Path) -> Output:  # every event right except the 5.02 changes, which it misses
+        rec = record_from_gold(golds[path.name], 0.95)
+        for item in rec.items:
+            if item.number == "5.02" and item.event is not None:
+                item.event["changes"] = []
+        return Output(rec)
+
+    runners = [FunctionRunner("perfect", perfect), FunctionRunner("no_officers", no_officers)]
+    runs = {r.name: run_model(r, golds.values(), DATA / "corpus") for r in runners}
+    groups = {"targeted": ["event.5.02.", "event.2.02.period_end"]}
+    res = build_results(runs, gold_dir="g", seed=1, replicates=50, groups=groups)
+    perfect_m, missing_m = res["models"]["perfect"]["metrics"], res["models"]["no_officers"]["metrics"]
+    # the scalar part is 2.02 period_end only (5.02 has no top-level scalar): both models have it right
+    assert perfect_m["targeted"]["n"] == missing_m["targeted"]["n"] == perfect_m["event.2.02.period_end"]["n"]
+    assert missing_m["targeted"]["value"] == 1.0
+    # the set part is the 5.02 changes: all found by one, none by the other
+    assert perfect_m["targeted.sets"]["value"] == 1.0 and missing_m["targeted.sets"]["value"] == 0.0
+    assert missing_m["targeted.sets"]["fn"] == perfect_m["event.5.02.changes"]["tp"] > 0
+    rows = {(r["metric"]): r for r in res["comparisons"] if r["a"] == "perfect"}
+    assert rows["targeted.sets"]["diff"] == 1.0
+    shown = diff_table(res, prefixes=["targeted"]).columns[2]._cells
+    assert "targeted" in shown and "targeted.sets" in shown and "event.5.02.changes" not in shown

@@ -112,7 +112,10 @@ def test_long_items_are_chunked_with_overlap_and_merged():
     assert [c["person"]["value"] for c in changes] == [
         "Jane Roe"
     ]  # seen in two overlapping chunks, kept once
-    assert changes[0]["effective_date"]["confidence"] == 0.95  # agrees with the date of report
+    date = changes[0]["effective_date"]
+    # the model's date agrees with the date of report (0.95), and the dates reader reads it too: 0.975
+    assert date["confidence"] == 0.975 and "agrees with the parser (date of report)" in date["reasons"]
+    assert "the model agrees" in date["reasons"]
 
 
 @pytest.mark.parametrize(("lead_chunks", "calls"), [(1, 1), (2, 2), (0, 4)])
@@ -221,10 +224,14 @@ def test_item_incorporating_another_by_reference_is_shown_and_grounded_in_it():
     out = fill_record(record, text, fake)
     sent = next(m for s, m in fake.calls if s.__name__ == "FinancialObligationQuoted")[1]["content"]
     assert "Incorporated by reference" in sent and i101.text[:200] in sent
-    (cp,) = item_of(out, "2.03").event["counterparties"]
+    # the parties reader reads the whole lenders clause of 1.01; the model's lender agrees with its first
+    parties = item_of(out, "2.03").event["counterparties"]
+    assert [cp["value"] for cp in parties] == gold["events"]["2.03"]["counterparties"]
+    cp = parties[0]
     s, e = cp["span"]
     assert i101.span[0] <= s < e <= i101.span[1]
-    assert text[s:e] == f"revolving credit agreement with {lender}"
+    assert text[s:e] == lender == cp["quote"]
+    assert f"the model quoted 'revolving credit agreement with {lender}'" in cp["reasons"]
     assert "read from the item it incorporates by reference" in cp["reasons"]
 
 

@@ -10,30 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 import shutil
-from pathlib import Path
 
 import pytest
+from robustness_helpers import DATA
+from robustness_helpers import variants as _variants
 
 from extractor import resegment
 from extractor.eval import robustness as rb
 from extractor.ingest import read_filing
 from extractor.normalize import text_to_text
 from extractor.parse import parse_bytes, parse_file
-
-DATA = Path(__file__).parent / "data" / "robustness"
-
-
-def _variants(name: str, only: set[str]) -> dict[str, dict[str, bool]]:
-    path = DATA / name if (DATA / name).exists() else DATA.parent / name
-    raw = read_filing(path)
-    ref = rb.reference(parse_file(path))
-    src = rb.Source(name, raw.text, raw.body, raw.body_is_html)
-    converters = [c for c in rb.available_converters() if c in only]
-    out = {}
-    for t, text in rb.variants(src, converters, tuple(x for x in rb.TEXT_TRANSFORMS if x in only)):
-        if t in only:
-            out[t] = rb.agreement(ref, parse_bytes(text.encode("utf-8"), path=f"{name}:{t}"))
-    return out
 
 
 @pytest.mark.parametrize(

@@ -29,6 +29,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..events.tree import iter_fields
 from ..record import FilingRecord
 from ..store.ledger import Ledger
 
@@ -89,10 +90,6 @@ def filing_key(record: FilingRecord) -> str:
     return record.source.accession or Path(record.source.path).name
 
 
-def _is_field(obj: Any) -> bool:
-    return isinstance(obj, dict) and "value" in obj and "confidence" in obj and "method" in obj
-
-
 def _value_text(value: Any) -> str | None:
     if value is None:
         return None
@@ -102,14 +99,13 @@ def _value_text(value: Any) -> str | None:
 
 
 def _walk_fields(obj: Any, prefix: str) -> Iterator[tuple[str, dict[str, Any]]]:
-    if _is_field(obj):
-        yield prefix, obj
-    elif isinstance(obj, dict):
-        for k, v in obj.items():
-            yield from _walk_fields(v, f"{prefix}.{k}" if prefix else k)
-    elif isinstance(obj, list):
-        for i, v in enumerate(obj):
-            yield from _walk_fields(v, f"{prefix}[{i}]")
+    """``(dotted name, Field dict)`` of every Field under ``obj`` (``events.tree`` walks it); names read
+    ``a.b[0].c`` after ``prefix``."""
+    for path, f in iter_fields(obj):
+        name = prefix
+        for part in path:
+            name = f"{name}[{part}]" if isinstance(part, int) else (f"{name}.{part}" if name else part)
+        yield name, f
 
 
 def _field_row(

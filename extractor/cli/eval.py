@@ -49,6 +49,12 @@ def register(sub: Any) -> None:
         metavar="KEY_PREFIX",
         help="list every wrong value with its reason (optionally only keys starting with KEY_PREFIX)",
     )
+    p.add_argument(
+        "--diffs",
+        metavar="PREFIXES",
+        help="also list the paired differences of every metric whose name starts with one of these "
+        "comma-separated texts (e.g. event.1.01.,fewshot); default: the headline metrics only",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(func=run)
     nested = p.add_subparsers(
@@ -266,6 +272,7 @@ def run(args: argparse.Namespace) -> int:
         replicates=replicates,
         prices=cfg.prices(),
         review_threshold=cfg.review_threshold,
+        groups=cfg.groups,
     )
     changes = []
     if args.baseline:
@@ -302,7 +309,8 @@ def run(args: argparse.Namespace) -> int:
                 for c in changes
             ],
         }
-    print_report(results, console, changes=changes, show_misses=args.misses)
+    diffs = [d.strip() for d in (args.diffs or "").split(",") if d.strip()]
+    print_report(results, console, changes=changes, show_misses=args.misses, diffs=diffs)
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
         err.print(f"wrote {args.out}")

@@ -20,6 +20,9 @@ Example::
     [subsets]
     dev_llm = ["seed__000", "coverparser__0000084581"]   # --subset dev_llm: gold files matching any
 
+    [groups]
+    fewshot = ["event.1.01.", "event.5.02."]   # metrics fewshot (scalar accuracy) and fewshot.sets (F1)
+
     [thresholds]
     max_drop = 0.02                      # a metric dropping more than this vs --baseline is a regression
     gate = ["items", "exhibits", "signatures", "cover", "events"]
@@ -64,6 +67,7 @@ class EvalConfig(_Cfg):
     review_threshold: float = 0.7  # the review app's default queue threshold
     thresholds: Thresholds = Field(default_factory=Thresholds)
     subsets: dict[str, list[str]] = Field(default_factory=dict)  # name -> gold file name substrings
+    groups: dict[str, list[str]] = Field(default_factory=dict)  # metric name -> metric key prefixes
 
     def model(self, name: str) -> ModelConfig:
         if name in self.models:

@@ -91,12 +91,15 @@ def models_table(results: dict[str, Any], metrics: Sequence[str] | None = None) 
     return table
 
 
-def diff_table(results: dict[str, Any], metrics: Sequence[str] = HEADLINE) -> Table:
+def diff_table(
+    results: dict[str, Any], metrics: Sequence[str] = HEADLINE, prefixes: Sequence[str] = ()
+) -> Table:
+    """Paired differences of the ``metrics``, and of every metric whose name starts with one of ``prefixes``."""
     table = Table(title="Paired differences (A - B) with 95% bootstrap CI; * = CI excludes 0")
     for col in ("A", "B", "metric", "diff", "95% CI"):
         table.add_column(col, justify="right" if col in ("diff", "95% CI") else "left")
     for row in results["comparisons"]:
-        if row["metric"] not in metrics:
+        if row["metric"] not in metrics and not row["metric"].startswith(tuple(prefixes) or ("\0",)):
             continue
         interval = f"[{row['lo']:+.3f}, {row['hi']:+.3f}]" if "lo" in row else "-"
         star = " *" if row.get("significant") else ""
@@ -305,13 +308,14 @@ def print_report(
     *,
     changes: Sequence[Change] = (),
     show_misses: str | None = None,
+    diffs: Sequence[str] = (),
 ) -> None:
     models = list(results["models"])
     if len(models) == 1:
         console.print(parser_table(results, models[0], events=True))  # the parser pre-fills some events
     else:
         console.print(models_table(results))
-        console.print(diff_table(results))
+        console.print(diff_table(results, prefixes=diffs))
     console.print(calibration_table(results))
     llm_table = llm_ranking_table(results)
     if llm_table is not None:

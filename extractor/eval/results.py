@@ -84,8 +84,30 @@ def _is_parser_obs(o: Obs) -> bool:
     return not o.key.startswith("event.")
 
 
-def metric_defs(keys_kinds: Sequence[tuple[str, str]]) -> list[MetricDef]:
-    """Headline groups first, then one metric per observed key (sets as F1)."""
+def group_defs(groups: dict[str, list[str]]) -> list[MetricDef]:
+    """Named groups of the eval config (``[groups]``: name -> metric key prefixes): ``NAME`` is the
+    accuracy over their top-level scalar fields, ``NAME.sets`` the F1 over their sets, so a prompt change
+    aimed at some fields is judged on an aggregate of exactly those."""
+    out = []
+    for name, prefixes in groups.items():
+        pre = tuple(prefixes)
+        out.append(MetricDef(name, "acc", _group_scalars(pre)))
+        out.append(MetricDef(f"{name}.sets", "f1", _group_keys(pre)))
+    return out
+
+
+def _group_scalars(prefixes: tuple[str, ...]) -> Callable[[Obs], bool]:
+    return lambda o: o.key.startswith(prefixes) and not is_conditional(o.key)
+
+
+def _group_keys(prefixes: tuple[str, ...]) -> Callable[[Obs], bool]:
+    return lambda o: o.key.startswith(prefixes)
+
+
+def metric_defs(
+    keys_kinds: Sequence[tuple[str, str]], groups: dict[str, list[str]] | None = None
+) -> list[MetricDef]:
+    """Headline groups first, then the config's named groups, then one metric per observed key (sets as F1)."""
     defs = [
         MetricDef("cover", "acc", lambda o: o.key == "form_type" or o.key.startswith("cover.")),
         MetricDef("fields", "acc", _is_parser_obs),
@@ -96,6 +118,7 @@ def metric_defs(keys_kinds: Sequence[tuple[str, str]]) -> list[MetricDef]:
         MetricDef("events.sets", "f1", lambda o: o.key.startswith("event.")),
         MetricDef("events.matched", "acc", lambda o: o.key.startswith("event.") and is_conditional(o.key)),
     ]
+    defs.extend(group_defs(groups or {}))
     seen = {d.name for d in defs}
     extra: list[MetricDef] = []
     # one accuracy per event item over all its scalar fields ("event.5.07.*")
@@ -273,15 +296,17 @@ def build_results(
     replicates: int = 1000,
     prices: dict[str, dict[str, float]] | None = None,
     review_threshold: float = 0.7,
+    groups: dict[str, list[str]] | None = None,
 ) -> dict[str, Any]:
-    """The full result: every model is run on the same filings in the same order (checked)."""
+    """The full result: every model is run on the same filings in the same order (checked);
+    ``groups``: the config's named metric groups (``group_defs``)."""
     models = list(runs_by_model)
     files = [r.file for r in runs_by_model[models[0]]] if models else []
     for m in models:
         if [r.file for r in runs_by_model[m]] != files:
             raise ValueError(f"model {m!r} was run on different filings")
     keys = [(o.key, o.kind) for runs in runs_by_model.values() for r in runs for o in r.observations]
-    defs = metric_defs(keys)
+    defs = metric_defs(keys, groups)
     weights = stats.replicate_weights(len(files), replicates, seed) if replicates and files else None
     summaries = {
         m: summarize_model(

@@ -22,30 +22,25 @@ from ..llm.base import Budget, CallRecord, FillError, FillResult, Message, Provi
 from ..prefill import combine
 from ..quoted import quoted_schema
 from ..readers import Readings, read_item
+from ..readers import merge as merge_readings
 from ..record import FilingRecord, Item, LLMCall, PartError, Status
-from ..store.cache import ResponseCache
+from ..store.cache import ResponseCache, cache_key
 from ..store.calllog import CallLog
+from .answers import CHECKED, checked_schema, problems
 from .confidence import score_tree
 from .consistency import answer_key, reversed_schema, sample_key, uncertain_paths, verdicts
-from .ground import ground_event
+from .ground import ground_event, injection_regions
 from .merge import dedupe_people, drop_self_counterparties, failed_event, merge
 from .plan import Plan, budget, prepare
 
 __all__ = ["afill_item", "afill_record", "fill_item", "fill_record"]
 
 
-def readings_of(plan: Plan) -> Readings:
-    """What the deterministic readers read of the plan's item (its text, then the items it
-    incorporates by reference): features of the model's values (``extractor.fill.features``)."""
-    segments = [(plan.item.text, plan.item.span[0]), *plan.refs]
-    return read_item(plan.item.number, segments, plan.facts.registrants)
-
-
 def _chunk_event(plan: Plan, output: dict[str, Any], call: CallRecord) -> dict[str, Any]:
     tree = ground_event(
         plan.schema, output, plan.item.text, plan.item.span[0], plan.refs, heading=plan.item.heading
     )
-    readings = readings_of(plan)
+    readings = _readings(plan)  # the values the merge in _finish compares with: features of each value
     return score_tree(
         tree,
         reasks=call.reasks,
@@ -59,6 +54,14 @@ def _chunk_event(plan: Plan, output: dict[str, Any], call: CallRecord) -> dict[s
     )
 
 
+def _readings(plan: Plan) -> Readings:
+    """What the deterministic readers read of the item (its text and the items it incorporates), minus
+    anything read from text that addresses the model (``ground.injection_regions``)."""
+    segments = [(plan.item.text, plan.item.span[0]), *plan.refs]
+    regions = [(s + o, e + o) for text, o in segments for s, e in injection_regions(text)]
+    return read_item(plan.item.number, segments, plan.facts.registrants).outside(regions)
+
+
 def _cached(cache: ResponseCache | None, key: str) -> tuple[dict[str, Any], CallRecord] | None:
     if cache is None:
         return None
@@ -69,6 +72,24 @@ def _cached(cache: ResponseCache | None, key: str) -> tuple[dict[str, Any], Call
     record = CallRecord.model_validate(call)
     record.cache_hit, record.latency_s, record.attempts = True, 0.0, 0
     return output, record
+
+
+def _lookup(
+    cache: ResponseCache | None, key: str, item: str, checked: bool
+) -> tuple[tuple[dict[str, Any], CallRecord] | None, str]:
+    """The cached answer of a request and the key a new answer is stored under. With the answer checks
+    on (``Settings.answer_reask``), answers made with them live under their own key (answers cached
+    without them stay as they are for runs without the checks); an answer cached without them is used
+    when it passes the checks, else the model is asked again (with the checks)."""
+    if not checked:
+        return _cached(cache, key), key
+    checked_key = cache_key(key, CHECKED, "", "")
+    hit = _cached(cache, checked_key)
+    if hit is None:
+        plain = _cached(cache, key)
+        if plain is not None and not problems(plain[0], item):
+            hit = plain
+    return hit, checked_key
 
 
 def _store(cache: ResponseCache | None, key: str, output: dict[str, Any], call: CallRecord) -> None:
@@ -107,6 +128,7 @@ def _finish(
     )
     if plan.pre is not None:
         event = combine(plan.pre, event)
+    event = merge_readings(event, _readings(plan))
     llm = LLMCall(
         model=provider.model,
         prompt_name=plan.prompts[0].name,
@@ -168,11 +190,14 @@ async def afill_item(
     item_budget = budget(settings, provider, plan)
     results: list[tuple[dict[str, Any], CallRecord]] = []
     error: BaseException | None = None
+    schema = quoted_schema(plan.schema)
+    if settings.answer_reask:
+        schema = checked_schema(schema, item.number)
     for prompt, key in zip(plan.prompts, plan.keys, strict=True):
         try:
-            hit = _cached(cache, key)
+            hit, key = _lookup(cache, key, item.number, settings.answer_reask)
             if hit is None:
-                res = await _ask(provider, blocking, quoted_schema(plan.schema), prompt.messages, item_budget)
+                res = await _ask(provider, blocking, schema, prompt.messages, item_budget)
                 hit = (res.value.model_dump(mode="json"), res.call)
                 _store(cache, key, *hit)
             results.append(hit)

@@ -99,6 +99,7 @@ def plan_item(
             text=chunk,
             chunk_index=i + 1,
             chunk_total=len(parts),
+            version=settings.prompt_version,
         )
         for i, (_off, chunk) in enumerate(parts)
     ]

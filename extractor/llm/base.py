@@ -24,6 +24,10 @@ from ..errors import BudgetExceeded, ProviderError
 T = TypeVar("T", bound=BaseModel)
 R = TypeVar("R")
 
+# key of the validation context the provider passes to the schema's validators: how many re-asks the
+# request has left (a validator that only wants to re-ask raises while this is > 0; fill.answers)
+REASKS_LEFT = "reasks_left"
+
 Message = dict[str, str]  # {"role": "system" | "user" | "assistant", "content": "..."}
 
 

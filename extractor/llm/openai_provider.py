@@ -6,7 +6,8 @@ Retries live here and nowhere else:
   are retried by tenacity: exponential backoff with full jitter, each sleep capped at
   ``backoff_max_s``, at most ``transport_retries`` retries;
 - schema validation errors are re-asked by instructor (``max_retries=max_reasks``), the model seeing
-  the validation error;
+  the validation error; the schema's validators get ``{REASKS_LEFT: n}`` as validation context, so a
+  check that only wants a re-ask (``fill.answers``) can let the last answer through;
 - the per-item :class:`~extractor.llm.base.Budget` bounds both: no request starts once it is spent,
   and re-asks are cut to the calls left.
 
@@ -43,6 +44,7 @@ from tenacity import (
 from ..config import Settings
 from ..errors import BudgetExceeded
 from .base import (
+    REASKS_LEFT,
     Budget,
     CallRecord,
     FillError,
@@ -259,6 +261,7 @@ class _Tally:
         self.call = call
         self.budget = budget
         self.last: Any = None
+        self.context: dict[str, Any] = {}  # the validation context (REASKS_LEFT), one per call
         self.hooks = Hooks()
         self.hooks.on("completion:kwargs", self._on_kwargs)
         self.hooks.on("completion:response", self._on_response)
@@ -285,6 +288,8 @@ class _Tally:
 
     def _on_parse_error(self, *args: Any, **kwargs: Any) -> None:
         self.call.reasks += 1
+        if REASKS_LEFT in self.context:
+            self.context[REASKS_LEFT] -= 1
 
 
 def _root(exc: BaseException) -> BaseException:
@@ -361,12 +366,14 @@ class OpenAIProvider:
             budget.check()
             reasks = max(0, min(reasks, budget.max_calls - budget.calls - 1))
             timeout = max(1.0, min(timeout, budget.remaining_seconds()))
+        tally.context.setdefault(REASKS_LEFT, reasks)  # once per call: transport retries keep the count
         kwargs: dict[str, Any] = {
             "model": self._request_model,
             "messages": messages,
             "response_model": prepared(schema),
             "max_retries": reasks,
             "hooks": tally.hooks,
+            "context": tally.context,
             "temperature": self.settings.temperature,
             "max_tokens": min(self.settings.max_tokens, (budget and budget.max_completion_tokens) or 1 << 30),
             "timeout": timeout,

@@ -14,7 +14,8 @@ event of the same shape (the inputs are not changed). Field by field:
 2. **Agreement.** The model and the reader give the same value (same words, same date, same
    vocabulary form of a kind, same name): the reader's leaf is kept (its quote is exact) with the
    documented parser-agreement step of ``extractor.confidence``, ``c + (1 - c) / 2`` on the higher
-   of the two confidences.
+   of the two confidences; the model's evidence stays in ``reasons`` (its quote when it differs, and
+   its own reasons: name resolution, quote checks, calibration).
 3. **Disagreement.** The reader's value replaces the model's when the reader's confidence is at least
    the model's; otherwise the model's stands with its confidence halved (the parser-disagreement step)
    and the reader's value in ``reasons``.
@@ -78,6 +79,19 @@ def _with(leaf: dict[str, Any], **changes: Any) -> dict[str, Any]:
     return out
 
 
+def _agreed(model: dict[str, Any], reader: ReaderValue) -> dict[str, Any]:
+    """The reader's leaf (its quote is exact) at the agreement step, keeping the model's evidence: its
+    quote when it differs and its reasons (name resolution, quote checks) after the reader's own."""
+    mc = float(model.get("confidence") or 0.0)
+    said = model.get("quote")
+    evidence = [f"the model quoted {said!r}"] if said and said != reader.quote else []
+    return _with(
+        reader.leaf(),
+        confidence=_agree(max(mc, reader.confidence)),
+        reasons=["the model agrees", *evidence, *model.get("reasons", [])],
+    )
+
+
 def _scalar(field: str, item: str, model: Any, reader: ReaderValue | None) -> dict[str, Any] | None:
     m = _leaf(model)
     value = m.get("value") if m else None
@@ -94,9 +108,7 @@ def _scalar(field: str, item: str, model: Any, reader: ReaderValue | None) -> di
         return reader.leaf()
     mc = float(m.get("confidence") or 0.0)
     if _same(field, value, reader.value):
-        return _with(
-            reader.leaf(), confidence=_agree(max(mc, reader.confidence)), reasons=["the model agrees"]
-        )
+        return _agreed(m, reader)
     if reader.confidence >= mc:
         return _with(reader.leaf(), reasons=[f"the model read {value!r}"])
     return _with(m, confidence=round(mc * 0.5, 3), reasons=[f"a reader read {reader.value!r}"])
@@ -115,8 +127,7 @@ def _names(field: str, item: str, model: Any, readers: tuple[ReaderValue, ...], 
             out.append(r.leaf())
             continue
         used.add(j)
-        mc = float(kept[j].get("confidence") or 0.0)
-        out.append(_with(r.leaf(), confidence=_agree(max(mc, r.confidence)), reasons=["the model agrees"]))
+        out.append(_agreed(kept[j], r))
     if whole:
         return out
     return [x for j, x in enumerate(kept) if j not in used] + [x for x in out if x not in kept]

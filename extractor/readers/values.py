@@ -8,7 +8,8 @@ method ``parser``), so a merged event looks like any other filled event.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..record import Field, Method
@@ -87,3 +88,29 @@ class Readings:
 
     def empty(self) -> bool:
         return not (self.values or self.lists or self.changes)
+
+    def outside(self, regions: Sequence[tuple[int, int]]) -> Readings:
+        """These readings without the values read from ``regions`` (filing offsets): text that addresses
+        a language model is untrusted, so nothing read from it becomes a value. A 5.02 change whose
+        person lies in one is dropped whole; its other fields, each on its own."""
+        if not regions:
+            return self
+
+        def clean(v: ReaderValue | None) -> bool:
+            return v is not None and not any(v.span[0] < e and s < v.span[1] for s, e in regions)
+
+        changes = tuple(
+            ChangeReading(
+                c.person,
+                *(v if clean(v) else None for v in (c.change, c.position, c.effective_date)),
+            )
+            for c in self.changes
+            if clean(c.person)
+        )
+        return replace(
+            self,
+            values={k: v for k, v in self.values.items() if clean(v)},
+            lists={k: kept for k, vs in self.lists.items() if (kept := tuple(v for v in vs if clean(v)))},
+            complete=frozenset(k for k in self.complete if all(clean(v) for v in self.lists.get(k, ()))),
+            changes=changes,
+        )

@@ -47,7 +47,9 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
     out: list[Exhibit] = []
     ls = lines(text, start, end)
     seen: set[str] = set()
-    for idx, ln in enumerate(ls):
+    taken = start  # end of the last description read
+    for idx, ln0 in enumerate(ls):
+        ln = _after_label(ln0)
         m = _ENTRY.match(ln.text)
         if not m:
             continue
@@ -64,8 +66,9 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
         d_end = ln.end
         desc_line: Line | None = ln
         if not desc.strip(" |"):
-            # description on the next line (a bare whole number alone on a line is a page number)
-            if "." not in num and "(" not in num:
+            # description on the next line (a bare whole number alone on a line is a page number,
+            # unless it is one of the three-digit numbers no page of an 8-K reaches)
+            if "." not in num and "(" not in num and int(num) < 100:
                 continue
             if idx + 1 < len(ls) and not _ENTRY.match(ls[idx + 1].text):
                 desc_line = ls[idx + 1]
@@ -81,6 +84,12 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
             value = clean(text[d_start:d_end]).rstrip("*").strip()
             if not re.search(r"[A-Za-z]{2}", value) or (_HEADER_ROW.match(value) and len(value) < 25):
                 continue
+            head = ls[idx - 1] if idx and desc_line is ln else None
+            if head is not None and head.end > taken and _head_of_cell(text, head, ln):
+                # the number sits on the middle line of a description wrapped in its cell
+                value = clean(f"{head.text} {value}")
+                d_start = head.start
+            taken = d_end
         if num in seen:
             continue
         seen.add(num)
@@ -94,6 +103,35 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
             desc_f = Field(value=None, confidence=0.4, reasons=["no description printed"])
         out.append(Exhibit(number=number_f, description=desc_f))
     return out
+
+
+def _head_of_cell(text: str, head: Line, ln: Line) -> bool:
+    """The line just above an entry is the first line of its description (w3m centres a row's number
+    in a cell that wraps): words that stop mid-phrase, not a heading, a header row or a sentence."""
+    t = head.text.strip()
+    return (
+        text[head.end : ln.start] == "\n"
+        and " | " not in t
+        and len(t) >= 20
+        and t[:1].isupper()
+        and bool(_OPEN_END.search(t))
+        and not _HEADER_ROW.match(t)
+        and not _CONTENTS_ROW.search(t)
+        and not _LIST_LABEL.match(t + " | ")
+        and not entry_line(t)
+    )
+
+
+_LIST_LABEL = re.compile(r"^\(?[a-z]\)?\s*\|?\s*Exhibits?\.?:?\s*\|\s*", re.I)
+
+
+def _after_label(ln: Line) -> Line:
+    """The line without a leading "(d) Exhibits" cell, when its first entry sits in the next cell
+    (converters that join a list's label and its first row on one line)."""
+    m = _LIST_LABEL.match(ln.text)
+    if m is None:
+        return ln
+    return Line(ln.start + m.end(), ln.end, ln.text[m.end() :])
 
 
 _CONNECTOR_END = re.compile(
@@ -119,15 +157,30 @@ def _continuation(text: str, ls: Sequence[Line], k: int, end: int) -> int:
 _CONTENTS_ROW = re.compile(r"\b(?:Item|ITEM|Part|PART)\s+(?:\d|[IVX]+\b)")
 _OPEN_END = re.compile(r"[A-Za-z,\-]$")
 _WORDS = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z0-9,.'&\-]+)*[.)]?")
+# a line cut inside a phrase that words do not end: a month before its day, a rate before its noun,
+# an opening parenthesis ("dated January" / "5, 2016", "Form of 1.950%" / "Notes Due 2020")
+_CUT_END = re.compile(r"(?:\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?|\d%|\([^)]*)$")
+_PHRASE = re.compile(r"[\w(\"'$][\w\s,.'&\-()%$;:\"/]*")
+_HEADING = re.compile(r"(?:SIGNATURES?|Signatures?|EXHIBIT|Exhibit|INDEX|Index)\b")
 
 
 def _wrapped(cur: Line, nxt: Line) -> bool:
     """A description hard-wrapped onto the next line: the line ends inside a phrase (a word, not a
-    period) and the next is words only (no cells, no number first), ending where a phrase can end."""
+    period) and the next is words only (no cells, no number first), ending where a phrase can end;
+    or the line ends where no phrase does (a month, "4.125%", an open parenthesis) and the next goes on
+    with the phrase (digits and parentheses too, not a heading)."""
     t = nxt.text.strip()
     if " | " in t or _CONTENTS_ROW.search(t):
         return False  # a cell row, or a row of the exhibit's contents ("Part II, Item 7. ...")
-    return bool(_OPEN_END.search(cur.text.rstrip())) and bool(_WORDS.fullmatch(t))
+    end = cur.text.rstrip()
+    if _OPEN_END.search(end) and _WORDS.fullmatch(t):
+        return True
+    opened = end.count("(") > end.count(")")
+    return (
+        bool(_CUT_END.search(end) or opened or (_OPEN_END.search(end) and "(" in t))
+        and bool(_PHRASE.fullmatch(t))
+        and not _HEADING.match(t)
+    )
 
 
 def find_index(text: str, start: int = 0) -> int | None:

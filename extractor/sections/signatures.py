@@ -8,6 +8,7 @@ block; one date serves every signer it precedes or follows.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,7 +21,8 @@ SIG_HEADING = re.compile(
 )
 _HEADING_HINT = re.compile(r"S\s?[Ii]")  # in every SIG_HEADING line
 SIG_SENTENCE = re.compile(
-    r"Pursuant to the requirements of the Securities (?:and )?Exchange Act(?: of 1934)?,? (?:as amended,? )?(?:the|each) (?:registrant|company)",
+    r"Pursuant to the requirements of the Securities (?:and )?Exchange Act(?: of 1934)?,? (?:as amended,? )?"
+    r"(?:(?:the|each) (?:registrant|company)|[^\n]{3,100}?\bhas duly caused)",
     re.I,
 )
 _SLASH_S = re.compile(r"(?:^|\s|\|)(?:By:?\s*)?(?:/\s?s\s?/|\\s\\|s/|/S/|/s)\s*(?P<name>[^|/\n]*)", re.I)
@@ -40,7 +42,16 @@ _TITLE_WORDS = re.compile(
     re.I,
 )
 _LABEL_CELL = re.compile(r"^(?:By|Name|Title|Its|Date|Dated|Printed Name)\s*:?$", re.I)
-_RULE = re.compile(r"^[\s_\-=*.]+$")
+_RULE = re.compile(r"^[\s_\-=*.\u2500-\u257f]+$")  # box-drawing lines too (w3m's rules)
+# a label glued to the value before it ("/s/ Jane RoeName:Jane RoeTitle:Secretary"): converters that
+# join a table's cells or blocks without a space
+_GLUED_LABEL = re.compile(r"(?<=[a-z.])(?=(?:Name|Title|Its|Date|Dated)\s*:)")
+# a title word glued to the name before it ("Jane RoeChief Executive Officer") or inside a title
+# ("President andChief"): the same converters
+_GLUED_TITLE = re.compile(
+    r"(?<=[a-z])(?=(?:Executive|Chief|Senior|Vice|President|General|Secretary|Treasurer|Director|"
+    r"Chairman|Officer|Controller|Counsel|Principal|Assistant)\b)"
+)
 
 
 @dataclass(frozen=True)
@@ -64,25 +75,39 @@ def find_block(text: str, after: int = 0) -> Block | None:
 
 def _entries(text: str, start: int, end: int) -> list[Line]:
     """Lines of the block, split into table cells; a label cell ("Name:", "By:") joins the next cell."""
-    out = []
+    cells = []
     for ln in lines(text, start, end):
-        cells = []
         for s, _e, part in ln.cells:
-            ls = len(part) - len(part.lstrip())
-            rs = len(part.rstrip())
-            if rs > ls:
-                cells.append(Line(s + ls, s + rs, part[ls:rs]))
-        k = 0
-        while k < len(cells):
-            c = cells[k]
-            if _LABEL_CELL.match(c.text) and k + 1 < len(cells):
-                nxt = cells[k + 1]
-                c = Line(c.start, nxt.end, text[c.start : nxt.end])
+            for a, b in _unglued(part):
+                ls = len(part[a:b]) - len(part[a:b].lstrip())
+                rs = len(part[a:b].rstrip())
+                if rs > ls and not _RULE.match(part[a:b]):
+                    cells.append(Line(s + a + ls, s + a + rs, part[a + ls : a + rs]))
+    out = []
+    k = 0
+    while k < len(cells):
+        c = cells[k]
+        if _LABEL_CELL.match(c.text) and k + 1 < len(cells) and not _LABEL_CELL.match(cells[k + 1].text):
+            # a label and its value in the next cell, or on the next line ("Name:" / "Jane Roe"; a
+            # "By:" alone on its line is read by parse_signatures, which knows what a signer looks like)
+            nxt = cells[k + 1]
+            between = text[c.end : nxt.start]
+            if "\n" not in between or not re.match(r"By\b", c.text, re.I):
+                c = Line(c.start, nxt.end, text[c.start : nxt.end].replace("\n", " "))
                 k += 1
-            if not _RULE.match(c.text):
-                out.append(c)
-            k += 1
+        out.append(c)
+        k += 1
     return out
+
+
+def _unglued(part: str) -> list[tuple[int, int]]:
+    """The cell's pieces: split before a glued label, and between a typed name and a title glued to it."""
+    cuts = [m.start() for m in _GLUED_LABEL.finditer(part)]
+    m = _GLUED_TITLE.search(part)
+    if m is not None and _looks_like_name(part[: m.start()]) and _TITLE_WORDS.match(part[m.start() :]):
+        cuts.append(m.start())
+    bounds = [0, *sorted(cuts), len(part)]
+    return list(itertools.pairwise(bounds))
 
 
 def _looks_like_name(s: str) -> bool:
@@ -99,6 +124,77 @@ def _looks_like_name(s: str) -> bool:
         for w in words
         if w.lower() not in ("de", "van", "von", "der", "la")
     )
+
+
+def _name_goes_on(
+    text: str, span: tuple[int, int], entries: list[Line], j: int, signed: str | None = None
+) -> bool:
+    """The next cell of the signed name's line carries the rest of the name (a converter split it), or
+    the next line does when the name ends its line and the next line is only the rest (a hard wrap:
+    "/s/ Jane" / "Q. Roe"); with ``signed`` (the name signed above a "Name:" row), the next line
+    completes that name."""
+    if j >= len(entries):
+        return False
+    part, nxt = text[span[0] : span[1]].replace("\n", " "), entries[j].text
+    between = text[span[1] : entries[j].start]
+    if signed is not None:
+        if _same_person(signed, part) or not _same_person(signed, f"{part} {nxt}"):
+            return False
+    elif "\n" in between and (between.strip() or text[entries[j].end : entries[j].end + 1] not in ("", "\n")):
+        return False
+    return (
+        len(part.split()) <= 2
+        and not _TITLE_WORDS.search(nxt)
+        and not _same_person(part, nxt)
+        and ":" not in nxt
+        and _looks_like_name(f"{part} {nxt}")
+        and len(nxt.split()) <= 3
+    )
+
+
+# what follows a title in text without line structure: a page number, the exhibit index, a running head
+_AFTER_TITLE = re.compile(
+    r"\s+(?:-\s?\d{1,3}\s?-|\d{1,3}(?=\s|$)|Table of Contents|TABLE OF CONTENTS|EXHIBIT INDEX|Exhibit Index|"
+    r"INDEX TO EXHIBITS|Index to Exhibits|EXHIBITS?\b)"
+)
+
+
+def _title_end(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The title without the page number or heading a flattened page glued after it."""
+    m = _AFTER_TITLE.search(text, span[0], span[1])
+    return (span[0], m.start()) if m is not None and m.start() > span[0] else span
+
+
+def _once(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    """The signed name without its typed copy glued after it ("Jane Q. Roe Jane Q. Roe")."""
+    words = list(re.finditer(r"\S+", text[span[0] : span[1]]))
+    k = len(words) // 2
+    if k >= 2 and len(words) == 2 * k and [w.group() for w in words[:k]] == [w.group() for w in words[k:]]:
+        return span[0], span[0] + words[k - 1].end()
+    return span
+
+
+def _typed_across(text: str, entries: list[Line], j: int, signed: str) -> tuple[int, int] | None:
+    """The signer's typed name on two lines (entries j and j + 1, each a whole line), when only the two
+    together are the signed name."""
+    if j + 1 >= len(entries):
+        return None
+    a, b = entries[j], entries[j + 1]
+    both = f"{a.text} {b.text}"
+    if (
+        _same_person(signed, a.text)
+        or not _same_person(signed, both)
+        or not _looks_like_name(both)
+        or text[a.end : b.start] != "\n"
+        or _TITLE_WORDS.search(both)
+    ):
+        return None
+    return a.start, b.end
+
+
+def _value(s: str) -> str:
+    """A name's or title's text as a value: cells and lines read as spaces, glued title words apart."""
+    return _GLUED_TITLE.sub(" ", clean(s.replace(" | ", " ")))
 
 
 def _name_words(s: str) -> list[str]:
@@ -140,6 +236,7 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
             continue
         name_span: tuple[int, int] | None = None
         conf = 0.9
+        broken = False  # the name read across a line break
         m = _SLASH_S.search(e.text)
         if m and m.group("name").strip(" ,._-"):
             raw = m.group("name")
@@ -154,6 +251,10 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
             if len(raw.strip()) >= 3:
                 s = e.start + m.start("name") + (len(m.group("name")) - len(m.group("name").lstrip()))
                 name_span = (s, s + len(raw.strip()))
+                if _name_goes_on(text, name_span, entries, i + 1):  # "/s/ Jane | Q. Roe": one name
+                    i += 1
+                    broken = "\n" in text[name_span[1] : entries[i].start]
+                    name_span = (name_span[0], entries[i].end)
         elif m and not m.group("name").strip() and i + 1 < len(entries):
             nxt = entries[i + 1]
             if _looks_like_name(nxt.text):
@@ -189,7 +290,13 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
         # look ahead for Name:/Title:/typed name/title lines
         while title_span is None and j < len(entries) and j <= i + 5:
             nxt = entries[j]
-            if _SLASH_S.search(nxt.text) or _BY.match(nxt.text):
+            by = _BY.match(nxt.text)
+            if by and _same_person(signed, by.group("name")) and not _SLASH_S.search(nxt.text):
+                # "/s/ Jane Roe" then "By: Jane Roe": the typed name under its label
+                name_span = (nxt.start + by.start("name"), nxt.start + by.end("name"))
+                j += 1
+                continue
+            if _SLASH_S.search(nxt.text) or by:
                 break
             nm = _NAME.match(nxt.text)
             tm = _TITLE.match(nxt.text)
@@ -204,6 +311,17 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
                     break
                 name_span = (nxt.start + v, nxt.end)
                 j += 1
+                if j < len(entries) and _name_goes_on(text, name_span, entries, j, signed=signed):
+                    name_span = (name_span[0], entries[j].end)  # "Name: Jane" / "Roe"
+                    j += 1
+                continue
+            if re.fullmatch(r"By\s*:?", nxt.text):  # "/s/ Jane Roe" / "By:" / "Jane Roe"
+                j += 1
+                continue
+            typed = _typed_across(text, entries, j, signed)
+            if typed is not None:  # the typed name wrapped too: "Jane" / "Roe"
+                name_span, broken = typed, True
+                j += 2
                 continue
             if tm:
                 v = tm.start("v")
@@ -244,11 +362,16 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
                 title_span = (name_span[0] + len(head) + 1, name_span[1])
                 name_span = (name_span[0], name_span[0] + len(head))
         date = _nearest_date(dates, i)
+        name_span = _once(text, name_span)
+        if title_span is not None:
+            title_span = _title_end(text, title_span)
+        why = ["the signer's name broken across lines"] if broken else None
+        name_value = _value(text[name_span[0] : name_span[1]]).rstrip(",")
         name_f = field(
-            text, name_span[0], name_span[1], clean(text[name_span[0] : name_span[1]]).rstrip(","), conf
+            text, name_span[0], name_span[1], name_value, min(conf, 0.75) if broken else conf, reasons=why
         )
         title_f = (
-            field(text, title_span[0], title_span[1], clean(text[title_span[0] : title_span[1]]), conf - 0.1)
+            field(text, title_span[0], title_span[1], _value(text[title_span[0] : title_span[1]]), conf - 0.1)
             if title_span
             else Field(value=None, confidence=0.5, reasons=["no title found under the signer"])
         )

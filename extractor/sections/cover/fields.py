@@ -153,6 +153,27 @@ def _name_above(c: CoverText, i: int) -> tuple[tuple[int, int] | None, bool]:
     return (c.lines[top].start, c.lines[j].end), top < j
 
 
+def _name_goes_up(c: CoverText, i: int, span: tuple[int, int]) -> tuple[tuple[int, int], bool]:
+    """A name before its caption that starts its line, with the name's first words on the line above
+    ("NUANCE" / "COMMUNICATIONS, INC. (Exact name ...)": converters that keep the source's line breaks)."""
+    ln = c.lines[i]
+    if i == 0 or c.text[ln.start : span[0]].strip(_MARKUP_EDGE) or _blank_between(c, i - 1, i):
+        return span, False
+    t = c.lines[i - 1].text.strip()
+    head = c.text[span[0] : span[1]]
+    if (
+        _name_line(t)
+        and " | " not in t
+        and len(t.split()) <= 4
+        and not _LEGAL_END.search(t)
+        and not ANY_LABEL.search(t)
+        and not LABEL["file"].search(t)
+        and len(t.split()) + len(head.split()) <= 8
+    ):
+        return (c.lines[i - 1].start + c.lines[i - 1].text.index(t), span[1]), True
+    return span, False
+
+
 def _uncaptioned_name(c: CoverText) -> Field:  # type: ignore[type-arg]
     """No 'Exact name' caption: a short line of its own that ends in a legal form ("ZURN INDUSTRIES,
     INC."), before the first caption; read with low confidence."""
@@ -183,6 +204,8 @@ def company(c: CoverText) -> Field:  # type: ignore[type-arg]
     ln = c.lines[i]
     joined = False
     span = c.before_in_cell(ln, m)
+    if span is not None:
+        span, joined = _name_goes_up(c, i, span)
     if span is None:
         span = c.aligned(i, m)
     if span is None:
@@ -216,6 +239,12 @@ def state(c: CoverText) -> Field:  # type: ignore[type-arg]
     i, m = hit
     ln = c.lines[i]
     span = c.before_in_cell(ln, m) or c.aligned(i, m)
+    row_before = None
+    if span is not None and not re.search(r"[A-Za-z]{2}", c.text[span[0] : span[1]]):
+        # a number is never a state: the row of values and its captions share one line ("California |
+        # 001-36743 | 94-2404110 (State or other ..."), the state is the row's state cell
+        found = list(STATE_RE.finditer(c.text, ln.start, ln.start + m.start()))
+        span = row_before = (found[0].start(), found[0].end()) if found else None
     stacked = c.stacked(i) if span is None else None
     row = None
     if stacked is not None and STATE_RE.search(c.text[stacked[0] : stacked[1]]):
@@ -239,6 +268,13 @@ def state(c: CoverText) -> Field:  # type: ignore[type-arg]
     if span is None:
         return missing("no value above the state caption")
     raw = c.text[span[0] : span[1]]
+    glued = re.match(r"([A-Za-z][A-Za-z .]*[A-Za-z.])(?=\d)", raw)
+    if glued:  # "Delaware001-1470471-0225165": a row of values a converter wrote without separators
+        reason = "the state glued to the numbers after it: cut at the first digit"
+        return field(c.text, span[0], span[0] + glued.end(), glued.group(1), 0.75, reasons=[reason])
+    if row_before:
+        reason = "values and captions on one line: the state read from the row before the caption"
+        return field(c.text, span[0], span[1], raw, 0.75, reasons=[reason])
     if wrapped:
         reason = "the row of values wrapped onto the next line: read from the line above"
         return field(c.text, span[0], span[1], clean(raw), 0.75, reasons=[reason])

@@ -1,0 +1,183 @@
+"""Converter-output families of issue 16, round three: a corpus filing re-rendered through the real
+converter (html2text, lxml ``text_content()``, BeautifulSoup ``get_text()``, ``w3m -dump``) or hard-wrapped
+inside words must give the original's signatures, exhibits and cover. Filings are copied from
+../shared/corpus/raw into tests/data/robustness (two are the copies tests/data/parser and tests/data/readers hold)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+from robustness_helpers import DATA
+from robustness_helpers import variants as _variants
+
+from extractor.eval import robustness as rb
+from extractor.ingest import read_filing
+from extractor.normalize import text_to_text
+from extractor.parse import parse_bytes
+from extractor.resegment import hard_wrap_width
+
+_W3M = pytest.mark.skipif(
+    shutil.which("w3m") is None, reason="w3m is not installed (scripts/test installs it)"
+)
+
+
+def _agree(name: str, transforms: set[str], fields: tuple[str, ...]) -> None:
+    results = _variants(name, transforms)
+    assert set(results) == transforms  # every variant was made (the converters are in the dev extra)
+    disagree = {t: [f for f in fields if not r[f]] for t, r in results.items()}
+    assert disagree == {t: [] for t in transforms}
+
+
+@pytest.mark.parametrize(
+    ("name", "fields"),
+    [
+        # a one-column table ("---" over "| |" rows): "By:| | /s/ Roger J. Patterson|", the caption
+        # "1-11605(Commission" / "File Number)" wrapped inside its cell
+        ("edgarcrawler__1001039_8K_2013_0001001039-13-000034.htm", tuple(rb.FIELDS)),
+        # emphasis around the signer ("_/s/ Nicholas Gerber_") and the name ("**THE MARYGOLD ...**")
+        ("edgarcrawler__1005101_8K_2022_0001437749-22-009214.htm", tuple(rb.FIELDS)),
+        # cells joined without a space: "Kenneth M. SiegelExecutive Vice President and Chief Legal Officer"
+        (
+            "edgarcrawler__1002517_8K_2016_0001002517-16-000054.htm",
+            ("company_name", "exhibits", "signatures"),
+        ),
+    ],
+)
+def test_html2text_markdown(name: str, fields: tuple[str, ...]) -> None:
+    _agree(name, {"html2text"}, fields)
+
+
+@pytest.mark.parametrize(
+    ("name", "fields"),
+    [
+        # "Name:" / "Mark R. Allen" / "Title:" / "Executive Vice President, ..." each on its own line;
+        # "104" alone on its line above "Cover Page Interactive Data File ..."
+        ("edgarcrawler__1048911_8K_2023_0001193125-23-170172.htm", tuple(rb.FIELDS)),
+        # "SIGNATURES Pursuant to the requirements ..., as amended, NexPoint Capital, Inc. has duly caused"
+        ("edgartools__NextPoint.8K.html", ("company_name", "date_of_report", "items", "signatures")),
+        # "(c) Exhibits   10.1   364-Day Credit Agreement ..." (nbsp runs: cells), "Associate General
+        # Counsel and Assistant Secretary   Registered In-House Counsel" (two cells, one title)
+        (
+            "edgarcrawler__1001039_8K_2013_0001001039-13-000034.htm",
+            ("company_name", "exhibits", "signatures"),
+        ),
+        # "/s/ Amy TuName:Amy TuTitle:Executive Vice President, ...", "February 8, 2022104Cover Page ..."
+        ("edgarcrawler__100493_8K_2022_0000100493-22-000021.htm", ("company_name", "exhibits", "signatures")),
+    ],
+)
+def test_lxml_and_bs4_text_content(name: str, fields: tuple[str, ...]) -> None:
+    _agree(name, {"lxml", "bs4"}, fields)
+
+
+@_W3M
+@pytest.mark.parametrize(
+    ("name", "fields"),
+    [
+        # "/s/ Daniel D. Tempesta" / "By:" / "Daniel D. Tempesta" / title; a rule of box-drawing characters
+        ("edgarcrawler__1002517_8K_2016_0001193125-16-546593.htm", tuple(rb.FIELDS)),
+        # "/s/ Mark R. Allen" then "Name:" and "Title:" cells
+        ("edgarcrawler__1048911_8K_2023_0001193125-23-170172.htm", ("company_name", "items", "exhibits")),
+    ],
+)
+def test_w3m_dump(name: str, fields: tuple[str, ...]) -> None:
+    _agree(name, {"w3m"}, fields)
+
+
+@_W3M
+def test_w3m_centres_an_exhibit_number_in_its_wrapped_cell() -> None:
+    raw = read_filing(DATA / "edgarcrawler__1002517_8K_2019_0001002517-19-000028.htm")
+    rec = parse_bytes(rb.w3m_dump(raw.body).encode(), path="w3m.txt")
+    first = rec.exhibits[0]
+    assert first.number.value == "2.1"
+    assert first.description.value.startswith(
+        "Separation and Distribution Agreement, dated as of September 30"
+    )
+    assert first.description.value.endswith("Current Report on Form 8-K filed on October 2, 2019).")
+
+
+def test_text_wrapped_inside_words_is_joined_back() -> None:
+    # "/s/ Thomas B. Pi" / "ckens, III", "Chairman of" / "the Board and": cut at a fixed width
+    name = "edgarcrawler__1001907_8K_2010_0000950123-10-058942.htm"
+    _agree(name, {"inscriptis", "wrap-chars"}, tuple(rb.FIELDS))
+    raw = read_filing(DATA / name)
+    wrapped = rb.wrap_chars(rb.inscriptis_text(raw.body), 57)
+    assert hard_wrap_width(wrapped) == 57
+    rec = parse_bytes(wrapped.encode(), path="wrapped.txt")
+    signer = rec.signatures[0]
+    assert (signer.name.value, signer.title.value) == (
+        "Thomas B. Pickens, III",
+        "Chairman of the Board and Chief Executive Officer",
+    )
+    assert signer.name.confidence <= 0.8 and rec.cover.company_name.confidence <= 0.8
+    assert any("wrapped lines joined" in r for r in signer.name.reasons)
+    assert rec.cover.date_of_report.value == dt.date(2010, 6, 14)  # "earliest event reported): June 14, 2010"
+    assert signer.date.value == dt.date(2010, 6, 17)
+
+
+def test_justified_and_word_wrapped_text_is_not_joined() -> None:
+    # a 1996 text filing justified to 80 columns (paragraphs indented): its lines are lines
+    raw = read_filing(DATA / "edgarcrawler__1004963_8K_1996_0001004963-96-000019.txt")
+    assert hard_wrap_width(raw.text, raw.body_start, raw.body_end) is None
+    _text, offsets = text_to_text(raw.text, raw.body_start, raw.body_end)
+    assert not offsets.resegmented
+    html = read_filing(DATA / "edgarcrawler__1001907_8K_2010_0000950123-10-058942.htm").body
+    assert hard_wrap_width(rb.wrap_words(rb.inscriptis_text(html), 57)) is None
+
+
+def test_a_name_broken_above_its_caption_line_is_read_whole() -> None:
+    # lxml keeps the source's line breaks: "NUANCE" / "COMMUNICATIONS, INC. (Exact name of registrant ...)"
+    name = "edgarcrawler__1002517_8K_2014_0001193125-14-313467.htm"
+    _agree(name, {"lxml", "bs4"}, ("company_name", "date_of_report", "signatures"))
+    rec = parse_bytes(rb.lxml_text(read_filing(DATA / name).body).encode(), path="lxml.txt")
+    assert rec.cover.company_name.value == "NUANCE COMMUNICATIONS, INC."
+    assert rec.cover.company_name.confidence <= 0.8
+    assert "name printed over several lines" in rec.cover.company_name.reasons
+
+
+def test_a_signer_wrapped_at_words_is_read_whole_with_lower_confidence() -> None:
+    # "By:           /s/ Peter" / "Oppenheimer" / "Peter" / "Oppenheimer" / "Senior" / "Vice President,"
+    name = "coverparser__0001193125-11-009392_d8k.htm"
+    _agree(name, {"inscriptis", "wrap-words"}, ("company_name", "date_of_report", "items", "signatures"))
+    html = read_filing(DATA / name).body
+    rec = parse_bytes(rb.wrap_words(rb.inscriptis_text(html), 58).encode(), path="wrapped.txt")
+    signer = rec.signatures[0]
+    assert (signer.name.value, signer.title.value) == (
+        "Peter Oppenheimer",
+        "Senior Vice President, Chief Financial Officer",
+    )
+    assert signer.name.confidence <= 0.8
+    assert "the signer's name broken across lines" in signer.name.reasons
+
+
+def test_a_number_is_never_the_state_when_values_and_captions_share_a_line() -> None:
+    # flattened: "California | 001-36743 | 94-2404110 (State or other jurisdiction | (Commission | ..."
+    name = "coverparser__0000320193-24-000005_aapl-20240201.htm"
+    _agree(name, {"inscriptis", "flat"}, ("state_of_incorporation", "company_name", "date_of_report"))
+    html = read_filing(DATA / name).body
+    rec = parse_bytes(rb.flatten(rb.inscriptis_text(html)).encode(), path="flat.txt")
+    assert rec.cover.state_of_incorporation.value == "California"
+    assert rec.cover.state_of_incorporation.confidence <= 0.8
+
+
+def test_a_state_glued_to_the_numbers_after_it_is_cut_at_the_first_digit() -> None:
+    # lxml text_content() of a cover table: "Delaware001-1470471-0225165" above the captions
+    name = "edgarcrawler__100493_8K_2022_0000100493-22-000021.htm"
+    _agree(name, {"lxml", "bs4"}, ("state_of_incorporation",))
+    rec = parse_bytes(rb.lxml_text(read_filing(DATA / name).body).encode(), path="lxml.txt")
+    assert rec.cover.state_of_incorporation.value == "Delaware"
+    assert rec.cover.state_of_incorporation.confidence <= 0.8
+
+
+def test_a_flattened_signer_typed_twice_is_one_name_and_its_title_stops_at_the_page() -> None:
+    # flat: "/s/ Thomas L. Beaudoin Thomas L. Beaudoin Executive Vice President and Chief Financial Officer"
+    name = "edgarcrawler__1002517_8K_2014_0001193125-14-313467.htm"
+    html = read_filing(DATA / name).body
+    rec = parse_bytes(rb.flatten(rb.inscriptis_text(html)).encode(), path="flat.txt")
+    assert [(s.name.value, s.title.value) for s in rec.signatures] == [
+        ("Thomas L. Beaudoin", "Executive Vice President and Chief Financial Officer")
+    ]
+    assert rec.signatures[0].name.confidence <= 0.8
+    # "/s/ Mark R. Allen ... Secretary" then the page: the same record as the original's
+    _agree("edgarcrawler__1048911_8K_2023_0001193125-23-170172.htm", {"inscriptis", "flat"}, ("signatures",))
