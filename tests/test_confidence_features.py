@@ -16,75 +16,86 @@ from extractor.eval.ranking import LLMValue, llm_values, ranking, ranking_of_run
 from extractor.eval.ranking import item_of as item_of_key
 from extractor.eval.results import FilingRun, obs_from_json
 from extractor.fill import fill_record
+from extractor.fill.confidence import score_tree
 from extractor.fill.features import token_probs
+from extractor.fill.ground import ground_event
+from extractor.fill.plan import facts_of
 from extractor.jsonspans import value_spans
 from extractor.llm.base import TokenLogprob
 from extractor.llm.fake import FakeProvider
 from extractor.llm.fake import _null_answer as null_answer  # the dry run's answer: every field null
 from extractor.parse import parse_document
+from extractor.readers import read_item
+from extractor.schemas import MaterialAgreement
 
 ROOT = Path(__file__).resolve().parent.parent
 NUANCE_101 = ROOT / "tests" / "data" / "parser" / "edgarcrawler__1002517_8K_2016_0001193125-16-546593.htm"
 RESULTS = ROOT / "evals" / "results" / "gold-qwen15.json"
 
 
+ANSWER = {
+    "agreement_type": q("Material Definitive Agreement", "Entry into a Material Definitive Agreement"),
+    "counterparties": [q("Barclays Bank plc", "with Barclays Bank plc"), q("Goldman Sachs", "Goldman Sachs")],
+    "agreement_date": q("2016-04-15", "On April 15, 2016"),
+    "summary": q(
+        "Nuance entered into a revolving credit agreement.", "entered into a revolving credit agreement"
+    ),
+}
+
+
 @pytest.fixture(scope="module")
-def nuance_event() -> dict:
-    """Nuance's 1.01 (a revolving credit agreement with a parties clause) filled by a scripted model that
-    answers the item's title, one bank of the clause and one the filing never names."""
+def nuance_scored() -> dict:
+    """Nuance's 1.01 (a revolving credit agreement with a parties clause) answered by a scripted model
+    with the item's title, one bank of the clause and one the filing never names, grounded and scored
+    as the fill does before the readers' merge (``fill.call._chunk_event``)."""
     parsed = parse_document(NUANCE_101)
-    answer = {
-        "agreement_type": q("Material Definitive Agreement", "Entry into a Material Definitive Agreement"),
-        "counterparties": [
-            q("Barclays Bank plc", "with Barclays Bank plc"),
-            q("Goldman Sachs", "Goldman Sachs"),
-        ],
-        "agreement_date": q("2016-04-15", "On April 15, 2016"),
-        "summary": q(None, None),
-    }
-    fake = FakeProvider({"MaterialAgreementQuoted": answer}, default=null_answer)
-    out = fill_record(parsed.record, parsed.text, fake)
-    assert "features" not in out.model_dump_json()  # in memory only, like raw_confidence
-    event = item_of(out, "1.01").event
-    assert event is not None
-    return event
+    item = item_of(parsed.record, "1.01")
+    facts = facts_of(parsed.record)
+    tree = ground_event(MaterialAgreement, ANSWER, item.text, item.span[0], heading=item.heading)
+    readings = read_item("1.01", [(item.text, item.span[0])], facts.registrants)
+    return score_tree(tree, facts=facts, item="1.01", readings=readings)
 
 
-def test_features_of_a_title_answer_quoted_from_the_heading(nuance_event):
-    f = nuance_event["agreement_type"]["features"]
+def test_features_of_a_title_answer_quoted_from_the_heading(nuance_scored):
+    f = nuance_scored["agreement_type"]["features"]
     assert (f["item"], f["field"], f["kind"]) == ("1.01", "agreement_type", "str")
     assert f["in_heading"] and f["problem"] and f["align"] == "none"
     assert f["reader"] == "disagree"  # the defined-term reader read "revolving credit agreement"
-    assert f["p_mean"] is None and f["sample"] is None  # the fake sends no logprobs; no second sample
+    assert f["p_mean"] is None and f["sample"] is None  # no logprobs given; no second sample
 
 
-def test_reader_and_parser_agreement_features(nuance_event):
-    barclays, goldman = nuance_event["counterparties"]
+def test_reader_and_parser_agreement_features(nuance_scored):
+    barclays, goldman = nuance_scored["counterparties"]
     assert barclays["features"]["reader"] == "agree" and barclays["features"]["align"] == "exact"
     assert goldman["features"]["reader"] == "disagree"  # the whole parties clause was read: not in it
-    date = nuance_event["agreement_date"]["features"]
+    date = nuance_scored["agreement_date"]["features"]
     assert date["parser"] == "agree" and date["reader"] == "agree" and date["kind"] == "date"
-    assert nuance_event["summary"]["features"]["null"]
+    assert nuance_scored["summary"]["features"]["reader"] is None  # no reader for a summary
 
 
-def test_observations_carry_the_features(nuance_event):
-    gold = {"agreement_type": "revolving credit agreement", "counterparties": ["Barclays Bank plc"]}
-    obs = {o.key: o for o in compare_event("1.01", gold, nuance_event)}
-    kind = obs["event.1.01.agreement_type"]
-    assert not kind.correct and kind.features is not None and kind.features["problem"]
-    parties = obs["event.1.01.counterparties"]
-    assert [e[1] for e in parties.elements] == [True, False]
-    assert [f["reader"] for f in parties.element_features] == ["agree", "disagree"]
+def test_features_reach_the_observations_and_never_the_record():
+    """The fill path end to end: the merge keeps the model's summary (no reader reads one) with its
+    features; the eval's observation carries them through the result JSON; the record has none."""
+    parsed = parse_document(NUANCE_101)
+    fake = FakeProvider({"MaterialAgreementQuoted": ANSWER}, default=null_answer)
+    out = fill_record(parsed.record, parsed.text, fake)
+    assert "features" not in out.model_dump_json()  # in memory only, like raw_confidence
+    event = item_of(out, "1.01").event
+    assert event is not None and event["summary"]["method"] == "llm"
+    assert event["agreement_type"]["method"] == "parser"  # the title answer was replaced by the reader
+    gold = {
+        "summary": "Nuance entered into a revolving credit agreement",
+        "agreement_type": "credit agreement",
+    }
+    obs = {o.key: o for o in compare_event("1.01", gold, event)}
+    summary = obs["event.1.01.summary"]
+    assert summary.features is not None and summary.features["field"] == "summary"
+    assert obs["event.1.01.agreement_type"].features is None  # a reader's value has no model features
     run = FilingRun(file="nuance", format="html", era="2004+", observations=list(obs.values()))
     again = [obs_from_json(d) for d in json.loads(json.dumps(run.to_json()))["observations"]]
     assert again == list(obs.values())
     values = llm_values("nuance", again)
-    assert {(v.key, v.correct) for v in values} >= {
-        ("event.1.01.agreement_type", False),
-        ("event.1.01.counterparties", True),
-        ("event.1.01.counterparties", False),
-    }
-    assert all(v.features for v in values)
+    assert [v.key for v in values] == ["event.1.01.summary"] and values[0].features
 
 
 def test_token_probs_mean_and_min():
