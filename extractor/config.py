@@ -80,6 +80,11 @@ class Settings(BaseModel):
     # them where the item opens; their long items are read this many chunks deep (0 = all chunks).
     # Events with lists of records (5.02 changes, 5.07 proposals, key facts) always read every chunk.
     lead_chunks: int = PydField(1, ge=0)
+    # self-consistency (``extractor.fill.consistency``): a chunk whose answer has a value with confidence
+    # below ``sample_below`` is asked once more (fields in reverse order), within ``sample_seconds`` of
+    # model time per item; 0 = off (the default: the embedded model needs 30-60 s per call on 2 cores)
+    sample_seconds: float = PydField(0.0, ge=0)
+    sample_below: float = PydField(0.5, ge=0, le=1)
     # prompt files prompts/*.<version>.j2 (and few-shot examples *.examples.<version>.json); see
     # extractor.prompts. v2: constant system prompt first, few-shot examples, then the filing
     prompt_version: str = PydField("v1", pattern=r"^v[1-9][0-9]*$")

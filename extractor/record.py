@@ -61,6 +61,10 @@ class Field(Strict, Generic[T]):
     # memory only: never serialized (the record's bytes stay as they were); the serialized record keeps it
     # in the reason "confidence calibrated RAW -> VALUE (...)", written for people, not read back.
     raw_confidence: SkipJsonSchema[float | None] = PydField(None, exclude=True)
+    # what the confidence was computed from (``extractor.fill.features``: token probabilities, grounding,
+    # agreement, answer checks...), for the calibration fit of an eval run. In memory only, like
+    # ``raw_confidence``.
+    features: SkipJsonSchema[dict[str, Any] | None] = PydField(None, exclude=True)
 
 
 class Format(str, Enum):

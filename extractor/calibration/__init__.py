@@ -21,14 +21,27 @@ Curve file (``CURVE_VERSION`` 1)::
 
 ``x`` are raw scores (increasing), ``y`` the calibrated values (non-decreasing, clipped); between knots the
 value is interpolated linearly, outside them it is the end value.
+
+A file may also hold a **feature model** per method (``extractor eval calibrate --features``, fitted by
+``extractor.eval.fit``): a logistic regression on the features the fill records for each value
+(``extractor.fill.features``). When the model has one for ``llm``, a model-filled value's confidence is
+``sigmoid(intercept + sum(coef[k] * column_k(features)))`` instead of the curve's value (the curve stays
+for values without features)::
+
+    "logistic": {"llm": {"columns": ["p_mean", "p_mean?", "align=none", ...], "coef": [...],
+                         "intercept": 0.3, "fill": {"p_mean": 0.81}, "clip": [0.02, 0.98], ...}}
+
+A column is ``NAME`` (the feature's number; a bool is 0/1; a missing number takes ``fill[NAME]``),
+``NAME?`` (1 when the feature is missing) or ``NAME=VALUE`` (1 when the feature is that string).
 """
 
 from __future__ import annotations
 
 import bisect
 import json
-from collections.abc import Mapping
-from dataclasses import dataclass
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -64,12 +77,65 @@ class Curve:
         return y0 + (y1 - y0) * (raw - x0) / (x1 - x0)
 
 
+def column_value(column: str, features: Mapping[str, object], fill: Mapping[str, float]) -> float:
+    """The value of one encoded column (module docstring) for a feature dict."""
+    if column.endswith("?"):
+        return 1.0 if features.get(column[:-1]) is None else 0.0
+    name, eq, wanted = column.partition("=")
+    got = features.get(name)
+    if eq:
+        return 1.0 if str(got) == wanted else 0.0
+    if got is None or isinstance(got, str):
+        return float(fill.get(name, 0.0))
+    return float(got)  # type: ignore[arg-type]
+
+
+def encode(features: Mapping[str, object], columns: Sequence[str], fill: Mapping[str, float]) -> list[float]:
+    return [column_value(c, features, fill) for c in columns]
+
+
+def sigmoid(z: float) -> float:
+    return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
+
+
+@dataclass(frozen=True)
+class Logistic:
+    """A logistic regression on encoded features: P(right | features)."""
+
+    columns: tuple[str, ...]
+    coef: tuple[float, ...]
+    intercept: float
+    fill: Mapping[str, float] = field(default_factory=dict)
+    clip: tuple[float, float] = (0.02, 0.98)
+
+    def __call__(self, features: Mapping[str, object]) -> float:
+        x = encode(features, self.columns, self.fill)
+        p = sigmoid(self.intercept + sum(c * v for c, v in zip(self.coef, x, strict=True)))
+        return max(self.clip[0], min(self.clip[1], p))
+
+
+def logistic_from_json(doc: Mapping[str, Any]) -> Logistic:
+    columns = tuple(str(c) for c in doc["columns"])
+    coef = tuple(float(c) for c in doc["coef"])
+    if len(columns) != len(coef):
+        raise ValueError("a feature model needs one coefficient per column")
+    lo, hi = doc.get("clip", (0.02, 0.98))
+    return Logistic(
+        columns,
+        coef,
+        float(doc["intercept"]),
+        {str(k): float(v) for k, v in (doc.get("fill") or {}).items()},
+        (float(lo), float(hi)),
+    )
+
+
 @dataclass(frozen=True)
 class ModelCurves:
     model: str
     methods: Mapping[str, Curve]
     version: int = CURVE_VERSION
     source: str = ""
+    logistic: Mapping[str, Logistic] = field(default_factory=dict)
 
     def label(self, method: str) -> str:
         return f"{self.model}/{method} v{self.version}"
@@ -84,7 +150,10 @@ def curves_from_json(doc: Mapping[str, Any], source: str = "") -> ModelCurves:
         for name, c in (doc.get("methods") or {}).items()
         if c
     }
-    return ModelCurves(model=str(doc["model"]), methods=methods, version=version, source=source)
+    logistic = {name: logistic_from_json(m) for name, m in (doc.get("logistic") or {}).items() if m}
+    return ModelCurves(
+        model=str(doc["model"]), methods=methods, version=version, source=source, logistic=logistic
+    )
 
 
 def load_curves(folder: Path = CURVE_DIR) -> dict[str, ModelCurves]:
@@ -107,12 +176,17 @@ def calibrate(
     model: str | None,
     method: str = "llm",
     curves: Mapping[str, ModelCurves] | None = None,
+    features: Mapping[str, object] | None = None,
 ) -> tuple[float, str | None]:
-    """(confidence, reason): the calibrated value and its reason when ``model`` has a curve for
-    ``method``, else (raw, None)."""
+    """(confidence, reason): the calibrated value and its reason when ``model`` has a feature model for
+    ``method`` (and ``features`` are given) or a curve, else (raw, None)."""
     if not model:
         return raw, None
     mc = (shipped() if curves is None else curves).get(model)
+    fitted = mc.logistic.get(method) if mc is not None and features is not None else None
+    if fitted is not None and mc is not None and features is not None:
+        value = round(fitted(features), 3)
+        return value, calibration_reason(raw, value, f"{mc.model}/{method} features v{mc.version}")
     curve = mc.methods.get(method) if mc is not None else None
     if curve is None or mc is None:
         return raw, None

@@ -72,7 +72,10 @@ def register(sub: Any) -> None:
             "Fit an isotonic curve raw confidence -> share right, per method (llm, parser), on the values "
             "of one model in eval result files (--out of 'extractor eval'), measure it by "
             "leave-one-filing-out cross-validation (ECE, AUROC, Brier, reliability table) and write the "
-            "curve file the runtime reads (extractor/calibration/<model>.json). See docs/llm-fill.md."
+            "curve file the runtime reads (extractor/calibration/<model>.json). With --features, also fit "
+            "a logistic regression on the features the fill recorded for each model-filled value "
+            "(token probabilities, grounding, parser / reader agreement, answer checks, item). "
+            "See docs/llm-fill.md."
         ),
     )
     c.add_argument("results", nargs="+", metavar="RESULTS", help="eval result JSON files")
@@ -93,6 +96,21 @@ def register(sub: Any) -> None:
     c.add_argument("--min-bin", type=int, default=10, help="fewest values per curve step (default 10)")
     c.add_argument(
         "--prior", type=float, default=2.0, help="pseudo-values pulling each step to the mean (default 2)"
+    )
+    c.add_argument(
+        "--features",
+        action="store_true",
+        help="also fit the feature model of model-filled values (a logistic regression on the features "
+        "the fill recorded; the runtime prefers it to the curve), measured leave-one-filing-out",
+    )
+    c.add_argument(
+        "--l2", type=float, default=4.0, help="feature model: L2 penalty on standardized weights (default 4)"
+    )
+    c.add_argument(
+        "--min-count",
+        type=int,
+        default=25,
+        help="feature model: fewest values of a text feature's value for its own column (default 25)",
     )
     c.add_argument("--replicates", type=int, default=1000, help="bootstrap replicates over filings")
     c.add_argument("--seed", type=int, default=0, help="bootstrap seed")
@@ -315,7 +333,7 @@ def run_calibrate(args: argparse.Namespace) -> int:
     from ..eval.calibrate import FitParams, build_curves, dump, runtime_name, sha256_of
     from ..eval.config import load_config
 
-    console = Console(width=None if sys.stdout.isatty() else 120)
+    console = Console(width=None if sys.stdout.isatty() else 200)
     err = Console(stderr=True)
     docs: list[tuple[str, dict[str, Any]]] = []
     digests: dict[str, str] = {}
@@ -359,6 +377,21 @@ def run_calibrate(args: argparse.Namespace) -> int:
         digests=digests,
     )
     print_calibration(doc, console)
+    if args.features:
+        from ..eval.fit import FeatureParams, feature_model
+        from ..eval.report import print_feature_fit
+
+        entry, measured = feature_model(
+            docs,
+            model,
+            params=FeatureParams(l2=max(0.0, args.l2), min_count=max(1, args.min_count)),
+            replicates=max(0, args.replicates),
+            seed=args.seed,
+        )
+        doc["provenance"]["measured"]["llm_features"] = measured
+        if entry is not None:
+            doc["logistic"] = {"llm": entry}
+        print_feature_fit(measured, console)
     if args.out:
         out = Path(args.out)
         out.parent.mkdir(parents=True, exist_ok=True)

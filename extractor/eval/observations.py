@@ -37,6 +37,11 @@ class Obs:
     raw_confidence: float | None = None
     # set: raw score of each entry of ``elements`` (empty: the element confidences are raw)
     raw_elements: tuple[float, ...] = field(default_factory=tuple)
+    # the confidence features the fill recorded for the value (``extractor.fill.features``), when it
+    # did: the calibration fit reads them (``extractor.eval.fit``)
+    features: dict[str, Any] | None = None
+    # set: the features of each entry of ``elements`` (empty when the fill recorded none)
+    element_features: tuple[dict[str, Any], ...] = field(default_factory=tuple)
 
     @property
     def raw(self) -> float | None:
@@ -112,12 +117,26 @@ def element_meta(obj: Any) -> tuple[str | None, float | None]:
     return method, (sum(confs) / len(confs) if calibrated and confs else None)
 
 
+def leaf_features(node: Any) -> dict[str, Any] | None:
+    """The confidence features of a record Field or a filled event leaf dict; of a list element that is
+    a dict of leaves, those of its first leaf that has them (its identifying field comes first)."""
+    if isinstance(node, dict) and not tree.is_field(node):
+        return next((f for f in (leaf_features(v) for v in node.values()) if f), None)
+    return tree.features(node)
+
+
 def tag(obs: Obs, node: Any) -> Obs:
-    """Record the method and raw confidence of the predicted value (a Field or a leaf dict)."""
+    """Record the method, raw confidence and features of the predicted value (a Field or a leaf dict)."""
     if node is None:
         return obs
     method, raw = leaf_meta(node)
-    return replace(obs, method=method, raw_confidence=raw if obs.confidence is not None else None)
+    known = obs.confidence is not None
+    return replace(
+        obs,
+        method=method,
+        raw_confidence=raw if known else None,
+        features=leaf_features(node) if known else None,
+    )
 
 
 def obs_from_match(key: str, m: Match, gold: Any, pred: Any, confidence: float | None) -> Obs:
@@ -148,12 +167,16 @@ def set_obs(
     elements = tuple((float(confidences[j]), j in matched) for j in kept)  # type: ignore[index, arg-type]
     method: str | None = None
     raws: tuple[float, ...] = ()
+    feats: tuple[dict[str, Any], ...] = ()
     if nodes is not None:
         metas = [element_meta(nodes[j]) if j < len(nodes) else (None, None) for j in kept]
         methods = [m for m, _ in metas if m]
         method = "llm" if "llm" in methods else (methods[0] if methods else None)
         if any(r is not None for _, r in metas):
             raws = tuple(r if r is not None else c for (_, r), (c, _) in zip(metas, elements, strict=True))
+        found = [leaf_features(nodes[j]) if j < len(nodes) else None for j in kept]
+        if found and all(found):
+            feats = tuple(f for f in found if f)
     return Obs(
         key=key,
         kind="set",
@@ -168,4 +191,5 @@ def set_obs(
         elements=elements,
         method=method,
         raw_elements=raws,
+        element_features=feats,
     )

@@ -147,6 +147,69 @@ def calibration_table(results: dict[str, Any]) -> Table:
     return table
 
 
+def _with_ci(row: dict[str, Any], name: str) -> str:
+    ci = row.get(f"{name}_ci")
+    return _fmt(row.get(name)) + (f" [dim][{ci[0]:.2f}, {ci[1]:.2f}][/dim]" if ci else "")
+
+
+def llm_ranking_table(results: dict[str, Any]) -> Table | None:
+    """AUROC(wrong) and ECE of the values a model filled (method llm), overall and per item, with
+    bootstrap CIs over filings (``extractor.eval.ranking``); None when no model filled any."""
+    rows = [
+        (name, s["calibration"]["llm"])
+        for name, s in results["models"].items()
+        if s["calibration"].get("llm", {}).get("overall", {}).get("n")
+    ]
+    if not rows:
+        return None
+    table = Table(title="Confidence of model-filled values (method llm; ECE over 10 equal-width bins)")
+    for col in ("model", "item", "values", "wrong", "AUROC(wrong)", "ECE"):
+        table.add_column(col, justify="left" if col in ("model", "item") else "right")
+    for name, r in rows:
+        for item, row in [("all", r["overall"]), *r["items"].items()]:
+            table.add_row(
+                name, item, str(row["n"]), str(row["wrong"]), _with_ci(row, "auroc"), _with_ci(row, "ece")
+            )
+    return table
+
+
+def print_feature_fit(measured: dict[str, Any], console: Console) -> None:
+    """The feature model's leave-one-filing-out measurement (``extractor.eval.fit.measure_features``)."""
+    console.print(
+        f"\n[bold]llm feature model[/bold]: {measured['values']} model-filled values with features "
+        f"({measured['without_features']} without); AUROC(wrong) and ECE (10 equal-width bins), "
+        "95% bootstrap CIs over filings"
+    )
+    if measured.get("note"):
+        console.print(f"[yellow]note:[/yellow] {measured['note']}")
+    systems = (
+        ("recorded", "recorded"),
+        ("isotonic_lofo", "isotonic LOFO"),
+        ("features_lofo", "features LOFO"),
+    )
+    table = Table()
+    table.add_column("item")
+    table.add_column("values", justify="right")
+    table.add_column("wrong", justify="right")
+    for _key, label in systems:
+        table.add_column(f"AUROC {label}", justify="right")
+        table.add_column(f"ECE {label}", justify="right")
+    items = ["all", *measured["recorded"]["items"]]
+    for item in items:
+        rows = [
+            measured[k]["overall"] if item == "all" else measured[k]["items"][item] for k, _label in systems
+        ]
+        cells = [c for r in rows for c in (_with_ci(r, "auroc"), _with_ci(r, "ece"))]
+        table.add_row(item, str(rows[0]["n"]), str(rows[0]["wrong"]), *cells)
+    console.print(table)
+    for key, label in (("auroc_gain_vs_recorded_ci", "recorded"), ("auroc_gain_vs_isotonic_ci", "isotonic")):
+        ci = measured.get(key)
+        if ci:
+            console.print(
+                f"AUROC gain of the feature model over {label}: 95% CI [{ci[0]:+.3f}, {ci[1]:+.3f}]"
+            )
+
+
 def reliability_table(results: dict[str, Any], model: str) -> Table:
     table = Table(title=f"Reliability: {model}")
     for col in ("confidence bin", "values", "mean confidence", "accuracy"):
@@ -254,6 +317,9 @@ def print_report(
         console.print(models_table(results))
         console.print(diff_table(results, prefixes=diffs))
     console.print(calibration_table(results))
+    llm_table = llm_ranking_table(results)
+    if llm_table is not None:
+        console.print(llm_table)
     console.print(
         Columns([reliability_table(results, m) for m in models if results["models"][m]["calibration"]["n"]])
     )

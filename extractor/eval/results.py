@@ -13,6 +13,7 @@ from typing import Any
 
 from . import stats
 from .compare import Obs
+from .ranking import llm_values, ranking
 from .stats import MetricDef
 
 RESULTS_VERSION = 1
@@ -46,13 +47,15 @@ class FilingRun:
 def _obs_json(o: Obs) -> dict[str, Any]:
     d = asdict(o)
     if o.kind == "field":
-        for k in ("tp", "fp", "fn", "elements", "raw_elements"):
+        for k in ("tp", "fp", "fn", "elements", "raw_elements", "element_features"):
             d.pop(k)
     else:
         d["elements"] = [list(e) for e in o.elements]
         d["raw_elements"] = list(o.raw_elements)
+        d["element_features"] = list(o.element_features)
+        d.pop("features")
     # calibration metadata only when known (results stay comparable with older ones)
-    for k in ("method", "raw_confidence", "raw_elements"):
+    for k in ("method", "raw_confidence", "raw_elements", "features", "element_features"):
         if d.get(k) in (None, []):
             d.pop(k, None)
     return d
@@ -62,6 +65,7 @@ def obs_from_json(d: dict[str, Any]) -> Obs:
     d = dict(d)
     d["elements"] = tuple(tuple(e) for e in d.get("elements", ()))
     d["raw_elements"] = tuple(d.get("raw_elements", ()))
+    d["element_features"] = tuple(d.get("element_features", ()))
     return Obs(**d)
 
 
@@ -214,6 +218,7 @@ def calibration_summary(
     runs: Sequence[FilingRun], weights: Sequence[Sequence[int]] | None, threshold: float
 ) -> dict[str, Any]:
     per_filing = [stats.calibration_pairs(r.observations) for r in runs]
+    files = [r.file for r in runs]
     pairs = [p for ps in per_filing for p in ps]
     out: dict[str, Any] = {"n": len(pairs), "wrong": sum(1 for _, ok in pairs if not ok)}
     out["bins"] = [asdict(b) for b in stats.reliability(pairs)]
@@ -230,6 +235,7 @@ def calibration_summary(
         "error_recall": load.error_recall,
         "flag_precision": load.flag_precision,
     }
+    out["llm"] = ranking([v for r in runs for v in llm_values(r.file, r.observations)], files, weights)
     out["review_curve"] = []
     for t in REVIEW_CURVE:
         lt = stats.review_load(pairs, t)

@@ -202,6 +202,8 @@ def iter_fields(
 
 
 RAW_CONFIDENCE = "raw_confidence"  # key of a Field dict's raw score in memory; never serialized
+FEATURES = "features"  # key of a Field dict's confidence features in memory; never serialized
+_IN_MEMORY = (RAW_CONFIDENCE, FEATURES)
 
 
 def field_data(f: BaseModel) -> dict[str, Any]:
@@ -212,6 +214,9 @@ def field_data(f: BaseModel) -> dict[str, Any]:
     raw = getattr(f, "raw_confidence", None)
     if raw is not None:
         data[RAW_CONFIDENCE] = raw
+    feats = getattr(f, "features", None)
+    if feats is not None:
+        data[FEATURES] = dict(feats)
     return data
 
 
@@ -226,10 +231,25 @@ def raw_confidence(node: Any) -> float | None:
     return None if raw is None else float(raw)
 
 
+def features(node: Any) -> dict[str, Any] | None:
+    """The confidence features of a filled Field (a record Field or a Field dict), when the fill recorded
+    them (``extractor.fill.features``)."""
+    if isinstance(node, BaseModel):
+        feats = getattr(node, "features", None)
+    elif is_field(node):
+        feats = node.get(FEATURES)
+    else:
+        return None
+    return dict(feats) if feats else None
+
+
 def without_raw(node: Any) -> Any:
-    """``node`` with the in-memory raw scores of its Field dicts left out (what a record serializes)."""
+    """``node`` with the in-memory raw scores and features of its Field dicts left out (what a record
+    serializes)."""
     if is_field(node):
-        return {k: v for k, v in node.items() if k != RAW_CONFIDENCE} if RAW_CONFIDENCE in node else node
+        if any(k in node for k in _IN_MEMORY):
+            return {k: v for k, v in node.items() if k not in _IN_MEMORY}
+        return node
     if isinstance(node, dict):
         return {k: without_raw(v) for k, v in node.items()}
     if isinstance(node, list):

@@ -10,6 +10,8 @@ and the chunk events are merged (``extractor.fill.merge``) and combined with the
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import time
 from collections.abc import Callable
 from typing import Any, TypedDict, Unpack
 
@@ -26,6 +28,7 @@ from ..store.cache import ResponseCache, cache_key
 from ..store.calllog import CallLog
 from .answers import CHECKED, checked_schema, problems
 from .confidence import score_tree
+from .consistency import answer_key, reversed_schema, sample_key, uncertain_paths, verdicts
 from .ground import ground_event, injection_regions
 from .merge import dedupe_people, drop_self_counterparties, failed_event, merge
 from .plan import Plan, budget, prepare
@@ -37,13 +40,17 @@ def _chunk_event(plan: Plan, output: dict[str, Any], call: CallRecord) -> dict[s
     tree = ground_event(
         plan.schema, output, plan.item.text, plan.item.span[0], plan.refs, heading=plan.item.heading
     )
+    readings = _readings(plan)  # the values the merge in _finish compares with: features of each value
     return score_tree(
         tree,
         reasks=call.reasks,
         raw=call.raw_completion,
         logprobs=call.logprobs,
         facts=plan.facts,
-        model=call.model,  # the model's fitted calibration curve applies, when one is shipped
+        model=call.model,  # the model's fitted feature model or calibration curve applies, when shipped
+        item=readings.item,
+        readings=readings,
+        samples=plan.samples.get(answer_key(output)),
     )
 
 
@@ -197,7 +204,45 @@ async def afill_item(
         except Exception as exc:
             error = exc
             break
+    if error is None and settings.sample_seconds > 0:
+        plan = await _sample_uncertain(plan, results, provider, blocking, cache, settings, item_budget)
     return _finish(record, plan, provider, results, error, opts.get("calllog"))
+
+
+async def _sample_uncertain(
+    plan: Plan,
+    results: list[tuple[dict[str, Any], CallRecord]],
+    provider: Provider,
+    blocking: bool,
+    cache: ResponseCache | None,
+    settings: Settings,
+    item_budget: Budget,
+) -> Plan:
+    """The plan with the verdicts of second samples of its uncertain chunk answers
+    (``extractor.fill.consistency``), within ``settings.sample_seconds`` of wall clock for the item."""
+    schema = reversed_schema(quoted_schema(plan.schema))
+    spent = 0.0
+    samples: dict[str, dict[tuple[str | int, ...], str]] = {}
+    for prompt, key, (output, call) in zip(plan.prompts, plan.keys, results, strict=False):
+        first = _chunk_event(plan, output, call)
+        paths = uncertain_paths(first, settings.sample_below)
+        if not paths:
+            continue
+        hit = _cached(cache, sample_key(key))
+        if hit is None:
+            if spent >= settings.sample_seconds:
+                break
+            started = time.monotonic()
+            try:
+                res = await _ask(provider, blocking, schema, prompt.messages, item_budget)
+            except Exception:  # a failed second sample costs the feature, never the item
+                break
+            finally:
+                spent += time.monotonic() - started
+            hit = (res.value.model_dump(mode="json"), res.call)
+            _store(cache, sample_key(key), *hit)
+        samples[answer_key(output)] = verdicts(first, _chunk_event(plan, *hit), paths)
+    return dataclasses.replace(plan, samples=samples) if samples else plan
 
 
 def fill_item(record: FilingRecord, item: Item, provider: Provider, **opts: Unpack[FillOptions]) -> Item:

@@ -61,6 +61,8 @@ class Plan:
     pre: ParserEvent | None = None  # the parser's pre-fill, combined into the event in _finish
     # (text, start) of the items this one incorporates by reference (shown to the model, grounded in)
     refs: list[tuple[str, int]] = field(default_factory=list)
+    # a second sample's verdict per value path, by the chunk answer it checked (``fill.consistency``)
+    samples: dict[str, dict[tuple[str | int, ...], str]] = field(default_factory=dict)
 
 
 def facts_of(record: FilingRecord) -> ParserFacts:

@@ -66,6 +66,9 @@ class Leaf:
     check: Check
     injected: bool = False
     reasons: list[str] = field(default_factory=list)
+    in_heading: bool = False  # the model's quote is only in the item's heading (not evidence)
+    by_value: bool = False  # the quote was not found; the value itself was
+    referenced: bool = False  # read from an item this one incorporates by reference
 
 
 _NULL_WORDS = frozenset(
@@ -115,6 +118,7 @@ def ground_leaf(
         )
     segments: list[Segment] = [(item_text, item_start, regions), *extra]
     aligned, seg = Aligned(Alignment.none), segments[0]
+    in_heading = by_value = False
     for candidate in segments:
         aligned = align_in_body(mquote, candidate[0], heading_len if candidate is segments[0] else 0)
         if aligned.status is not Alignment.none:
@@ -131,14 +135,15 @@ def ground_leaf(
         )
         if kind in ("str", "int") and name not in PARAPHRASE:
             for candidate in segments:
-                by_value = align_in_body(
+                found = align_in_body(
                     str(value),
                     candidate[0],
                     heading_len if candidate is segments[0] else 0,
                     allow_fuzzy=False,
                 )
-                if by_value.status is not Alignment.none:
-                    aligned, seg = by_value, candidate
+                if found.status is not Alignment.none:
+                    by_value = True
+                    aligned, seg = found, candidate
                     reasons.append("grounded by the value itself")
                     break
     elif aligned.status is Alignment.fuzzy:
@@ -171,6 +176,9 @@ def ground_leaf(
         check,
         injected,
         reasons,
+        in_heading=in_heading,
+        by_value=by_value,
+        referenced=aligned.status is not Alignment.none and seg is not segments[0],
     )
 
 

@@ -1,0 +1,202 @@
+"""Confidence features recorded at fill time, the ranking of model-filled values, the feature model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from llm_helpers import item_of, q
+
+from extractor.calibration import CURVE_DIR, Curve, Logistic, ModelCurves, calibrate, column_value
+from extractor.eval.compare import compare_event
+from extractor.eval.fit import FeatureParams, columns_for, feature_model, fit_logistic, lofo
+from extractor.eval.observations import Obs
+from extractor.eval.ranking import LLMValue, llm_values, ranking, ranking_of_runs
+from extractor.eval.ranking import item_of as item_of_key
+from extractor.eval.results import FilingRun, obs_from_json
+from extractor.fill import fill_record
+from extractor.fill.confidence import score_tree
+from extractor.fill.features import token_probs
+from extractor.fill.ground import ground_event
+from extractor.fill.plan import facts_of
+from extractor.jsonspans import value_spans
+from extractor.llm.base import TokenLogprob
+from extractor.llm.fake import FakeProvider
+from extractor.llm.fake import _null_answer as null_answer  # the dry run's answer: every field null
+from extractor.parse import parse_document
+from extractor.readers import read_item
+from extractor.schemas import MaterialAgreement
+
+ROOT = Path(__file__).resolve().parent.parent
+NUANCE_101 = ROOT / "tests" / "data" / "parser" / "edgarcrawler__1002517_8K_2016_0001193125-16-546593.htm"
+RESULTS = ROOT / "evals" / "results" / "gold-qwen15.json"
+
+
+ANSWER = {
+    "agreement_type": q("Material Definitive Agreement", "Entry into a Material Definitive Agreement"),
+    "counterparties": [q("Barclays Bank plc", "with Barclays Bank plc"), q("Goldman Sachs", "Goldman Sachs")],
+    "agreement_date": q("2016-04-15", "On April 15, 2016"),
+    "summary": q(
+        "Nuance entered into a revolving credit agreement.", "entered into a revolving credit agreement"
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def nuance_scored() -> dict:
+    """Nuance's 1.01 (a revolving credit agreement with a parties clause) answered by a scripted model
+    with the item's title, one bank of the clause and one the filing never names, grounded and scored
+    as the fill does before the readers' merge (``fill.call._chunk_event``)."""
+    parsed = parse_document(NUANCE_101)
+    item = item_of(parsed.record, "1.01")
+    facts = facts_of(parsed.record)
+    tree = ground_event(MaterialAgreement, ANSWER, item.text, item.span[0], heading=item.heading)
+    readings = read_item("1.01", [(item.text, item.span[0])], facts.registrants)
+    return score_tree(tree, facts=facts, item="1.01", readings=readings)
+
+
+def test_features_of_a_title_answer_quoted_from_the_heading(nuance_scored):
+    f = nuance_scored["agreement_type"]["features"]
+    assert (f["item"], f["field"], f["kind"]) == ("1.01", "agreement_type", "str")
+    assert f["in_heading"] and f["problem"] and f["align"] == "none"
+    assert f["reader"] == "disagree"  # the defined-term reader read "revolving credit agreement"
+    assert f["p_mean"] is None and f["sample"] is None  # no logprobs given; no second sample
+
+
+def test_reader_and_parser_agreement_features(nuance_scored):
+    barclays, goldman = nuance_scored["counterparties"]
+    assert barclays["features"]["reader"] == "agree" and barclays["features"]["align"] == "exact"
+    assert goldman["features"]["reader"] == "disagree"  # the whole parties clause was read: not in it
+    date = nuance_scored["agreement_date"]["features"]
+    assert date["parser"] == "agree" and date["reader"] == "agree" and date["kind"] == "date"
+    assert nuance_scored["summary"]["features"]["reader"] is None  # no reader for a summary
+
+
+def test_features_reach_the_observations_and_never_the_record():
+    """The fill path end to end: the merge keeps the model's summary (no reader reads one) with its
+    features; the eval's observation carries them through the result JSON; the record has none."""
+    parsed = parse_document(NUANCE_101)
+    fake = FakeProvider({"MaterialAgreementQuoted": ANSWER}, default=null_answer)
+    out = fill_record(parsed.record, parsed.text, fake)
+    assert "features" not in out.model_dump_json()  # in memory only, like raw_confidence
+    event = item_of(out, "1.01").event
+    assert event is not None and event["summary"]["method"] == "llm"
+    assert event["agreement_type"]["method"] == "parser"  # the title answer was replaced by the reader
+    gold = {
+        "summary": "Nuance entered into a revolving credit agreement",
+        "agreement_type": "credit agreement",
+    }
+    obs = {o.key: o for o in compare_event("1.01", gold, event)}
+    summary = obs["event.1.01.summary"]
+    assert summary.features is not None and summary.features["field"] == "summary"
+    assert obs["event.1.01.agreement_type"].features is None  # a reader's value has no model features
+    run = FilingRun(file="nuance", format="html", era="2004+", observations=list(obs.values()))
+    again = [obs_from_json(d) for d in json.loads(json.dumps(run.to_json()))["observations"]]
+    assert again == list(obs.values())
+    values = llm_values("nuance", again)
+    assert [v.key for v in values] == ["event.1.01.summary"] and values[0].features
+
+
+def test_token_probs_mean_and_min():
+    tokens = ['{"a": {"value": ', '"Ro', 'na"', "}}"]
+    lps = [0.0, -2.0, -0.5, 0.0]
+    logprobs, off = [], 0
+    for t, lp in zip(tokens, lps, strict=True):
+        logprobs.append(TokenLogprob(token=t, logprob=lp, offset=off))
+        off += len(t)
+    mean, low = token_probs(logprobs, value_spans("".join(tokens)))[("a", "value")]
+    assert abs(mean - 0.2865) < 1e-3 and abs(low - 0.1353) < 1e-3  # exp(-1.25), exp(-2)
+
+
+def _obs(key: str, conf: float, ok: bool, method: str = "llm") -> Obs:
+    return Obs(key=key, kind="field", correct=ok, score=float(ok), reason="", confidence=conf, method=method)
+
+
+def test_ranking_counts_model_values_only_per_item():
+    runs = [
+        ("a", [_obs("event.1.01.agreement_type", 0.9, True), _obs("event.1.01.summary", 0.2, False)]),
+        (
+            "b",
+            [_obs("event.5.02.changes.change", 0.8, True), _obs("cover.company_name", 0.1, False, "parser")],
+        ),
+    ]
+    r = ranking_of_runs(runs, replicates=50)
+    assert r["overall"]["n"] == 3 and r["overall"]["wrong"] == 1 and r["overall"]["auroc"] == 1.0
+    assert set(r["items"]) == {"1.01", "5.02"} and r["items"]["5.02"]["auroc"] is None
+    assert r["overall"]["ece"] == pytest.approx((0.1 + 0.2 + 0.2) / 3)
+    assert "auroc_ci" in r["overall"] and item_of_key("event.5.02.changes.person") == "5.02"
+
+
+def test_the_eval_summary_reports_the_model_values_of_the_committed_run():
+    doc = json.loads(RESULTS.read_text(encoding="utf-8"))
+    runs = doc["models"]["qwen-1.5b"]["runs"]
+    counted = 0
+    for run in runs:
+        for o in run["observations"]:
+            if o.get("method") == "llm":
+                counted += len(o["elements"]) if o["kind"] == "set" else int(o.get("confidence") is not None)
+    summary = doc["models"]["qwen-1.5b"]["calibration"]["llm"]
+    assert summary["overall"]["n"] == counted and summary["bins"] == "10 equal-width on [0, 1]"
+    lo, hi = summary["overall"]["auroc_ci"]
+    assert lo <= summary["overall"]["auroc"] <= hi
+
+
+def test_column_encoding_and_the_feature_model_at_run_time():
+    feats = {"p_mean": None, "align": "none", "problem": True}
+    assert column_value("p_mean", feats, {"p_mean": 0.8}) == 0.8
+    assert column_value("p_mean?", feats, {}) == 1.0
+    assert column_value("align=none", feats, {}) == 1.0 and column_value("align=exact", feats, {}) == 0.0
+    assert column_value("problem", feats, {}) == 1.0
+    model = Logistic(("problem", "align=none"), (-2.0, -1.0), 1.0)
+    curves = {"m": ModelCurves("m", {"llm": Curve((0.0, 1.0), (0.3, 0.7))}, logistic={"llm": model})}
+    value, reason = calibrate(0.5, "m", "llm", curves, feats)
+    assert value == 0.119 and reason == "confidence calibrated 0.500 -> 0.119 (m/llm features v1)"
+    assert calibrate(0.5, "m", "llm", curves)[0] == 0.5  # no features: the curve
+
+
+def _synthetic(n_files: int = 12) -> list[LLMValue]:
+    """Values whose rightness follows one feature (a bool) and not another (a string), by filing."""
+    out = []
+    for k in range(n_files):
+        for j in range(10):
+            problem = j < 4
+            correct = not problem or j in (0, 1)  # two exceptions per filing, one per item
+            feats = {"problem": problem, "item": "1.01" if j % 2 else "5.02"}
+            out.append(LLMValue(f"f{k}", "event.x.y", "x", 0.5, correct, None, feats))
+    return out
+
+
+def test_fit_learns_the_informative_feature_and_lofo_holds_files_out():
+    values = _synthetic()
+    columns, _fill = columns_for([v.features or {} for v in values], 25)
+    assert columns == ["item=1.01", "item=5.02", "problem"]
+    model = fit_logistic(values, FeatureParams(l2=1.0))
+    coef = dict(zip(model.columns, model.coef, strict=True))
+    assert coef["problem"] < -2 and abs(coef["item=1.01"]) < 0.2
+    seen: list[set[str]] = []
+
+    def fit(train):
+        seen.append({v.file for v in train})
+        return lambda v: 0.5
+
+    assert lofo(values, fit) == [0.5] * len(values)
+    assert len(seen) == 12 and all(len(s) == 11 for s in seen)
+    r = ranking(values, sorted({v.file for v in values}), None, score=model_score(model))
+    assert r["overall"]["auroc"] > 0.7
+
+
+def model_score(model: Logistic):
+    return lambda v: model(v.features or {})
+
+
+def test_shipped_feature_model_is_refit_exactly_from_the_results_it_names():
+    doc = json.loads((CURVE_DIR / "qwen2.5-coder-1.5b.json").read_text(encoding="utf-8"))
+    shipped = doc["logistic"]["llm"]
+    (source,) = doc["provenance"]["results"]
+    results = json.loads((ROOT / source["path"]).read_text(encoding="utf-8"))
+    params = FeatureParams(**shipped["params"])
+    entry, _measured = feature_model([(source["path"], results)], "qwen-1.5b", params=params, measure=False)
+    assert entry is not None
+    assert entry["columns"] == shipped["columns"] and entry["n"] == shipped["n"]
+    assert entry["coef"] == pytest.approx(shipped["coef"], abs=1e-5)
