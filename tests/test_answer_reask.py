@@ -83,6 +83,18 @@ def test_the_title_is_reasked_with_the_reason_and_a_good_second_answer_stands(tm
     assert again.requests_101 == [] and item2.event == item.event
 
 
+def test_the_reask_changes_only_the_values_it_questioned(tmp_path):
+    """The second answer rewrites a summary nobody questioned: the first answer's summary stands."""
+    gold = json.loads(GOLD.read_text())["events"]["1.01"]
+    good = q("revolving credit agreement", "revolving credit agreement")
+    other = q(TITLE, None)  # a worse summary the re-ask did not ask for
+    model = Model([_answer_101(q(TITLE, TITLE), q(gold["summary"], None)), _answer_101(good, other)])
+    item, _ = _fill(model, tmp_path, answer_reask=True)
+    assert len(model.requests_101) == 2
+    assert item.event["agreement_type"]["value"] == gold["agreement_type"]
+    assert item.event["summary"]["value"] == gold["summary"]
+
+
 def test_two_bad_answers_end_as_null_with_the_reason(tmp_path):
     bad = _answer_101(q(TITLE, TITLE), q(TITLE, TITLE))
     model = Model([bad, bad])

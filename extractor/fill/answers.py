@@ -6,8 +6,9 @@ whole sentence (``extractor.readers.checks.type_problem``) is not an answer. Wit
 validator that raises the reasons of every such value as a validation error, so instructor shows the
 model its answer and the reasons and asks again (``max_retries``, the provider's one retry path). The
 validator raises at most once per request and only while the provider has a re-ask left
-(``extractor.llm.base.REASKS_LEFT`` in the validation context, kept by the provider): the second answer
-is taken as it is, and ``extractor.readers.merge`` then replaces a value that still fails by the
+(``extractor.llm.base.REASKS_LEFT`` in the validation context, kept by the provider). The second answer
+replaces only the fields the checks questioned: every field that passed in the first answer is kept
+from it (a re-ask made the 1.5B rewrite good values too: 2 of the dev gold's values fell), and ``extractor.readers.merge`` then replaces a value that still fails by the
 reader's value or by null, with the reason in ``reasons``.
 
 :func:`problems` lists the failing values of an answer (the quoted schema's JSON), which the fill also
@@ -25,8 +26,9 @@ from ..readers.checks import type_problem
 
 __all__ = ["CHECKED", "checked_schema", "problems"]
 
-CHECKED = "answer checks v1"  # part of the cache key of answers made with the checks (see fill.call)
+CHECKED = "answer checks v2"  # part of the cache key of answers made with the checks (see fill.call)
 _ASKED = "answer_checks_asked"
+_FIRST = "answer_checks_first"  # the first answer, whose good values the re-asked answer keeps
 _SCHEMAS: dict[tuple[type[BaseModel], str], type[BaseModel]] = {}
 
 
@@ -57,6 +59,14 @@ def problems(output: Any, item: str, path: str = "") -> list[str]:
     return out
 
 
+def _keep_answered(second: BaseModel, first: BaseModel, item: str) -> None:
+    """The re-ask questioned only the first answer's failing fields: every top-level field that passed
+    the checks in ``first`` is kept as it was, so a re-ask cannot change a value nobody questioned."""
+    for name in type(first).model_fields:
+        if not problems({name: first.model_dump(mode="json")[name]}, item):
+            object.__setattr__(second, name, getattr(first, name))
+
+
 def checked_schema(schema: type[BaseModel], item: str) -> type[BaseModel]:
     """``schema`` (a quoted schema) with the answer checks of ``item`` as a validator; same name, same
     JSON schema (the request does not change), made once per schema and item."""
@@ -66,11 +76,18 @@ def checked_schema(schema: type[BaseModel], item: str) -> type[BaseModel]:
 
     def check(self: BaseModel, info: ValidationInfo) -> BaseModel:
         context = info.context if isinstance(info.context, dict) else None
-        if context is None or context.get(_ASKED) or int(context.get(REASKS_LEFT, 0)) <= 0:
+        if context is None:
+            return self
+        first = context.get(_FIRST)
+        if context.get(_ASKED) and isinstance(first, schema) and first is not self:
+            _keep_answered(self, first, item)
+            return self
+        if context.get(_ASKED) or int(context.get(REASKS_LEFT, 0)) <= 0:
             return self
         found = problems(self.model_dump(mode="json"), item)
         if found:
             context[_ASKED] = True
+            context[_FIRST] = self
             raise ValueError(
                 "These values are not answers; give a short value found in the text, or null: "
                 + "; ".join(found)
