@@ -45,7 +45,7 @@ def _major_ok(num: str) -> bool:
 def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -> list[Exhibit]:
     """Exhibit entries between start and end of the normalized text."""
     out: list[Exhibit] = []
-    ls = lines(text, start, end)
+    ls = _rows_apart(lines(text, start, end), end - start)
     seen: set[str] = set()
     taken = start  # end of the last description read
     for idx, ln0 in enumerate(ls):
@@ -122,7 +122,37 @@ def _head_of_cell(text: str, head: Line, ln: Line) -> bool:
     )
 
 
-_LIST_LABEL = re.compile(r"^\(?[a-z]\)?\s*\|?\s*Exhibits?\.?:?\s*\|\s*", re.I)
+_LIST_LABEL = re.compile(r"^\(?[a-z]\)?\s*\|?\s*Exhibits?\.?:?(?:\s*\|\s*|\s+(?=\d{1,3}\.\d))", re.I)
+# a row that goes on after the one before it on the same line ("... and Stuart Crumbaugh 10.2 Employment
+# Agreement ..."): a list whose rows sit in one table cell, which the HTML reader joins with spaces
+_NEXT_ROW = re.compile(r"(?<=[a-z)\"'.]) (?P<num>\d{1,3}\.\d{1,2})(?= [A-Z])")
+_REFERENCE = re.compile(r"(?:Exhibits?|No\.|Nos\.|Items?|Sections?|Rules?|Forms?|and|or|to|,)\s*$", re.I)
+
+
+def _rows_apart(ls: Sequence[Line], size: int) -> Sequence[Line]:
+    """The lines, with a line that holds several rows in turn ("10.1 A ... 10.2 B ...") cut before each:
+    only where the numbers rise and the number is not a reference ("Exhibit 10.1", "Item 2.01")."""
+    if size > 1 << 18:
+        return ls
+    out: list[Line] = []
+    for ln in ls:
+        m = _ENTRY.match(_after_label(ln).text)
+        if m is None or not _major_ok(normalize_number(m.group("num"))):
+            out.append(ln)
+            continue
+        last, cut = _as_tuple(normalize_number(m.group("num"))), 0
+        for r in _NEXT_ROW.finditer(ln.text):
+            num = _as_tuple(r.group("num"))
+            if num <= last or not _major_ok(r.group("num")) or _REFERENCE.search(ln.text, 0, r.start()):
+                continue
+            out.append(Line(ln.start + cut, ln.start + r.start(), ln.text[cut : r.start()]))
+            cut, last = r.start("num"), num
+        out.append(Line(ln.start + cut, ln.end, ln.text[cut:]))
+    return out
+
+
+def _as_tuple(num: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", num))
 
 
 def _after_label(ln: Line) -> Line:
