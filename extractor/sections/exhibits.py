@@ -122,7 +122,10 @@ def _head_of_cell(text: str, head: Line, ln: Line) -> bool:
     )
 
 
-_LIST_LABEL = re.compile(r"^\(?[a-z]\)?\s*\|?\s*Exhibits?\.?:?(?:\s*\|\s*|\s+(?=\d{1,3}\.\d))", re.I)
+_LIST_LABEL = re.compile(
+    r"^(?:\(?[a-z]\)?\s*\|?\s*Exhibits?\.?:?(?:\s*\|\s*|\s*(?=\d{1,3}\.\d))|\([a-z]\)\s*\|\s*(?=\d{1,3}\.\d))",
+    re.I,
+)
 # a row that goes on after the one before it on the same line ("... and Stuart Crumbaugh 10.2 Employment
 # Agreement ..."): a list whose rows sit in one table cell, which the HTML reader joins with spaces
 _NEXT_ROW = re.compile(r"(?<=[a-z)\"'.]) (?P<num>\d{1,3}\.\d{1,2})(?= [A-Z])")
@@ -156,8 +159,9 @@ def _as_tuple(num: str) -> tuple[int, ...]:
 
 
 def _after_label(ln: Line) -> Line:
-    """The line without a leading "(d) Exhibits" cell, when its first entry sits in the next cell
-    (converters that join a list's label and its first row on one line)."""
+    """The line without a leading "(d) Exhibits" cell, when its first entry sits in the next cell or is
+    glued to it (converters that join a list's label and its first row on one line; w3m prints a label
+    by the middle row of its cell)."""
     m = _LIST_LABEL.match(ln.text)
     if m is None:
         return ln
@@ -174,7 +178,7 @@ def _continuation(text: str, ls: Sequence[Line], k: int, end: int) -> int:
     punctuation start, or a line that ended on a connector such as 'of' or 'and')."""
     while k + 1 < len(ls):
         cur, nxt = ls[k], ls[k + 1]
-        if text[cur.end : nxt.start] != "\n" or _ENTRY.match(nxt.text) or len(nxt.text) > 200:
+        if text[cur.end : nxt.start] != "\n" or _ENTRY.match(_after_label(nxt).text) or len(nxt.text) > 200:
             break
         first = nxt.text.lstrip()[:1]
         if not (first.islower() or first in ",;(&" or _CONNECTOR_END.search(cur.text) or _wrapped(cur, nxt)):
