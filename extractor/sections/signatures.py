@@ -439,7 +439,7 @@ def _extend_title(
                 or (label is not None and labelled is None)
             )
         )
-        if _DANGLING.search(prev_text) and ok:
+        if (_DANGLING.search(prev_text) or prev_text.count("(") > prev_text.count(")")) and ok:
             span = (span[0], nxt.end)
             j += 1
             continue
@@ -449,7 +449,7 @@ def _extend_title(
 
 def _title_line_goes_on(text: str, span: tuple[int, int], prev: Line, nxt: Line) -> bool:
     """After 'Title: ...', the next line is more of the title: a short whole line with no label, mark or
-    date, not a name nor the registrant, of title words, and a parenthesis the title opens or goes on with,
+    date, not a name nor the registrant, of title words, going on in lower case or with a parenthesis,
     or under a title line long enough to have wrapped ("... Secretary, Global" / "Governance and ...")."""
     ls = text.rfind("\n", 0, nxt.start) + 1
     le = text.find("\n", nxt.start) % (len(text) + 1)
@@ -470,7 +470,7 @@ def _title_line_goes_on(text: str, span: tuple[int, int], prev: Line, nxt: Line)
             len(first) >= 60
             or (
                 _TITLE_WORDS.search(line) is not None
-                and (line.startswith("(") or first.count("(") > first.count(")"))
+                and (line[:1] == "(" or line[:1].islower() or first.count("(") > first.count(")"))
             )
         )
     )
