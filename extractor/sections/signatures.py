@@ -470,7 +470,7 @@ def _title_line_goes_on(text: str, span: tuple[int, int], prev: Line, nxt: Line)
             len(first) >= 60
             or (
                 _TITLE_WORDS.search(line) is not None
-                and (line[:1] == "(" or line[:1].islower() or first.count("(") > first.count(")"))
+                and (bool(re.match(r"\(|[a-z]|(?i:and|of|&)\s", line)) or first.count("(") > first.count(")"))
             )
         )
     )
