@@ -51,7 +51,7 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
     for idx, ln0 in enumerate(ls):
         ln = _after_label(ln0)
         m = _ENTRY.match(ln.text)
-        if not m:
+        if not m or ln.start < taken:  # (a line the description before took: "Exhibit 4.5 to the ...")
             continue
         num = normalize_number(m.group("num"))
         if not _major_ok(num):
@@ -84,11 +84,11 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
             value = clean(text[d_start:d_end]).rstrip("*").strip()
             if not re.search(r"[A-Za-z]{2}", value) or (_HEADER_ROW.match(value) and len(value) < 25):
                 continue
-            head = ls[idx - 1] if idx and desc_line is ln else None
-            if head is not None and head.end > taken and _head_of_cell(text, head, ln):
-                # the number sits on the middle line of a description wrapped in its cell
-                value = clean(f"{head.text} {value}")
-                d_start = head.start
+            top = _cell_top(text, ls, idx, taken) if desc_line is ln else idx
+            if top < idx:
+                # the number sits on a middle line of a description wrapped in its cell
+                value = clean(f"{text[ls[top].start : ls[idx - 1].end]} {value}")
+                d_start = ls[top].start
             taken = d_end
         if num in seen:
             continue
@@ -105,15 +105,30 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
     return out
 
 
-def _head_of_cell(text: str, head: Line, ln: Line) -> bool:
+def _cell_top(text: str, ls: Sequence[Line], idx: int, taken: int) -> int:
+    """The first line of the description whose row's number sits on line ``idx``: the line above when it
+    is the description's first line (see ``_head_of_cell``); several lines above when all are, and a
+    blank line (or the description before) sits over the first of them."""
+    k = idx
+    while k > 0 and ls[k - 1].end > taken and _head_of_cell(text, ls[k - 1], ls[k], first=False):
+        k -= 1
+    above = k == 0 or ls[k - 1].end <= taken or "\n\n" in text[ls[k - 1].end : ls[k].start]
+    if k < idx - 1 and ls[k].text[:1].isupper() and above:
+        return k
+    single = idx > 0 and ls[idx - 1].end > taken and _head_of_cell(text, ls[idx - 1], ls[idx])
+    return idx - 1 if single else idx
+
+
+def _head_of_cell(text: str, head: Line, ln: Line, first: bool = True) -> bool:
     """The line just above an entry is the first line of its description (w3m centres a row's number
-    in a cell that wraps): words that stop mid-phrase, not a heading, a header row or a sentence."""
+    in a cell that wraps): words that stop mid-phrase, not a heading, a header row or a sentence; with
+    ``first`` false (a line further down the description) it need not start in upper case."""
     t = head.text.strip()
     return (
         text[head.end : ln.start] == "\n"
         and " | " not in t
         and len(t) >= 20
-        and t[:1].isupper()
+        and (t[:1].isupper() or not first)
         and bool(_OPEN_END.search(t))
         and not _HEADER_ROW.match(t)
         and not _CONTENTS_ROW.search(t)
@@ -178,7 +193,10 @@ def _continuation(text: str, ls: Sequence[Line], k: int, end: int) -> int:
     punctuation start, or a line that ended on a connector such as 'of' or 'and')."""
     while k + 1 < len(ls):
         cur, nxt = ls[k], ls[k + 1]
-        if text[cur.end : nxt.start] != "\n" or _ENTRY.match(_after_label(nxt).text) or len(nxt.text) > 200:
+        row = _ENTRY.match(_after_label(nxt).text) and not (
+            _CONNECTOR_END.search(cur.text) and _CITED.match(nxt.text)
+        )  # "... by reference to" / "Exhibit 4.5 to the Registrant's ...": a citation, not a row
+        if text[cur.end : nxt.start] != "\n" or row or len(nxt.text) > 200:
             break
         first = nxt.text.lstrip()[:1]
         if not (first.islower() or first in ",;(&" or _CONNECTOR_END.search(cur.text) or _wrapped(cur, nxt)):
@@ -188,6 +206,7 @@ def _continuation(text: str, ls: Sequence[Line], k: int, end: int) -> int:
     return end
 
 
+_CITED = re.compile(r"Exhibits?\s+\d[\d.]*\s+(?:to|of|filed|in|and|thereto)\b")
 _CONTENTS_ROW = re.compile(r"\b(?:Item|ITEM|Part|PART)\s+(?:\d|[IVX]+\b)")
 _OPEN_END = re.compile(r"[A-Za-z,\-]$")
 _WORDS = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z0-9,.'&\-]+)*[.)]?")
