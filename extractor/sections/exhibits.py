@@ -73,6 +73,9 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
             if idx + 1 < len(ls) and not _ENTRY.match(ls[idx + 1].text):
                 desc_line = ls[idx + 1]
                 d_start, d_end = desc_line.start, desc_line.end
+            elif idx and _desc_above(text, ls[idx - 1], ln, taken):
+                desc_line = ls[idx - 1]  # w3m sets the number under a one-line description's cell
+                d_start, d_end = desc_line.start, desc_line.end
             else:
                 desc_line = None
         if desc_line is not None:
@@ -117,6 +120,24 @@ def _cell_top(text: str, ls: Sequence[Line], idx: int, taken: int) -> int:
         return k
     single = idx > 0 and ls[idx - 1].end > taken and _head_of_cell(text, ls[idx - 1], ls[idx])
     return idx - 1 if single else idx
+
+
+def _desc_above(text: str, head: Line, ln: Line, taken: int) -> bool:
+    """The line just above a number alone on its line (and with no description under it) is its
+    description: not taken, not a row, a header, a list label or a sentence leading into the list."""
+    t = head.text.strip()
+    return (
+        head.end > taken
+        and text[head.end : ln.start] == "\n"
+        and " | " not in t
+        and len(t) >= 10
+        and t[:1].isupper()
+        and not t.endswith(":")
+        and not _HEADER_ROW.match(t)
+        and not _LIST_LABEL.match(t + " | ")
+        and not _INDEX_HINT.search(t[:12])
+        and not entry_line(t)
+    )
 
 
 def _head_of_cell(text: str, head: Line, ln: Line, first: bool = True) -> bool:
@@ -184,7 +205,7 @@ def _after_label(ln: Line) -> Line:
 
 
 _CONNECTOR_END = re.compile(
-    r"(?:\b(?:of|and|among|between|the|by|to|dated|as|for|with|in|on|or)|,)\s*$", re.I
+    r"(?:\b(?:of|and|among|between|the|by|to|dated|as|for|with|in|on|or)|,|&)\s*$", re.I
 )
 
 
