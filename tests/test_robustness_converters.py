@@ -252,3 +252,22 @@ def test_a_title_going_on_after_its_label_is_read_whole(name: str) -> None:
         "Executive Vice President, Administration and Chief Financial Officer "
         "(Principal Financial and Accounting Officer)"
     ]
+
+
+@_W3M
+def test_w3m_sets_a_row_number_inside_or_under_its_wrapped_description() -> None:
+    # four lines of a description over "10.3 | Reinsurance Universal Company, ..." (a blank line above),
+    # and "... by reference to" / "Exhibit 4.5 to the Registrant's ...": a citation, not a row
+    name = "edgarcrawler__108516_8K_2023_0000950170-23-069698.htm"
+    _agree(name, {"w3m"}, ("exhibits",))
+    rec = parse_bytes(rb.w3m_dump(read_filing(DATA / name).body).encode(), path="w3m.txt")
+    assert [e.number.value for e in rec.exhibits] == ["10.1", "10.2", "10.3", "10.4", "10.5", "104"]
+    third = rec.exhibits[2].description.value
+    assert third.startswith("Amendment No. 1 to Note Agreement, dated June 10, 2015, among Worthington")
+    assert third.endswith(
+        "Annual Report on Form 10-K for the fiscal year ended May 31, 2015 (SEC File No. 1-8399)."
+    )
+    # "News Release issued by ... on October 4, 2023" over a "99.1" alone on its line
+    _agree("edgarcrawler__108516_8K_2023_0000950170-23-051964.htm", {"w3m"}, ("exhibits",))
+    # "Associate General Counsel, Corporate &" / "Securities, of the Company"
+    _agree("edgarcrawler__1002517_8K_2008_0000950135-08-003871.htm", {"w3m", "lxml"}, ("exhibits",))

@@ -230,7 +230,7 @@ def _continuation(text: str, ls: Sequence[Line], k: int, end: int) -> int:
 _CITED = re.compile(r"Exhibits?\s+\d[\d.]*\s+(?:to|of|filed|in|and|thereto)\b")
 _CONTENTS_ROW = re.compile(r"\b(?:Item|ITEM|Part|PART)\s+(?:\d|[IVX]+\b)")
 _OPEN_END = re.compile(r"[A-Za-z,\-]$")
-_WORDS = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z0-9,.'&\-]+)*[.)]?")
+_WORDS = re.compile(r"[A-Za-z]+[,;]?(?:\s+[A-Za-z0-9,.'&\-]+)*[.)]?")
 # a line cut inside a phrase that words do not end: a month before its day, a rate before its noun,
 # an opening parenthesis ("dated January" / "5, 2016", "Form of 1.950%" / "Notes Due 2020")
 _CUT_END = re.compile(r"(?:\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?|\d%|\([^)]*)$")
