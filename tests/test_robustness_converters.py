@@ -1,4 +1,4 @@
-"""Converter-output families of issue 16, round three: a corpus filing re-rendered through the real
+"""Converter-output families of issue 16, rounds three and four: a corpus filing re-rendered through the real
 converter (html2text, lxml ``text_content()``, BeautifulSoup ``get_text()``, ``w3m -dump``) or hard-wrapped
 inside words must give the original's signatures, exhibits and cover. Filings are copied from
 ../shared/corpus/raw into tests/data/robustness (two are the copies tests/data/parser and tests/data/readers hold)."""
@@ -15,7 +15,7 @@ from robustness_helpers import variants as _variants
 from extractor.eval import robustness as rb
 from extractor.ingest import read_filing
 from extractor.normalize import text_to_text
-from extractor.parse import parse_bytes
+from extractor.parse import parse_bytes, parse_file
 from extractor.resegment import hard_wrap_width
 
 _W3M = pytest.mark.skipif(
@@ -181,3 +181,93 @@ def test_a_flattened_signer_typed_twice_is_one_name_and_its_title_stops_at_the_p
     assert rec.signatures[0].name.confidence <= 0.8
     # "/s/ Mark R. Allen ... Secretary" then the page: the same record as the original's
     _agree("edgarcrawler__1048911_8K_2023_0001193125-23-170172.htm", {"inscriptis", "flat"}, ("signatures",))
+
+
+@_W3M
+def test_w3m_wraps_a_narrow_date_cell_and_sets_a_title_label_between_the_title_lines() -> None:
+    # "Date: February    By:     /s/ Amy Tu" / "14, 2022" / "Name:   Amy Tu" / "Title:  ... Global" /
+    # "Governance and Corporate Affairs"; "Executive Vice President," / "Title:" / "General Counsel ..."
+    for name in (
+        "edgarcrawler__100493_8K_2022_0000100493-22-000021.htm",
+        "edgartools__NextPoint.8K.html",
+        "edgarcrawler__1048911_8K_2023_0001193125-23-170172.htm",
+    ):
+        _agree(name, {"w3m"}, ("signatures",))
+    rec = parse_bytes(
+        rb.w3m_dump(
+            read_filing(DATA / "edgarcrawler__100493_8K_2022_0000100493-22-000021.htm").body
+        ).encode(),
+        path="w3m.txt",
+    )
+    signer = rec.signatures[0]
+    assert (signer.name.value, signer.title.value, signer.date.value) == (
+        "Amy Tu",
+        "Executive Vice President, Chief Legal Officer and Secretary, Global Governance and Corporate Affairs",
+        dt.date(2022, 2, 14),
+    )
+    assert signer.date.confidence <= 0.8 and "the date wrapped over two lines" in signer.date.reasons
+
+
+def test_lxml_signer_cells_glued_by_a_comma_or_a_label() -> None:
+    # "Thomas L. Beaudoin,Executive Vice President and Chief Financial Officer": one cell, no space
+    name = "edgarcrawler__1002517_8K_2014_0001002517-14-000016.htm"
+    _agree(name, {"lxml", "bs4"}, ("signatures",))
+    rec = parse_bytes(rb.lxml_text(read_filing(DATA / name).body).encode(), path="lxml.txt")
+    assert [(s.name.value, s.title.value) for s in rec.signatures] == [
+        ("Thomas L. Beaudoin", "Executive Vice President and Chief Financial Officer")
+    ]
+    # "By: | Date:/s/ James R. Arnold, Jr.": the HTML's cells in the wrong order, the mark after a label
+    name = "edgarcrawler__1002517_8K_2007_0000950135-07-001646.htm"
+    rec = parse_file(DATA / name)
+    assert [(s.name.value, s.title.value, s.date.value) for s in rec.signatures] == [
+        ("James R. Arnold, Jr.", "Senior Vice President and Chief Financial Officer", dt.date(2007, 3, 15))
+    ]
+    _agree(name, {"lxml", "bs4"}, ("signatures",))
+
+
+def test_exhibit_rows_one_cell_holds_are_read_apart() -> None:
+    # one table cell: "Exhibits." then a <div> per row, which the HTML reader joins into one line
+    name = "edgarcrawler__1005101_8K_2022_0001437749-22-009214.htm"
+    rec = parse_file(DATA / name)
+    assert [e.number.value for e in rec.exhibits] == ["10.1", "10.2", "10.3", "10.4", "104"]
+    assert rec.exhibits[1].description.value == "Employment Agreement between the Company and David Neibert"
+    _agree(name, {"lxml", "bs4", "w3m"} if shutil.which("w3m") else {"lxml", "bs4"}, ("exhibits",))
+    # lxml: "(c) Exhibits10.1     364 Day Credit Agreement ...": the first row glued to its label
+    _agree("edgarcrawler__1001039_8K_2016_0001001039-16-000378.htm", {"lxml", "bs4"}, ("exhibits",))
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "converted-bs4__1000180_8K_2010_0001000180-10-000003.txt",
+        "converted-lxml__1000180_8K_2010_0000950123-10-078896.txt",
+        "converted-w3m__1000180_8K_2011_0001000180-11-000026.txt",
+    ],
+)
+def test_a_title_going_on_after_its_label_is_read_whole(name: str) -> None:
+    # "Title: Executive Vice President, Administration" / "and Chief Financial Officer (Principal" /
+    # "Financial and Accounting Officer)" as three converters print it
+    rec = parse_file(DATA / name)
+    assert [s.title.value for s in rec.signatures] == [
+        "Executive Vice President, Administration and Chief Financial Officer "
+        "(Principal Financial and Accounting Officer)"
+    ]
+
+
+@_W3M
+def test_w3m_sets_a_row_number_inside_or_under_its_wrapped_description() -> None:
+    # four lines of a description over "10.3 | Reinsurance Universal Company, ..." (a blank line above),
+    # and "... by reference to" / "Exhibit 4.5 to the Registrant's ...": a citation, not a row
+    name = "edgarcrawler__108516_8K_2023_0000950170-23-069698.htm"
+    _agree(name, {"w3m"}, ("exhibits",))
+    rec = parse_bytes(rb.w3m_dump(read_filing(DATA / name).body).encode(), path="w3m.txt")
+    assert [e.number.value for e in rec.exhibits] == ["10.1", "10.2", "10.3", "10.4", "10.5", "104"]
+    third = rec.exhibits[2].description.value
+    assert third.startswith("Amendment No. 1 to Note Agreement, dated June 10, 2015, among Worthington")
+    assert third.endswith(
+        "Annual Report on Form 10-K for the fiscal year ended May 31, 2015 (SEC File No. 1-8399)."
+    )
+    # "News Release issued by ... on October 4, 2023" over a "99.1" alone on its line
+    _agree("edgarcrawler__108516_8K_2023_0000950170-23-051964.htm", {"w3m"}, ("exhibits",))
+    # "Associate General Counsel, Corporate &" / "Securities, of the Company"
+    _agree("edgarcrawler__1002517_8K_2008_0000950135-08-003871.htm", {"w3m", "lxml"}, ("exhibits",))

@@ -45,13 +45,13 @@ def _major_ok(num: str) -> bool:
 def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -> list[Exhibit]:
     """Exhibit entries between start and end of the normalized text."""
     out: list[Exhibit] = []
-    ls = lines(text, start, end)
+    ls = _rows_apart(lines(text, start, end), end - start)
     seen: set[str] = set()
     taken = start  # end of the last description read
     for idx, ln0 in enumerate(ls):
         ln = _after_label(ln0)
         m = _ENTRY.match(ln.text)
-        if not m:
+        if not m or ln.start < taken:  # (a line the description before took: "Exhibit 4.5 to the ...")
             continue
         num = normalize_number(m.group("num"))
         if not _major_ok(num):
@@ -73,6 +73,9 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
             if idx + 1 < len(ls) and not _ENTRY.match(ls[idx + 1].text):
                 desc_line = ls[idx + 1]
                 d_start, d_end = desc_line.start, desc_line.end
+            elif idx and _desc_above(text, ls[idx - 1], ln, taken):
+                desc_line = ls[idx - 1]  # w3m sets the number under a one-line description's cell
+                d_start, d_end = desc_line.start, desc_line.end
             else:
                 desc_line = None
         if desc_line is not None:
@@ -84,11 +87,11 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
             value = clean(text[d_start:d_end]).rstrip("*").strip()
             if not re.search(r"[A-Za-z]{2}", value) or (_HEADER_ROW.match(value) and len(value) < 25):
                 continue
-            head = ls[idx - 1] if idx and desc_line is ln else None
-            if head is not None and head.end > taken and _head_of_cell(text, head, ln):
-                # the number sits on the middle line of a description wrapped in its cell
-                value = clean(f"{head.text} {value}")
-                d_start = head.start
+            top = _cell_top(text, ls, idx, taken) if desc_line is ln else idx
+            if top < idx:
+                # the number sits on a middle line of a description wrapped in its cell
+                value = clean(f"{text[ls[top].start : ls[idx - 1].end]} {value}")
+                d_start = ls[top].start
             taken = d_end
         if num in seen:
             continue
@@ -105,15 +108,48 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
     return out
 
 
-def _head_of_cell(text: str, head: Line, ln: Line) -> bool:
+def _cell_top(text: str, ls: Sequence[Line], idx: int, taken: int) -> int:
+    """The first line of the description whose row's number sits on line ``idx``: the line above when it
+    is the description's first line (see ``_head_of_cell``); several lines above when all are, and a
+    blank line (or the description before) sits over the first of them."""
+    k = idx
+    while k > 0 and ls[k - 1].end > taken and _head_of_cell(text, ls[k - 1], ls[k], first=False):
+        k -= 1
+    above = k == 0 or ls[k - 1].end <= taken or "\n\n" in text[ls[k - 1].end : ls[k].start]
+    if k < idx - 1 and ls[k].text[:1].isupper() and above:
+        return k
+    single = idx > 0 and ls[idx - 1].end > taken and _head_of_cell(text, ls[idx - 1], ls[idx])
+    return idx - 1 if single else idx
+
+
+def _desc_above(text: str, head: Line, ln: Line, taken: int) -> bool:
+    """The line just above a number alone on its line (and with no description under it) is its
+    description: not taken, not a row, a header, a list label or a sentence leading into the list."""
+    t = head.text.strip()
+    return (
+        head.end > taken
+        and text[head.end : ln.start] == "\n"
+        and " | " not in t
+        and len(t) >= 10
+        and t[:1].isupper()
+        and not t.endswith(":")
+        and not _HEADER_ROW.match(t)
+        and not _LIST_LABEL.match(t + " | ")
+        and not _INDEX_HINT.search(t[:12])
+        and not entry_line(t)
+    )
+
+
+def _head_of_cell(text: str, head: Line, ln: Line, first: bool = True) -> bool:
     """The line just above an entry is the first line of its description (w3m centres a row's number
-    in a cell that wraps): words that stop mid-phrase, not a heading, a header row or a sentence."""
+    in a cell that wraps): words that stop mid-phrase, not a heading, a header row or a sentence; with
+    ``first`` false (a line further down the description) it need not start in upper case."""
     t = head.text.strip()
     return (
         text[head.end : ln.start] == "\n"
         and " | " not in t
         and len(t) >= 20
-        and t[:1].isupper()
+        and (t[:1].isupper() or not first)
         and bool(_OPEN_END.search(t))
         and not _HEADER_ROW.match(t)
         and not _CONTENTS_ROW.search(t)
@@ -122,12 +158,46 @@ def _head_of_cell(text: str, head: Line, ln: Line) -> bool:
     )
 
 
-_LIST_LABEL = re.compile(r"^\(?[a-z]\)?\s*\|?\s*Exhibits?\.?:?\s*\|\s*", re.I)
+_LIST_LABEL = re.compile(
+    r"^(?:\(?[a-z]\)?\s*\|?\s*Exhibits?\.?:?(?:\s*\|\s*|\s*(?=\d{1,3}\.\d))|\([a-z]\)\s*\|\s*(?=\d{1,3}\.\d))",
+    re.I,
+)
+# a row that goes on after the one before it on the same line ("... and Stuart Crumbaugh 10.2 Employment
+# Agreement ..."): a list whose rows sit in one table cell, which the HTML reader joins with spaces
+_NEXT_ROW = re.compile(r"(?<=[a-z)\"'.]) (?P<num>\d{1,3}\.\d{1,2})(?= [A-Z])")
+_REFERENCE = re.compile(r"(?:Exhibits?|No\.|Nos\.|Items?|Sections?|Rules?|Forms?|and|or|to|,)\s*$", re.I)
+
+
+def _rows_apart(ls: Sequence[Line], size: int) -> Sequence[Line]:
+    """The lines, with a line that holds several rows in turn ("10.1 A ... 10.2 B ...") cut before each:
+    only where the numbers rise and the number is not a reference ("Exhibit 10.1", "Item 2.01")."""
+    if size > 1 << 18:
+        return ls
+    out: list[Line] = []
+    for ln in ls:
+        m = _ENTRY.match(_after_label(ln).text)
+        if m is None or not _major_ok(normalize_number(m.group("num"))):
+            out.append(ln)
+            continue
+        last, cut = _as_tuple(normalize_number(m.group("num"))), 0
+        for r in _NEXT_ROW.finditer(ln.text):
+            num = _as_tuple(r.group("num"))
+            if num <= last or not _major_ok(r.group("num")) or _REFERENCE.search(ln.text, 0, r.start()):
+                continue
+            out.append(Line(ln.start + cut, ln.start + r.start(), ln.text[cut : r.start()]))
+            cut, last = r.start("num"), num
+        out.append(Line(ln.start + cut, ln.end, ln.text[cut:]))
+    return out
+
+
+def _as_tuple(num: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", num))
 
 
 def _after_label(ln: Line) -> Line:
-    """The line without a leading "(d) Exhibits" cell, when its first entry sits in the next cell
-    (converters that join a list's label and its first row on one line)."""
+    """The line without a leading "(d) Exhibits" cell, when its first entry sits in the next cell or is
+    glued to it (converters that join a list's label and its first row on one line; w3m prints a label
+    by the middle row of its cell)."""
     m = _LIST_LABEL.match(ln.text)
     if m is None:
         return ln
@@ -135,7 +205,7 @@ def _after_label(ln: Line) -> Line:
 
 
 _CONNECTOR_END = re.compile(
-    r"(?:\b(?:of|and|among|between|the|by|to|dated|as|for|with|in|on|or)|,)\s*$", re.I
+    r"(?:\b(?:of|and|among|between|the|by|to|dated|as|for|with|in|on|or)|,|&)\s*$", re.I
 )
 
 
@@ -144,7 +214,10 @@ def _continuation(text: str, ls: Sequence[Line], k: int, end: int) -> int:
     punctuation start, or a line that ended on a connector such as 'of' or 'and')."""
     while k + 1 < len(ls):
         cur, nxt = ls[k], ls[k + 1]
-        if text[cur.end : nxt.start] != "\n" or _ENTRY.match(nxt.text) or len(nxt.text) > 200:
+        row = _ENTRY.match(_after_label(nxt).text) and not (
+            _CONNECTOR_END.search(cur.text) and _CITED.match(nxt.text)
+        )  # "... by reference to" / "Exhibit 4.5 to the Registrant's ...": a citation, not a row
+        if text[cur.end : nxt.start] != "\n" or row or len(nxt.text) > 200:
             break
         first = nxt.text.lstrip()[:1]
         if not (first.islower() or first in ",;(&" or _CONNECTOR_END.search(cur.text) or _wrapped(cur, nxt)):
@@ -154,9 +227,10 @@ def _continuation(text: str, ls: Sequence[Line], k: int, end: int) -> int:
     return end
 
 
+_CITED = re.compile(r"Exhibits?\s+\d[\d.]*\s+(?:to|of|filed|in|and|thereto)\b")
 _CONTENTS_ROW = re.compile(r"\b(?:Item|ITEM|Part|PART)\s+(?:\d|[IVX]+\b)")
 _OPEN_END = re.compile(r"[A-Za-z,\-]$")
-_WORDS = re.compile(r"[A-Za-z]+(?:\s+[A-Za-z0-9,.'&\-]+)*[.)]?")
+_WORDS = re.compile(r"[A-Za-z]+[,;]?(?:\s+[A-Za-z0-9,.'&\-]+)*[.)]?")
 # a line cut inside a phrase that words do not end: a month before its day, a rate before its noun,
 # an opening parenthesis ("dated January" / "5, 2016", "Form of 1.950%" / "Notes Due 2020")
 _CUT_END = re.compile(r"(?:\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?|\d%|\([^)]*)$")

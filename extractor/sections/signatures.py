@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..record import Field, Signature
-from .text import DATE_RE, Line, clean, field, iter_lines, lines, parse_date
+from .text import DATE_RE, MONTH_RE, Line, clean, date_across, field, iter_lines, lines, parse_date
 
 SIG_HEADING = re.compile(
     r"^[\W_]{0,3}(?:SIGNATURES?|S\s?I\s?G\s?N\s?A\s?T\s?U\s?R\s?E\s?S?|Signatures?)(?:\s+PAGE)?[\W_]{0,3}$"
@@ -25,7 +25,9 @@ SIG_SENTENCE = re.compile(
     r"(?:(?:the|each) (?:registrant|company)|[^\n]{3,100}?\bhas duly caused)",
     re.I,
 )
-_SLASH_S = re.compile(r"(?:^|\s|\|)(?:By:?\s*)?(?:/\s?s\s?/|\\s\\|s/|/S/|/s)\s*(?P<name>[^|/\n]*)", re.I)
+_SLASH_S = re.compile(
+    r"(?:(?:^|\s|\|)(?:By:?\s*)?(?:/\s?s\s?/|\\s\\|s/|/S/|/s)|(?<=:)/\s?s\s?/)\s*(?P<name>[^|/\n]*)", re.I
+)  # "Date:/s/ Jane Roe": a label cell glued to the mark
 _BY = re.compile(r"^\s*By\s*:?\s*(?P<name>[A-Z][^|\n]{2,60})$")
 _NAME = re.compile(r"^\s*(?:Name|Printed Name)\s*:\s*(?P<v>.+)$", re.I)
 _TITLE = re.compile(r"^\s*(?:Title|Its)\s*:\s*(?P<v>.+)$", re.I)
@@ -35,6 +37,7 @@ _NOT_A_NAME = re.compile(
     r"exhibit|\d)",
     re.I,
 )
+_COMPANY = re.compile(r"\b(?:inc|corp|corporation|company|co|llc|l\.?p|ltd|plc|registrant)\b", re.I)
 _TITLE_WORDS = re.compile(
     r"\b(?:officer|president|chairman|chief|director|secretary|treasurer|counsel|controller|vice|"
     r"executive|manager|partner|principal|accounting|financial|general|senior|trustee|member|ceo|cfo|"
@@ -193,8 +196,9 @@ def _typed_across(text: str, entries: list[Line], j: int, signed: str) -> tuple[
 
 
 def _value(s: str) -> str:
-    """A name's or title's text as a value: cells and lines read as spaces, glued title words apart."""
-    return _GLUED_TITLE.sub(" ", clean(s.replace(" | ", " ")))
+    """A name's or title's text as a value: cells and lines read as spaces, glued title words apart, a
+    label set between a title's lines dropped."""
+    return _GLUED_TITLE.sub(" ", clean(re.sub(r"\s(?:Title|Its)\s*:\s", " ", s.replace(" | ", " "))))
 
 
 def _name_words(s: str) -> list[str]:
@@ -214,7 +218,9 @@ def _split_name_title(text: str, signed: str) -> int | None:
     if not words:
         return None
     last = re.escape(words[-1].rstrip(",."))
-    m = re.match(rf"^(?:[A-Z][\w.'-]*\.?,?\s+){{0,4}}{last}(?:,?\s+(?:Jr|Sr|II|III|IV)\.?)?,?\s+", text, re.I)
+    m = re.match(
+        rf"^(?:[A-Z][\w.'-]*\.?,?\s+){{0,4}}{last}(?:,?\s+(?:Jr|Sr|II|III|IV)\.?)?(?:,\s*|\s+)", text, re.I
+    )
     if m and _TITLE_WORDS.search(text[m.end() :]):
         return m.end()
     return None
@@ -223,12 +229,17 @@ def _split_name_title(text: str, signed: str) -> int | None:
 def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signature]:
     end = min(block.end, block.start + limit)
     entries = _entries(text, block.start, end)
-    dates = []
+    dates: list[tuple[int, int, int, object, bool]] = []
+    tails: set[int] = set()  # entries that are the second line of a wrapped date
     for i, entry in enumerate(entries):
         for dm in DATE_RE.finditer(entry.text):
             d = parse_date(dm)
             if d and (_DATE_LINE.match(entry.text) or len(entry.text) - (dm.end() - dm.start()) < 12):
-                dates.append((i, entry.start + dm.start(), entry.start + dm.end(), d))
+                dates.append((i, entry.start + dm.start(), entry.start + dm.end(), d, False))
+        wrapped = _wrapped_date(text, entries, i)
+        if wrapped is not None:
+            dates.append((i, *wrapped[1:], True))
+            tails.add(wrapped[0])
     sigs: list[Signature] = []
     used_until = -1
     for i, e in enumerate(entries):
@@ -298,6 +309,9 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
                 continue
             if _SLASH_S.search(nxt.text) or by:
                 break
+            if j in tails:  # "14, 2022" under "Date: February"
+                j += 1
+                continue
             nm = _NAME.match(nxt.text)
             tm = _TITLE.match(nxt.text)
             if nm:
@@ -327,7 +341,7 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
                 v = tm.start("v")
                 title_span = (nxt.start + v, nxt.end)
                 j += 1
-                title_span = _extend_title(entries, j, title_span)
+                title_span = _extend_title(entries, j, title_span, labelled=text)
                 break
             if DATE_RE.search(nxt.text) and _DATE_LINE.match(nxt.text):
                 j += 1
@@ -376,7 +390,14 @@ def parse_signatures(text: str, block: Block, limit: int = 6000) -> list[Signatu
             else Field(value=None, confidence=0.5, reasons=["no title found under the signer"])
         )
         date_f = (
-            field(text, date[1], date[2], date[3], 0.9)
+            field(
+                text,
+                date[1],
+                date[2],
+                date[3],
+                0.75 if date[4] else 0.9,
+                reasons=["the date wrapped over two lines"] if date[4] else None,
+            )
             if date
             else Field(value=None, confidence=0.5, reasons=["no date in the signature block"])
         )
@@ -391,18 +412,34 @@ _DANGLING = re.compile(
 )
 
 
-def _extend_title(entries: list[Line], j: int, span: tuple[int, int]) -> tuple[int, int]:
-    """Join a title wrapped over lines ('Executive Vice President and' / 'Chief Financial Officer')."""
+def _extend_title(
+    entries: list[Line], j: int, span: tuple[int, int], labelled: str | None = None
+) -> tuple[int, int]:
+    """Join a title wrapped over lines ('Executive Vice President and' / 'Chief Financial Officer'), also
+    over its label when a converter set the label between the lines ('Executive Vice President,' /
+    'Title: General Counsel'); with ``labelled`` (the text, when the title came after 'Title:'), one more
+    whole line goes on it ('Title: Chief Financial Officer' / '(Principal Financial Officer)')."""
+    line_added = False
     while j < len(entries):
         prev_text = entries[j - 1].text.strip()
         nxt = entries[j]
-        if (
-            _DANGLING.search(prev_text)
-            and len(nxt.text) < 80
+        if labelled and not line_added and _title_line_goes_on(labelled, span, entries[j - 1], nxt):
+            span = (span[0], labelled.find("\n", nxt.start) % (len(labelled) + 1))
+            while j < len(entries) and entries[j].end <= span[1]:
+                j += 1
+            line_added = True
+            continue
+        label = _TITLE.match(nxt.text)
+        ok = (
+            len(nxt.text) < 80
             and not _SLASH_S.search(nxt.text)
             and not DATE_RE.search(nxt.text)
-            and not _LABEL_CELL.match(nxt.text.split(":")[0] + ":")
-        ):
+            and (
+                not _LABEL_CELL.match(nxt.text.split(":")[0] + ":")
+                or (label is not None and labelled is None)
+            )
+        )
+        if (_DANGLING.search(prev_text) or prev_text.count("(") > prev_text.count(")")) and ok:
             span = (span[0], nxt.end)
             j += 1
             continue
@@ -410,9 +447,54 @@ def _extend_title(entries: list[Line], j: int, span: tuple[int, int]) -> tuple[i
     return span
 
 
+def _title_line_goes_on(text: str, span: tuple[int, int], prev: Line, nxt: Line) -> bool:
+    """After 'Title: ...', the next line is more of the title: a short whole line with no label, mark or
+    date, not a name nor the registrant, of title words, going on in lower case or with a parenthesis,
+    or under a title line long enough to have wrapped ("... Secretary, Global" / "Governance and ...")."""
+    ls = text.rfind("\n", 0, nxt.start) + 1
+    le = text.find("\n", nxt.start) % (len(text) + 1)
+    line = text[ls:le].strip()
+    if "\n" not in text[prev.end : nxt.start] or text[ls : nxt.start].strip() or not line:
+        return False
+    first = text[text.rfind("\n", 0, span[0]) + 1 : text.find("\n", span[0]) % (len(text) + 1)]
+    return (
+        len(line) < 60
+        and ":" not in line
+        and not _SLASH_S.search(line)
+        and not DATE_RE.search(line)
+        and not re.search(r"\d", line)
+        and not _COMPANY.search(line)
+        and not _looks_like_name(line)
+        and not SIG_HEADING.match(line)
+        and (
+            len(first) >= 60
+            or (
+                _TITLE_WORDS.search(line) is not None
+                and (bool(re.match(r"\(|[a-z]|(?i:and|of|&)\s", line)) or first.count("(") > first.count(")"))
+            )
+        )
+    )
+
+
+def _wrapped_date(text: str, entries: list[Line], i: int) -> tuple[int, int, int, object] | None:
+    """A "Date:" cell whose date goes on at the start of the next line ("Date: February" / "14, 2022"):
+    the index of that second entry, the span of the first part and the date."""
+    e = entries[i]
+    if not _DATE_LINE.match(e.text) or DATE_RE.search(e.text):
+        return None
+    mon = re.search(rf"\b{MONTH_RE}\b", e.text, re.I)
+    if mon is None:
+        return None
+    for k in range(i + 1, min(i + 4, len(entries))):
+        if "\n" in text[e.end : entries[k].start]:  # the first cell of a later line
+            d = date_across(e.text, entries[k].text)
+            return (k, e.start + mon.start(), e.end, d) if d is not None else None
+    return None
+
+
 def _nearest_date(
-    dates: Sequence[tuple[int, int, int, object]], i: int
-) -> tuple[int, int, int, object] | None:
+    dates: Sequence[tuple[int, int, int, object, bool]], i: int
+) -> tuple[int, int, int, object, bool] | None:
     if not dates:
         return None
     return min(dates, key=lambda d: (abs(d[0] - i), d[0] < i))

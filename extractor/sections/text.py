@@ -64,6 +64,17 @@ def parse_date(m: re.Match[str]) -> dt.date | None:
         return None
 
 
+def date_across(head: str, tail: str) -> dt.date | None:
+    """The date a narrow cell wrapped over two lines ("Date: February" / "14, 2022"): one date that starts
+    in ``head`` and takes the whole of ``tail``."""
+    joined = f"{head.rstrip()} {tail.strip()}"
+    cut = len(head.rstrip())
+    for m in DATE_RE.finditer(joined):
+        if m.start() < cut < m.end() and m.end() == len(joined.rstrip(" .")):
+            return parse_date(m)
+    return None
+
+
 def find_dates(text: str, start: int = 0, end: int | None = None) -> list[tuple[dt.date, int, int]]:
     out = []
     for m in DATE_RE.finditer(text, start, len(text) if end is None else end):
