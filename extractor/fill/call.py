@@ -53,7 +53,6 @@ def _chunk_event(plan: Plan, output: dict[str, Any], call: CallRecord) -> dict[s
         item=readings.item,
         readings=readings,
         samples=plan.samples.get(answer_key(output)),
-        segments=[(plan.item.text, plan.item.span[0]), *plan.refs],
     )
 
 

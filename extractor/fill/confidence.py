@@ -13,7 +13,7 @@ memory only; see ``extractor.record.Field``), and keeps the reason ``confidence 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from ..calibration import ModelCurves, calibrate
@@ -23,13 +23,13 @@ from ..llm.base import TokenLogprob
 from ..prefill.scoring import INJECTION_CAP, ParserFacts, Signals, field_confidence, parser_agreement
 from ..readers.values import ReaderValue, Readings
 from ..record import Field, Method
-from .features import Probs, leaf_features, reader_values, text_words, token_probs
+from .features import Probs, leaf_features, reader_values, token_probs
 from .ground import Leaf
 
 
 def value_probs(raw: str | None, logprobs: list[TokenLogprob] | None) -> dict[tuple[str | int, ...], float]:
     """Path of each JSON scalar -> exp(mean logprob of the tokens overlapping it)."""
-    return {path: mean for path, (mean, _min, _first) in _probs(logprobs).items()}
+    return {path: mean for path, (mean, _min) in _probs(logprobs).items()}
 
 
 def _probs(logprobs: list[TokenLogprob] | None) -> Probs:
@@ -56,14 +56,12 @@ def leaf_field(
     item: str = "",
     readers: tuple[ReaderValue, ...] | None = None,
     sample: str | None = None,
-    text: tuple[str, int, frozenset[str]] = ("", 0, frozenset()),
 ) -> dict[str, Any]:
     """One grounded leaf -> a Field dict (value, confidence, method llm, span, quote, alignment, reasons,
     and in memory its raw score and features). ``model``: the model that read the value; its fitted
     feature model, else its calibration curve (``curves``, default: the shipped ones), maps the raw
     score when there is one. ``readers``: what the deterministic readers read for the same field;
-    ``sample``: a second sample's verdict (``extractor.fill.consistency``); ``text``: the item's text,
-    its offset in the filing and the words of it and of the items it incorporates (``features.text_words``)."""
+    ``sample``: a second sample's verdict (``extractor.fill.consistency``)."""
     agreement = parser_agreement(leaf.name, leaf.kind, leaf.value, facts)
     reasons = list(leaf.reasons)
     if agreement == "agree":
@@ -88,16 +86,7 @@ def leaf_field(
         null=leaf.value is None,
     )
     features = leaf_features(
-        leaf,
-        item=item,
-        reasks=reasks,
-        probs=p,
-        parser=agreement,
-        readers=readers,
-        sample=sample,
-        text=text[0],
-        start=text[1],
-        words=text[2],
+        leaf, item=item, reasks=reasks, probs=p, parser=agreement, readers=readers, sample=sample
     )
     value = leaf.value.isoformat() if isinstance(leaf.value, dt.date) else leaf.value
     raw = field_confidence(signals)
@@ -132,22 +121,15 @@ def score_tree(
     item: str = "",
     readings: Readings | None = None,
     samples: Mapping[tuple[str | int, ...], str] | None = None,
-    segments: Sequence[tuple[str, int]] = (),
 ) -> dict[str, Any]:
     """Grounded tree (from ``ground.ground_event``) -> the event with a Field dict at each leaf.
     ``model`` (the provider's model name, ``CallRecord.model``) selects the calibration; ``item`` (the
     modern item number), ``readings`` (the readers' values for the item) and ``samples`` (event path ->
-    a second sample's verdict) and ``segments`` (the item's text and the texts it incorporates, each with
-    its offset in the filing; the item's first) are features of each value."""
+    a second sample's verdict) are features of each value."""
     probs = _probs(logprobs)
     facts = facts or ParserFacts()
     found = reader_values(grounded, readings)
     verdicts = samples or {}
-    text = (
-        (segments[0][0], segments[0][1], text_words(" ".join(t for t, _o in segments)))
-        if segments
-        else ("", 0, frozenset[str]())
-    )
 
     def score(leaf: Leaf) -> dict[str, Any]:
         return leaf_field(
@@ -160,7 +142,6 @@ def score_tree(
             item=item,
             readers=found.get(leaf.path),
             sample=verdicts.get(leaf.path),
-            text=text,
         )
 
     event: dict[str, Any] = tree.map_leaves(grounded, Leaf, score)

@@ -12,7 +12,6 @@ JSON scalars: a number, a bool, a short string (one-hot encoded by the fit), or 
 ``null``        the model said the text does not state it
 ``p_mean``      exp(mean token logprob) of the value's tokens in the raw completion; None without logprobs
 ``p_min``       exp(min token logprob) of the same tokens (the least sure token)
-``p_first``     exp(logprob) of the value's first token (where the model commits to an answer)
 ``align``       how the quote was aligned: ``exact`` | ``lenient`` | ``fuzzy`` | ``none``
 ``align_score`` the alignment score / 100 (1 for exact / lenient, the rapidfuzz score for fuzzy)
 ``in_heading``  the quote is only in the item's heading (not evidence)
@@ -29,12 +28,7 @@ JSON scalars: a number, a bool, a short string (one-hot encoded by the fit), or 
 ``words``       log(1 + number of words) of the value
 ``sample``      a second sample's value (self-consistency, ``extractor.fill.consistency``): ``agree`` |
                 ``disagree`` | None (not taken)
-``coverage``    share of a text value's words (letters and digits, 2+ characters) found in the item's
-                text; None for other kinds
-``position``    where the quote starts in the item's text, 0 (start) to 1 (end); None without a span
-                in the item (no quote, or read from an incorporated item)
-``catch_all``   the value is the field's catch-all choice (``other``)
-``source``      ``model``; ``reader`` for an element a reader added to a model's list
+``source``      ``model``; ``reader`` for an element a reader added to a list the model filled
                 (``extractor.fill.rescore``: it keeps the reader's confidence)
 ==============  ===========================================================================================
 """
@@ -54,16 +48,14 @@ from ..readers.values import ReaderValue, Readings
 from ..record import Alignment
 from .ground import Leaf
 
-__all__ = ["Probs", "leaf_features", "reader_values", "text_words", "token_probs"]
+__all__ = ["Probs", "leaf_features", "reader_values", "token_probs"]
 
 Path = tuple[str | int, ...]
-# JSON path of a scalar -> (exp mean logprob, exp min logprob, exp logprob of the first token)
-Probs = dict[Path, tuple[float, float, float]]
+Probs = dict[Path, tuple[float, float]]  # JSON path of a scalar -> (exp mean logprob, exp min logprob)
 
 
 def token_probs(logprobs: list[TokenLogprob] | None, spans: Mapping[Path, tuple[int, int]]) -> Probs:
-    """Path of each JSON scalar -> (exp(mean), exp(min), exp(first)) of the logprobs of the tokens
-    overlapping it.
+    """Path of each JSON scalar -> (exp(mean), exp(min)) of the logprobs of the tokens overlapping it.
     ``spans``: each scalar's (start, end) in the token text (``jsonspans.value_spans``)."""
     out: Probs = {}
     for path, (start, end) in spans.items():
@@ -73,7 +65,7 @@ def token_probs(logprobs: list[TokenLogprob] | None, spans: Mapping[Path, tuple[
             if t.offset < max(end, start + 1) and t.offset + len(t.token) > start
         ]
         if toks:
-            out[path] = (math.exp(sum(toks) / len(toks)), math.exp(min(toks)), math.exp(toks[0]))
+            out[path] = (math.exp(sum(toks) / len(toks)), math.exp(min(toks)))
     return out
 
 
@@ -108,42 +100,17 @@ def _words(value: Any) -> float:
     return round(math.log1p(len(re.findall(r"\S+", str(value)))), 4) if value is not None else 0.0
 
 
-_WORD = re.compile(r"[a-z0-9]{2,}")
-
-
-def _coverage(value: Any, kind: str, words: frozenset[str]) -> float | None:
-    if kind != "str" or not isinstance(value, str) or not words:
-        return None
-    mine = _WORD.findall(value.lower())
-    return round(sum(w in words for w in mine) / len(mine), 4) if mine else None
-
-
-def _position(span: tuple[int, int] | None, text: str, start: int) -> float | None:
-    if span is None or not text or not start <= span[0] < start + len(text):
-        return None
-    return round((span[0] - start) / len(text), 4)
-
-
-def text_words(text: str) -> frozenset[str]:
-    """The words ``coverage`` looks a value's words up in."""
-    return frozenset(_WORD.findall(text.lower()))
-
-
 def leaf_features(
     leaf: Leaf,
     *,
     item: str,
     reasks: int,
-    probs: tuple[float, float, float] | None,
+    probs: tuple[float, float] | None,
     parser: str | None,
     readers: tuple[ReaderValue, ...] | None = None,
     sample: str | None = None,
-    text: str = "",
-    start: int = 0,
-    words: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
-    """The feature dict of one grounded leaf (module docstring). ``text``: the item's text, at ``start``
-    in the filing; ``words``: ``text_words`` of it (and of the items it incorporates)."""
+    """The feature dict of one grounded leaf (module docstring)."""
     null = leaf.value is None
     value = leaf.value if not hasattr(leaf.value, "isoformat") else leaf.value.isoformat()
     return {
@@ -153,7 +120,6 @@ def leaf_features(
         "null": null,
         "p_mean": None if probs is None else round(probs[0], 4),
         "p_min": None if probs is None else round(probs[1], 4),
-        "p_first": None if probs is None else round(probs[2], 4),
         "align": leaf.aligned.status.value,
         "align_score": round(
             1.0 if leaf.aligned.status in (Alignment.exact, Alignment.lenient) else leaf.aligned.score / 100,
@@ -170,8 +136,5 @@ def leaf_features(
         "problem": (not null and type_problem(value, item=item, field=leaf.name) is not None),
         "words": _words(value),
         "sample": sample,
-        "coverage": _coverage(value, leaf.kind, words),
-        "position": _position(leaf.span, text, start),
-        "catch_all": value == "other",
         "source": "model",
     }
