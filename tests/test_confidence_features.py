@@ -200,3 +200,31 @@ def test_shipped_feature_model_is_refit_exactly_from_the_results_it_names():
     assert entry is not None
     assert entry["columns"] == shipped["columns"] and entry["n"] == shipped["n"]
     assert entry["coef"] == pytest.approx(shipped["coef"], abs=1e-5)
+
+
+def test_model_values_are_rescored_after_the_readers_merge(nuance_scored):
+    """After the merge (``fill.rescore``): the model's summary, which no reader reads, gets the feature
+    model's confidence from its features once, with one calibration reason; the title answer the merge
+    replaced by the reader's value keeps the reader's confidence and gets no model features."""
+    from extractor.calibration import shipped
+    from extractor.fill.rescore import rescore
+    from extractor.readers import merge as merge_readings
+
+    model = "qwen2.5-coder-1.5b"
+    parsed = parse_document(NUANCE_101)
+    item = item_of(parsed.record, "1.01")
+    facts = facts_of(parsed.record)
+    tree = ground_event(MaterialAgreement, ANSWER, item.text, item.span[0], heading=item.heading)
+    readings = read_item("1.01", [(item.text, item.span[0])], facts.registrants)
+    merged = merge_readings(
+        score_tree(tree, facts=facts, item="1.01", readings=readings, model=model), readings
+    )
+    event = rescore(merged, "1.01", model)
+    summary = event["summary"]
+    fitted = shipped()[model].logistic["llm"]
+    assert summary["confidence"] == round(fitted(summary["features"]), 3)
+    assert sum(r.startswith("confidence calibrated") for r in summary["reasons"]) == 1
+    assert event["agreement_type"]["method"] == "parser"
+    assert event["agreement_type"]["confidence"] == merged["agreement_type"]["confidence"]
+    assert "features" not in event["agreement_type"]
+    assert rescore(merged, "1.01", "no-such-model") == merged  # no feature model: the merge's confidences

@@ -2,7 +2,8 @@
 
 ``afill_item`` runs an item's plan (``extractor.fill.plan``): each chunk's answer comes from the response
 cache or the provider, is grounded (``extractor.fill.ground``) and scored (``extractor.fill.confidence``),
-and the chunk events are merged (``extractor.fill.merge``) and combined with the parser's pre-fill.
+and the chunk events are merged (``extractor.fill.merge``), combined with the parser's pre-fill and with
+the readers' values (``extractor.readers.merge``), and the model's values rescored (``extractor.fill.rescore``).
 ``fill_item`` is the same coroutine driven without an event loop over the provider's blocking ``fill``
 (``run_blocking``). A failing item never fails the filing: its error goes to ``record.errors``.
 """
@@ -32,6 +33,7 @@ from .consistency import answer_key, reversed_schema, sample_key, uncertain_path
 from .ground import ground_event, injection_regions
 from .merge import dedupe_people, drop_self_counterparties, failed_event, merge
 from .plan import Plan, budget, prepare
+from .rescore import rescore
 
 __all__ = ["afill_item", "afill_record", "fill_item", "fill_record"]
 
@@ -128,7 +130,10 @@ def _finish(
     )
     if plan.pre is not None:
         event = combine(plan.pre, event)
-    event = merge_readings(event, _readings(plan))
+    readings = _readings(plan)
+    # the model's values are rescored once the merge has settled them (its disagreement step is a
+    # feature of the fitted confidence, not a second penalty)
+    event = rescore(merge_readings(event, readings), readings.item, calls[0].model if calls else None)
     llm = LLMCall(
         model=provider.model,
         prompt_name=plan.prompts[0].name,

@@ -28,6 +28,8 @@ JSON scalars: a number, a bool, a short string (one-hot encoded by the fit), or 
 ``words``       log(1 + number of words) of the value
 ``sample``      a second sample's value (self-consistency, ``extractor.fill.consistency``): ``agree`` |
                 ``disagree`` | None (not taken)
+``source``      ``model``; ``reader`` for an element a reader added to a list the model filled
+                (``extractor.fill.rescore``: it keeps the reader's confidence)
 ==============  ===========================================================================================
 """
 
@@ -134,4 +136,5 @@ def leaf_features(
         "problem": (not null and type_problem(value, item=item, field=leaf.name) is not None),
         "words": _words(value),
         "sample": sample,
+        "source": "model",
     }
