@@ -203,7 +203,10 @@ def iter_fields(
 
 RAW_CONFIDENCE = "raw_confidence"  # key of a Field dict's raw score in memory; never serialized
 FEATURES = "features"  # key of a Field dict's confidence features in memory; never serialized
-_IN_MEMORY = (RAW_CONFIDENCE, FEATURES)
+# key of a model-filled Field dict's curve-calibrated score in memory, the score a reader disagreement is
+# decided on (``extractor.readers.merge``); never serialized
+CURVE_CONFIDENCE = "curve_confidence"
+_IN_MEMORY = (RAW_CONFIDENCE, FEATURES, CURVE_CONFIDENCE)
 
 
 def field_data(f: BaseModel) -> dict[str, Any]:

@@ -106,7 +106,12 @@ def leaf_field(
         raw_confidence=None if note is None else raw,
         features=features,
     )
-    return tree.field_data(f)
+    data = tree.field_data(f)
+    if note is not None:
+        # a disagreement with a reader is decided on the curve's score, not the fitted feature model's,
+        # so a refit of the feature model moves confidences but never which value stands
+        data[tree.CURVE_CONFIDENCE] = calibrate(raw, model, "llm", curves)[0]
+    return data
 
 
 def score_tree(

@@ -17,7 +17,8 @@ event of the same shape (the inputs are not changed). Field by field:
    of the two confidences; the model's evidence stays in ``reasons`` (its quote when it differs, and
    its own reasons: name resolution, quote checks, calibration).
 3. **Disagreement.** The reader's value replaces the model's when the reader's confidence is at least
-   the model's; otherwise the model's stands with its confidence halved (the parser-disagreement step)
+   the model's (its calibration curve's score when the fill recorded one, ``events.tree.CURVE_CONFIDENCE``:
+   a refit of the fitted feature model never changes which value stands); otherwise the model's stands with its confidence halved (the parser-disagreement step)
    and the reader's value in ``reasons``.
 4. **Model only / reader only.** A field only the model filled keeps the model's value; a field only a
    reader read is added (a model's null counts as not filled).
@@ -35,6 +36,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from ..events.tree import CURVE_CONFIDENCE
 from .checks import type_problem
 from .parties import name_key
 from .values import ChangeReading, ReaderValue, Readings
@@ -109,7 +111,8 @@ def _scalar(field: str, item: str, model: Any, reader: ReaderValue | None) -> di
     mc = float(m.get("confidence") or 0.0)
     if _same(field, value, reader.value):
         return _agreed(m, reader)
-    if reader.confidence >= mc:
+    decide = m.get(CURVE_CONFIDENCE)
+    if reader.confidence >= (mc if decide is None else float(decide)):
         return _with(reader.leaf(), reasons=[f"the model read {value!r}"])
     return _with(m, confidence=round(mc * 0.5, 3), reasons=[f"a reader read {reader.value!r}"])
 
