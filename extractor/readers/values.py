@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..record import Field, Method
+from ..record import Alignment, Field, Method
 
 Segment = tuple[str, int]  # a text to read and where it starts in the filing's normalized text
 
@@ -37,6 +37,8 @@ class ReaderValue:
             method=Method.parser,
             span=self.span,
             quote=self.quote,
+            # a reader's quote is the text at its span, so the value is grounded exactly
+            alignment=Alignment.exact if self.span is not None and self.quote else None,
             reasons=reasons,
         )
         return f.model_dump(mode="json")
