@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from data_helpers import data_file
+
 from extractor.eval import robustness as rb
 from extractor.ingest import read_filing
 from extractor.parse import parse_bytes, parse_file
@@ -14,10 +16,7 @@ DATA = Path(__file__).parent / "data" / "robustness"
 
 def find(name: str) -> Path:
     """A test filing: in tests/data/robustness, else the copy another test folder of tests/data holds."""
-    for folder in (DATA, *sorted(p for p in DATA.parent.iterdir() if p.is_dir()), DATA.parent):
-        if (folder / name).exists():
-            return folder / name
-    raise FileNotFoundError(name)
+    return data_file(name, DATA)
 
 
 def variants(name: str, only: set[str]) -> dict[str, dict[str, bool]]:

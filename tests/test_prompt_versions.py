@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from data_helpers import data_file
 from pydantic import ValidationError
 
 from extractor.config import Settings
@@ -31,7 +32,7 @@ ELISION = "\n[...]\n"
 
 def source(name: str) -> Path:
     """The test copy of a corpus filing: tests/data/fewshot, else the one other tests already hold."""
-    return next(p for p in [SOURCES / name, *sorted(DATA.rglob(name))] if p.is_file())
+    return data_file(name, SOURCES)
 
 
 def _examples() -> list[tuple[Path, dict]]:

@@ -9,7 +9,7 @@ import datetime as dt
 import shutil
 
 import pytest
-from robustness_helpers import DATA
+from robustness_helpers import DATA, find
 from robustness_helpers import variants as _variants
 
 from extractor.eval import robustness as rb
@@ -260,7 +260,7 @@ def test_w3m_sets_a_row_number_inside_or_under_its_wrapped_description() -> None
     # and "... by reference to" / "Exhibit 4.5 to the Registrant's ...": a citation, not a row
     name = "edgarcrawler__108516_8K_2023_0000950170-23-069698.htm"
     _agree(name, {"w3m"}, ("exhibits",))
-    rec = parse_bytes(rb.w3m_dump(read_filing(DATA / name).body).encode(), path="w3m.txt")
+    rec = parse_bytes(rb.w3m_dump(read_filing(find(name)).body).encode(), path="w3m.txt")
     assert [e.number.value for e in rec.exhibits] == ["10.1", "10.2", "10.3", "10.4", "10.5", "104"]
     third = rec.exhibits[2].description.value
     assert third.startswith("Amendment No. 1 to Note Agreement, dated June 10, 2015, among Worthington")
