@@ -223,26 +223,24 @@ def field_data(f: BaseModel) -> dict[str, Any]:
     return data
 
 
+def _in_memory(node: Any, key: str) -> Any:
+    """What a filled Field holds in memory under ``key`` (the attribute of a record Field, the key of a
+    Field dict: the two share the name); None for anything else."""
+    if isinstance(node, BaseModel):
+        return getattr(node, key, None)
+    return node.get(key) if is_field(node) else None
+
+
 def raw_confidence(node: Any) -> float | None:
     """The raw score of a calibrated Field (a record Field or a Field dict); None when not calibrated."""
-    if isinstance(node, BaseModel):
-        raw = getattr(node, "raw_confidence", None)
-    elif is_field(node):
-        raw = node.get(RAW_CONFIDENCE)
-    else:
-        return None
+    raw = _in_memory(node, RAW_CONFIDENCE)
     return None if raw is None else float(raw)
 
 
 def features(node: Any) -> dict[str, Any] | None:
     """The confidence features of a filled Field (a record Field or a Field dict), when the fill recorded
     them (``extractor.fill.features``)."""
-    if isinstance(node, BaseModel):
-        feats = getattr(node, "features", None)
-    elif is_field(node):
-        feats = node.get(FEATURES)
-    else:
-        return None
+    feats = _in_memory(node, FEATURES)
     return dict(feats) if feats else None
 
 
