@@ -3,7 +3,8 @@
 The normalized text is what every span in a record indexes. Its rules:
 
 - block elements (p, div, br, li, headings, table rows, ...) end a line; at most one blank line in a row;
-- a table row is one line, its non-empty cells joined by ``" | "``;
+- a table row is one line, its non-empty cells joined by ``" | "``; a row with only one non-empty cell (a
+  table used for layout) keeps the line breaks of the blocks inside it;
 - runs of white space collapse to one space; lines carry no leading or trailing spaces;
 - entities are decoded; non-breaking and typographic spaces become spaces, soft hyphens and zero-width
   characters vanish, curly quotes become straight ones, dashes become ``-``;
@@ -72,6 +73,8 @@ class _Builder:
         self.src = array(code)
         self.last = "\n"  # last emitted character ("\n" at start: no leading blank lines)
         self.newlines = 2  # consecutive newlines at the end of the output
+        self.cell_breaks: list[int] = []  # spaces written for blocks inside the current row's cells
+        self.breaks: list[int] = []  # those spaces that become line breaks (rows of a single cell)
 
     def _anchor(self, src_pos: int) -> None:
         out, src = self.out, self.src
@@ -175,6 +178,30 @@ class _Builder:
             tail = "".join(self.parts[-3:])
             self.newlines = len(tail) - len(tail.rstrip("\n"))
 
+    def block_in_cell(self, src_pos: int) -> None:
+        """A block boundary inside a table cell: a space for now, a line break if the row turns out to
+        have a single non-empty cell (``end_row``)."""
+        if self.last not in " \n":
+            self.cell_breaks.append(self.length)
+        self._space(src_pos)
+
+    def end_row(self, cells: int) -> None:
+        if cells <= 1:
+            self.breaks.extend(self.cell_breaks)
+        self.cell_breaks = []
+
+    def _with_breaks(self, text: str) -> str:
+        """The spaces kept in ``breaks`` as line breaks (same length: the offset map holds)."""
+        out: list[str] = []
+        i = 0
+        for k in self.breaks:
+            if i <= k < len(text) and text[k] == " ":
+                out.append(text[i:k])
+                out.append("\n")
+                i = k + 1
+        out.append(text[i:])
+        return "".join(out)
+
     def finish(self, src_length: int) -> tuple[str, OffsetMap]:
         pieces = self.chunks + self.parts
         self.chunks, self.parts = [], []
@@ -184,6 +211,8 @@ class _Builder:
             pieces[-1] = pieces[-1].rstrip()
         stripped = "".join(pieces)  # == "".join(parts).rstrip(), without a second copy of the text
         del pieces
+        if self.breaks:
+            stripped = self._with_breaks(stripped)
         length = len(stripped)
         n = bisect_right(self.out, length)
         return stripped, OffsetMap(self.out[:n], self.src[:n], length, src_length)
@@ -326,20 +355,23 @@ def html_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
                     cell_in_row += 1
             continue
         if tag == "tr":
+            b.end_row(cell_in_row)
             if cell_in_row or closing:
                 _end_row(b, m.start())
             cell_in_row = 0
             continue
         if tag in _BLOCK:
             if in_cell_depth and tag not in ("table",):
-                b._space(m.start())  # keep a row on one line
+                b.block_in_cell(m.start())  # keep a row on one line
                 continue
             if tag == "table":
+                b.end_row(cell_in_row)
                 cell_in_row = 0
                 in_cell_depth = 0
             b.newline(m.start(), blank=closing and tag in _BLANK_AFTER)
     if pos < end and skip_tag is None:
         _emit_run(b, src[pos:end], pos, bool(wingdings_stack), pre_depth > 0)
+    b.end_row(cell_in_row)
     return b.finish(len(src))
 
 

@@ -1,0 +1,74 @@
+"""Cover-page layout families found by the session-12 unseen set, each tested on corpus siblings (same
+registrant, era and layout) with the values read in those filings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from extractor.parse import parse_document, parse_file
+from extractor.record import FilingRecord
+
+DATA = Path(__file__).parent / "data" / "parser"
+
+
+def parse(name: str) -> FilingRecord:
+    return parse_file(DATA / name)
+
+
+def cover_values(rec: FilingRecord) -> tuple[object, ...]:
+    c = rec.cover
+    return (
+        c.state_of_incorporation.value,
+        c.commission_file_number.value,
+        c.irs_employer_id.value,
+        c.address.value,
+        c.zip_code.value,
+        c.phone.value,
+    )
+
+
+# 2022 covers: "Nevada 000-29913 90-1133909" over its three captions, an address block of three lines
+# with "Tel." and "Fax." lines under it and one combined "(Address and telephone number of registrant's
+# principal executive offices and principal place of business)" caption; the page heading breaks
+# "SECURITIES AND EXCHANGE" / "COMMISSION". In -22-024640 the whole block sits in one table cell of
+# <div>s (a row of one cell keeps its lines); in -22-000363 in rows of their own.
+@pytest.mark.parametrize(
+    "name",
+    [
+        "edgarcrawler__1005101_8K_2022_0001437749-22-024640.htm",
+        "edgarcrawler__1005101_8K_2022_0001171200-22-000363.htm",
+    ],
+)
+def test_address_and_telephone_caption_under_tel_and_fax_lines(name: str) -> None:
+    parsed = parse_document(DATA / name)
+    rec = parsed.record
+    state, file_no, irs, address, zip_code, phone = cover_values(rec)
+    assert (state, file_no, irs, zip_code, phone) == (
+        "Nevada",
+        "000-29913",
+        "90-1133909",
+        "92672",
+        "(949) 429-5370",  # the "Tel." line, not the "Fax. (888) 312.0124" one under it
+    )
+    assert isinstance(address, str)
+    assert address.replace(",", "") == "120 Calle Iglesia Unit B San Clemente CA"
+    for f in (rec.cover.address, rec.cover.phone, rec.cover.commission_file_number):
+        assert f.span is not None and parsed.text[f.span[0] : f.span[1]] == f.quote
+
+
+def test_single_cell_row_keeps_its_lines_and_multi_cell_rows_stay_one_line() -> None:
+    text = parse_document(DATA / "edgarcrawler__1005101_8K_2022_0001437749-22-024640.htm").text
+    lines = text.splitlines()
+    # one <td> of <div>s: each block its own line
+    assert "120 Calle Iglesia," in lines and "Unit B" in lines and "San Clemente, CA 92672" in lines
+    # a row of three cells is still one line
+    assert "Title of Each Class of Security | Trading Symbol | Name of Exchange on Which Registered" in lines
+
+
+def test_title_going_on_with_and_on_the_next_line() -> None:
+    rec = parse("edgarcrawler__1001907_8K_2004_0001193125-04-084786.htm")
+    assert [(s.name.value, s.title.value) for s in rec.signatures] == [
+        ("Brian K. Harrington", "Senior Vice President, Finance And Chief Financial Officer")
+    ]
