@@ -72,3 +72,26 @@ def test_title_going_on_with_and_on_the_next_line() -> None:
     assert [(s.name.value, s.title.value) for s in rec.signatures] == [
         ("Brian K. Harrington", "Senior Vice President, Finance And Chief Financial Officer")
     ]
+
+
+def securities(rec: FilingRecord) -> list[tuple[object, object, object]]:
+    return [(s.title.value, s.trading_symbol.value, s.exchange.value) for s in rec.cover.securities_12b or []]
+
+
+def test_12b_title_set_over_several_cells() -> None:
+    # "Class A Common Stock" | "Par Value" | "$0.10" | "TSN" | "New York Stock Exchange" under a header of
+    # three columns: the extra cells belong to the title
+    rec = parse("edgarcrawler__100493_8K_2020_0000100493-20-000014.htm")
+    assert securities(rec) == [("Class A Common Stock Par Value $0.10", "TSN", "New York Stock Exchange")]
+    title = rec.cover.securities_12b[0].title  # type: ignore[index]
+    assert title.quote == "Class A Common Stock | Par Value | $0.10"
+
+
+def test_12b_row_stacking_common_stock_and_notes() -> None:
+    # one table row, each cell a stack of paragraphs: three titles, one symbol, three exchanges
+    rec = parse_file(DATA.parent / "coverparser__0001193125-19-191922_d776427d8k.htm")
+    assert securities(rec) == [
+        ("Common Stock, par value $0.01 per share", "ORCL", "New York Stock Exchange"),
+        ("2.25% senior notes due January 2021", None, "New York Stock Exchange"),
+        ("3.125% senior notes due July 2025", None, "New York Stock Exchange"),
+    ]
