@@ -95,3 +95,27 @@ def test_12b_row_stacking_common_stock_and_notes() -> None:
         ("2.25% senior notes due January 2021", None, "New York Stock Exchange"),
         ("3.125% senior notes due July 2025", None, "New York Stock Exchange"),
     ]
+
+
+# Check boxes set in Wingdings, where the font prints a box for a letter: "x" is a box with an X (checked,
+# Rule 425 in the 2018 filings on the Fox deal), "p" an empty bold square, "¨" an empty square.
+@pytest.mark.parametrize(
+    ("name", "expected", "glyphs"),
+    [
+        ("edgarcrawler__1001039_8K_2018_0001001039-18-000032.htm", (True, False, False, False), "☒☐☐☐"),
+        ("edgarcrawler__1001039_8K_2016_0001001039-16-000528.htm", (False, False, False, False), "☐☐☐☐"),
+    ],
+)
+def test_wingdings_letters_read_as_the_boxes_they_print(
+    name: str, expected: tuple[bool, ...], glyphs: str
+) -> None:
+    parsed = parse_document(DATA / name)
+    cb = parsed.record.cover.checkboxes
+    assert cb is not None
+    boxes = (cb.rule_425, cb.rule_14a12, cb.rule_14d2b, cb.rule_13e4c)
+    assert tuple(b.value for b in boxes) == expected
+    assert "".join(b.quote or "?" for b in boxes) == glyphs  # each read from its printed box
+    for b in boxes:  # the box maps back to the letter (or the entity "&#168;") in the source
+        assert b.span is not None
+        s, _e = parsed.source_span(*b.span)
+        assert parsed.source_text[s:].startswith(("x<", "p<", "&#168;"))

@@ -477,8 +477,8 @@ def phone(c: CoverText) -> Field:  # type: ignore[type-arg]
         t = c.lines[j].text
         if is_caption_row(t.strip()):
             break
-        pm = PHONE.search(t)
-        if pm and phone_line(t) and not _fax(c, c.lines[j].start + pm.start()):
-            s = c.lines[j].start + pm.start()
-            return field(c.text, s, s + len(pm.group(0).strip()), pm.group(0).strip(), 0.85)
+        tel = PHONE.search(t)
+        if tel and phone_line(t) and not _fax(c, c.lines[j].start + tel.start()):
+            s = c.lines[j].start + tel.start()
+            return field(c.text, s, s + len(tel.group(0).strip()), tel.group(0).strip(), 0.85)
     return missing("no phone number near its caption")

@@ -50,8 +50,8 @@ RULES = {
     "rule_14d2b": re.compile(r"Rule\s+14d\s?-\s?2\s?\(b\)", re.I),
     "rule_13e4c": re.compile(r"Rule\s+13e\s?-\s?4\s?\(c\)", re.I),
 }
-CHECKED = re.compile(r"[☒☑■✓✔⌧✗✘]|\[\s*[xX✓]\s*\]|(?:^|\s)[xXýþ](?:\s|$)|\(\s*[xX]\s*\)")
-UNCHECKED = re.compile(r"[☐□¨❑○◻]|\[\s*\]|\|_\||(?:^|\s)[oq0_](?:\s|$)|\(\s*\)")
+CHECKED = re.compile(r"[☒☑■✓✔⌧✗✘🗴🗵🗶🗷🗹]|\[\s*[xX✓]\s*\]|(?:^|\s)[xXýþ](?:\s|$)|\(\s*[xX]\s*\)")
+UNCHECKED = re.compile(r"[☐□¨❑❒○◻⬜🞐]|\[\s*\]|\|_\||(?:^|\s)[oq0_](?:\s|$)|\(\s*\)")
 STATES = [
     *(
         "Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia Hawaii "
