@@ -85,6 +85,15 @@ def test_12b_title_set_over_several_cells() -> None:
     assert securities(rec) == [("Class A Common Stock Par Value $0.10", "TSN", "New York Stock Exchange")]
     title = rec.cover.securities_12b[0].title  # type: ignore[index]
     assert title.quote == "Class A Common Stock | Par Value | $0.10"
+    # the same cover asks and answers the EGC question on one line: "... of this chapter). Emerging growth
+    # company ☐"
+    egc = rec.cover.emerging_growth_company
+    assert egc is not None and egc.value is False and egc.quote == "☐"
+
+
+def test_12b_row_of_na_registers_nothing() -> None:
+    rec = parse("edgarcrawler__1005101_8K_2022_0001171200-22-000059.htm")  # "NA | NA | NA"
+    assert rec.cover.securities_12b == []
 
 
 def test_12b_row_stacking_common_stock_and_notes() -> None:

@@ -6,7 +6,7 @@ import itertools
 import re
 
 from ...record import Checkboxes, Field, Security
-from ..text import clean, field
+from ..text import Line, clean, field
 from .reader import CHECKED, RULES, UNCHECKED, CoverText
 
 
@@ -60,7 +60,9 @@ def checkboxes(c: CoverText) -> Checkboxes | None:
 def egc(c: CoverText) -> Field | None:  # type: ignore[type-arg]
     for i, ln in enumerate(c.lines):
         m = re.search(r"emerging growth company", ln.text, re.I)
-        if not m or re.search(r"indicate by check mark|if an emerging", ln.text, re.I):
+        if m and re.search(r"indicate by check mark|if an emerging", ln.text, re.I):
+            m = _box_after_question(c, ln)
+        if not m:
             continue
         after = ln.text[m.end() :]
         for pat, val in ((CHECKED, True), (UNCHECKED, False)):
@@ -82,6 +84,19 @@ def egc(c: CoverText) -> Field | None:  # type: ignore[type-arg]
     return None
 
 
+def _box_after_question(c: CoverText, ln: Line) -> re.Match[str] | None:
+    """The question and its answer on one line ("Indicate by check mark whether ... emerging growth company
+    as defined in ... of this chapter). Emerging growth company ☐"): the last "emerging growth company",
+    when a box follows it."""
+    found = list(re.finditer(r"emerging growth company", ln.text, re.I))
+    last = found[-1] if len(found) > 1 else None
+    if last is None:
+        return None
+    after = ln.text[last.end() :].lstrip(" |:")
+    return last if any(pat.match(after) for pat in (CHECKED, UNCHECKED)) else None
+
+
+_NOT_APPLICABLE = re.compile(r"n/?a|none|not applicable|-+", re.I)
 _EXCHANGE = re.compile(r"exchange|nasdaq|nyse|market|bourse|llc", re.I)
 _SYMBOL = re.compile(r"^[A-Z][A-Z0-9.\-]{0,9}(?:\s?[A-Z0-9]{1,4})?$")
 
@@ -119,8 +134,8 @@ def securities(c: CoverText) -> list[Security] | None:
                     columns[key] = k
             continue
         cells = [(s, e, x) for s, e, x in ln.cells if x.strip()]
-        if len(cells) < 2:
-            continue
+        if len(cells) < 2 or all(_NOT_APPLICABLE.fullmatch(x.strip()) for _s, _e, x in cells):
+            continue  # "N/A | N/A | N/A": nothing registered
         if len(cells) >= 3:
             if width >= 3 and len(cells) >= width and len(columns) == 3:
                 ti, sy, ex = _by_column(cells, columns, width)
