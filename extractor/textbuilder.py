@@ -32,8 +32,8 @@ class Builder:
         self.src = array(code)
         self.last = "\n"  # last emitted character ("\n" at start: no leading blank lines)
         self.newlines = 2  # consecutive newlines at the end of the output
-        self.cell_breaks: list[int] = []  # spaces written for blocks inside the current row's cells
-        self.breaks: list[int] = []  # those spaces that become line breaks (rows of a single cell)
+        self.cell_breaks = array("q")  # spaces written for blocks inside the current row's cells
+        self.breaks = array("q")  # those spaces that become line breaks (rows of a single cell)
 
     def _anchor(self, src_pos: int) -> None:
         out, src = self.out, self.src
@@ -147,10 +147,11 @@ class Builder:
     def end_row(self, cells: int) -> None:
         if cells <= 1:
             self.breaks.extend(self.cell_breaks)
-        self.cell_breaks = []
+        del self.cell_breaks[:]
 
     def _with_breaks(self, text: str) -> str:
         """The spaces kept in ``breaks`` as line breaks (same length: the offset map holds)."""
+        chunks: list[str] = []
         out: list[str] = []
         i = 0
         for k in self.breaks:
@@ -158,8 +159,12 @@ class Builder:
                 out.append(text[i:k])
                 out.append("\n")
                 i = k + 1
+                if len(out) >= self.COMPACT:  # memory near the text's size, however many breaks
+                    chunks.append("".join(out))
+                    out.clear()
         out.append(text[i:])
-        return "".join(out)
+        chunks.append("".join(out))
+        return "".join(chunks)
 
     def finish(self, src_length: int) -> tuple[str, OffsetMap]:
         pieces = self.chunks + self.parts
