@@ -38,7 +38,7 @@ def cover_values(rec: FilingRecord) -> tuple[object, ...]:
     "name",
     [
         "edgarcrawler__1005101_8K_2022_0001437749-22-024640.htm",
-        "edgarcrawler__1005101_8K_2022_0001171200-22-000363.htm",
+        "../structure/edgarcrawler__1005101_8K_2022_0001171200-22-000363.htm",  # already a fixture there
     ],
 )
 def test_address_and_telephone_caption_under_tel_and_fax_lines(name: str) -> None:
