@@ -3,8 +3,8 @@
 The normalized text is what every span in a record indexes. Its rules:
 
 - block elements (p, div, br, li, headings, table rows, ...) end a line; at most one blank line in a row;
-- a table row is one line, its non-empty cells joined by ``" | "``; a row with only one non-empty cell (a
-  table used for layout) keeps the line breaks of the blocks inside it;
+- a table row is one line, its non-empty cells joined by ``" | "``; a table whose rows each have one
+  non-empty cell (a frame for layout, not a table of data) keeps the line breaks of the blocks inside it;
 - runs of white space collapse to one space; lines carry no leading or trailing spaces;
 - entities are decoded; non-breaking and typographic spaces become spaces, soft hyphens and zero-width
   characters vanish, curly quotes become straight ones, dashes become ``-``;
@@ -201,12 +201,14 @@ def html_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
                 continue
             if tag == "table":
                 b.end_row(cell_in_row)
+                b.end_table()
                 cell_in_row = 0
                 in_cell_depth = 0
             b.newline(m.start(), blank=closing and tag in _BLANK_AFTER)
     if pos < end and skip_tag is None:
         _emit_run(b, src[pos:end], pos, _glyphs(wingdings_stack), pre_depth > 0)
     b.end_row(cell_in_row)
+    b.end_table()
     return b.finish(len(src))
 
 

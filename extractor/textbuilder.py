@@ -33,7 +33,9 @@ class Builder:
         self.last = "\n"  # last emitted character ("\n" at start: no leading blank lines)
         self.newlines = 2  # consecutive newlines at the end of the output
         self.cell_breaks = array("q")  # spaces written for blocks inside the current row's cells
-        self.breaks = array("q")  # those spaces that become line breaks (rows of a single cell)
+        self.table_breaks = array("q")  # those of the current table's rows of a single non-empty cell
+        self.data_table = False  # the current table has a row of two or more non-empty cells
+        self.breaks = array("q")  # the spaces that become line breaks (tables used as frames)
 
     def _anchor(self, src_pos: int) -> None:
         out, src = self.out, self.src
@@ -138,16 +140,24 @@ class Builder:
             self.newlines = len(tail) - len(tail.rstrip("\n"))
 
     def block_in_cell(self, src_pos: int) -> None:
-        """A block boundary inside a table cell: a space for now, a line break if the row turns out to
-        have a single non-empty cell (``end_row``)."""
+        """A block boundary inside a table cell: a space for now, a line break if the table turns out to
+        be a frame, each of its rows a single non-empty cell (``end_row``, ``end_table``)."""
         if self.last not in " \n":
             self.cell_breaks.append(self.length)
         self._space(src_pos)
 
     def end_row(self, cells: int) -> None:
         if cells <= 1:
-            self.breaks.extend(self.cell_breaks)
+            self.table_breaks.extend(self.cell_breaks)
+        else:
+            self.data_table = True
         del self.cell_breaks[:]
+
+    def end_table(self) -> None:
+        if not self.data_table:
+            self.breaks.extend(self.table_breaks)
+        del self.table_breaks[:]
+        self.data_table = False
 
     def _with_breaks(self, text: str) -> str:
         """The spaces kept in ``breaks`` as line breaks (same length: the offset map holds)."""

@@ -33,7 +33,7 @@ def cover_values(rec: FilingRecord) -> tuple[object, ...]:
 # with "Tel." and "Fax." lines under it and one combined "(Address and telephone number of registrant's
 # principal executive offices and principal place of business)" caption; the page heading breaks
 # "SECURITIES AND EXCHANGE" / "COMMISSION". In -22-024640 the whole block sits in one table cell of
-# <div>s (a row of one cell keeps its lines); in -22-000363 in rows of their own.
+# <div>s (a table used as a frame keeps its lines); in -22-000363 in rows of their own.
 @pytest.mark.parametrize(
     "name",
     [
@@ -58,10 +58,10 @@ def test_address_and_telephone_caption_under_tel_and_fax_lines(name: str) -> Non
         assert f.span is not None and parsed.text[f.span[0] : f.span[1]] == f.quote
 
 
-def test_single_cell_row_keeps_its_lines_and_multi_cell_rows_stay_one_line() -> None:
+def test_frame_table_keeps_its_lines_and_data_table_rows_stay_one_line() -> None:
     text = parse_document(DATA / "edgarcrawler__1005101_8K_2022_0001437749-22-024640.htm").text
     lines = text.splitlines()
-    # one <td> of <div>s: each block its own line
+    # a table of one <td> of <div>s: each block its own line
     assert "120 Calle Iglesia," in lines and "Unit B" in lines and "San Clemente, CA 92672" in lines
     # a row of three cells is still one line
     assert "Title of Each Class of Security | Trading Symbol | Name of Exchange on Which Registered" in lines
