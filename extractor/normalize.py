@@ -3,13 +3,15 @@
 The normalized text is what every span in a record indexes. Its rules:
 
 - block elements (p, div, br, li, headings, table rows, ...) end a line; at most one blank line in a row;
-- a table row is one line, its non-empty cells joined by ``" | "``;
+- a table row is one line, its non-empty cells joined by ``" | "``; a table whose rows each have one
+  non-empty cell (a frame for layout, not a table of data) keeps the line breaks of the blocks inside it;
 - runs of white space collapse to one space; lines carry no leading or trailing spaces;
 - entities are decoded; non-breaking and typographic spaces become spaces, soft hyphens and zero-width
   characters vanish, curly quotes become straight ones, dashes become ``-``;
 - hidden content is dropped: ``<script>``, ``<style>``, ``<head>``, inline XBRL's ``<ix:header>``, and
   any element styled ``display:none``;
-- characters set in a Wingdings font are mapped to the box glyphs they show (☒ / ☐).
+- characters set in a Wingdings or Wingdings 2 font are mapped to the box they show (☒ / ☐; the table
+  and its source are in ``glyphs.py``).
 
 Plain text keeps its lines (tabs and runs of spaces collapse, stray inline tags such as ``<i>`` and
 ``<PAGE>`` markers go away).
@@ -22,12 +24,12 @@ from __future__ import annotations
 
 import html
 import re
-from array import array
-from bisect import bisect_right
 from dataclasses import replace
 
+from .glyphs import GLYPH_TABLES
 from .offsets import OffsetMap
 from .resegment import hard_wrap_width, resegment
+from .textbuilder import Builder
 
 __all__ = ["CHECKED", "UNCHECKED", "OffsetMap", "html_to_text", "text_to_text"]
 
@@ -46,154 +48,15 @@ _DELETE = "\x00\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _DELETE_RE = re.compile(f"[{_DELETE}]")
 _TABLE = str.maketrans(_TRANSLATE)
 
-# Wingdings (and Webdings-like) code points that print check boxes.
-_WINGDINGS = str.maketrans({"ý": "☒", "þ": "☒", "x": "☒", "¨": "☐", "o": "☐", "q": "☐", "n": "■", "ü": "✓"})
 
 CHECKED = "☒"
 UNCHECKED = "☐"
 
 
-class _Builder:
-    """Accumulates normalized text with anchors, collapsing white space as it goes.
-
-    Memory stays near the size of the text: the parts are joined into one chunk every ``COMPACT`` parts
-    (the last few stay apart, the only ones ever looked at or taken back), and the anchors are arrays of
-    machine integers holding only the points where output and source stop advancing together."""
-
-    COMPACT = 4096
-
-    def __init__(self, src_length: int = 0) -> None:
-        self.chunks: list[str] = []
-        self.parts: list[str] = []
-        self.length = 0
-        # 4-byte offsets while they fit (the output can grow past the source: a tab becomes " | ")
-        code = "i" if 3 * src_length < 2**31 else "q"
-        self.out = array(code)
-        self.src = array(code)
-        self.last = "\n"  # last emitted character ("\n" at start: no leading blank lines)
-        self.newlines = 2  # consecutive newlines at the end of the output
-
-    def _anchor(self, src_pos: int) -> None:
-        out, src = self.out, self.src
-        if out and out[-1] == self.length:
-            src[-1] = src_pos
-        elif not out or src_pos - src[-1] != self.length - out[-1]:
-            out.append(self.length)
-            src.append(src_pos)
-        # else: on the line through the last anchor, so the map already gives src_pos here
-
-    def text(self, s: str, src_pos: int) -> None:
-        """Append text whose characters map 1:1 to source[src_pos:]; collapses white space.
-
-        Single spaces map 1:1 and need no anchor; only longer runs and other white space do."""
-        if not s:
-            return
-        i = 0
-        for m in _WS_SHIFT.finditer(s):
-            if m.start() > i:
-                self._chunk(s[i : m.start()], src_pos + i)
-            self._space(src_pos + m.start())
-            i = m.end()
-        if i < len(s):
-            self._chunk(s[i:], src_pos + i)
-
-    def _chunk(self, w: str, src_pos: int) -> None:
-        if w[0] == " " and self.last in " \n":
-            w = w[1:]
-            src_pos += 1
-            if not w:
-                return
-        if w == " ":
-            self._space(src_pos)
-            return
-        self._word(w, src_pos)
-
-    def _word(self, w: str, src_pos: int) -> None:
-        self._anchor(src_pos)
-        if len(self.parts) >= self.COMPACT:
-            self.chunks.append("".join(self.parts[:-64]))
-            del self.parts[:-64]
-        self.parts.append(w)
-        self.length += len(w)
-        self.last = w[-1]
-        self.newlines = 0
-
-    def _space(self, src_pos: int) -> None:
-        if self.last in " \n":
-            return
-        self._anchor(src_pos)
-        self.parts.append(" ")
-        self.length += 1
-        self.last = " "
-
-    def synthetic(self, s: str, src_pos: int) -> None:
-        """Append text that is not in the source (e.g. a cell separator)."""
-        if self.last == " ":
-            self._drop_trailing_space()
-        self._anchor(src_pos)
-        self.parts.append(s)
-        self.length += len(s)
-        self.last = s[-1]
-        self.newlines = 0
-        self._anchor(src_pos)
-
-    def drop_separator(self) -> bool:
-        """Take back a cell separator just emitted; True when there was one."""
-        if not (self.parts and self.parts[-1] == " | "):
-            return False
-        self.parts.pop()
-        self.length -= 3
-        while self.out and self.out[-1] > self.length:
-            self.out.pop()
-            self.src.pop()
-        self.last = self.parts[-1][-1] if self.parts else "\n"
-        return True
-
-    def newline(self, src_pos: int, blank: bool = False) -> None:
-        if self.last == " ":
-            self._drop_trailing_space()
-        want = 2 if blank else 1
-        while self.newlines < want:
-            self._anchor(src_pos)
-            self.parts.append("\n")
-            self.length += 1
-            self.newlines += 1
-            self.last = "\n"
-
-    def _drop_trailing_space(self) -> None:
-        last = self.parts[-1]
-        self.parts[-1] = last[:-1]
-        self.length -= 1
-        if not self.parts[-1]:
-            self.parts.pop()
-        while self.out and self.out[-1] > self.length:
-            self.out.pop()
-            self.src.pop()
-        self.last = self.parts[-1][-1] if self.parts else "\n"
-        if self.last == "\n":
-            # recount trailing newlines
-            tail = "".join(self.parts[-3:])
-            self.newlines = len(tail) - len(tail.rstrip("\n"))
-
-    def finish(self, src_length: int) -> tuple[str, OffsetMap]:
-        pieces = self.chunks + self.parts
-        self.chunks, self.parts = [], []
-        while pieces and not pieces[-1].strip():
-            pieces.pop()
-        if pieces:
-            pieces[-1] = pieces[-1].rstrip()
-        stripped = "".join(pieces)  # == "".join(parts).rstrip(), without a second copy of the text
-        del pieces
-        length = len(stripped)
-        n = bisect_right(self.out, length)
-        return stripped, OffsetMap(self.out[:n], self.src[:n], length, src_length)
-
-
 _WS = re.compile(r"\s+")
-_WS_SHIFT = re.compile(r"\s{2,}|[^\S ]")
 
 
-def _emit_text(b: _Builder, raw: str, pos: int, wingdings: bool) -> None:
+def _emit_text(b: Builder, raw: str, pos: int, wingdings: dict[int, str] | None) -> None:
     """Decode entities and special characters of one text run starting at source offset pos."""
     if "&" in raw:
         i = 0
@@ -212,10 +75,10 @@ def _emit_text(b: _Builder, raw: str, pos: int, wingdings: bool) -> None:
         _emit_plain(b, raw, pos, wingdings)
 
 
-def _emit_plain(b: _Builder, s: str, pos: int, wingdings: bool, atomic: bool = False) -> None:
+def _emit_plain(b: Builder, s: str, pos: int, wingdings: dict[int, str] | None, atomic: bool = False) -> None:
     s = s.translate(_TABLE)
     if wingdings:
-        s = s.translate(_WINGDINGS)
+        s = s.translate(wingdings)
     if atomic:
         # an entity: the decoded character(s) all map to the entity's start
         s = _DELETE_RE.sub("", s)
@@ -253,7 +116,7 @@ _BLOCK = frozenset(
 _BLANK_AFTER = frozenset("p h1 h2 h3 h4 h5 h6 table pre hr center blockquote".split())
 _SKIP = frozenset("script style head ix:header xml noscript template object".split())
 _STYLE_HIDDEN = re.compile(r"display\s*:\s*none", re.I)
-_WINGDINGS_FACE = re.compile(r"wingdings|webdings|symbol", re.I)
+_WINGDINGS_FACE = re.compile(r"wingdings(?:\s*([23]))?|webdings|symbol", re.I)
 _IMPLICIT_END = frozenset("p li dt dd option".split())
 _BLOCK_START = frozenset(
     "p div table tr li ul ol dl dt dd h1 h2 h3 h4 h5 h6 center blockquote pre hr".split()
@@ -264,18 +127,18 @@ _VOID = frozenset("br hr img meta link input area base col param source wbr".spl
 def html_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str, OffsetMap]:
     """Normalize src[start:end] (HTML); offsets in the map are offsets into src."""
     end = len(src) if end is None else end
-    b = _Builder(len(src))
+    b = Builder(len(src))
     skip_tag: str | None = None
     skip_depth = 0
     pre_depth = 0
-    wingdings_stack: list[str] = []  # tag names that opened a Wingdings font
+    wingdings_stack: list[tuple[str, dict[int, str]]] = []  # tags that opened a symbol font, its glyphs
     cell_in_row = 0  # non-empty cells emitted in the current row
     row_len_before_cell = 0
     in_cell_depth = 0
     pos = start
     for m in _TOKEN.finditer(src, start, end):
         if m.start() > pos and skip_tag is None:
-            _emit_run(b, src[pos : m.start()], pos, bool(wingdings_stack), pre_depth > 0)
+            _emit_run(b, src[pos : m.start()], pos, _glyphs(wingdings_stack), pre_depth > 0)
         pos = m.end()
         name = m.group(1)
         if name is None:
@@ -297,12 +160,13 @@ def html_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
                 if tag not in _VOID and not attrs.rstrip().endswith("/"):
                     skip_tag, skip_depth = tag, 1
                 continue
-            if attrs and ("font-family" in attrs or "face" in attrs) and _WINGDINGS_FACE.search(attrs):
-                wingdings_stack.append(tag)
+            face = _WINGDINGS_FACE.search(attrs) if "font-family" in attrs or "face" in attrs else None
+            if face:
+                wingdings_stack.append((tag, GLYPH_TABLES[f"wingdings{face.group(1) or ''}"]))
             if tag == "pre":
                 pre_depth += 1
         else:
-            if wingdings_stack and wingdings_stack[-1] == tag:
+            if wingdings_stack and wingdings_stack[-1][0] == tag:
                 wingdings_stack.pop()
             if tag == "pre":
                 pre_depth = max(0, pre_depth - 1)
@@ -326,29 +190,38 @@ def html_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str,
                     cell_in_row += 1
             continue
         if tag == "tr":
+            b.end_row(cell_in_row)
             if cell_in_row or closing:
                 _end_row(b, m.start())
             cell_in_row = 0
             continue
         if tag in _BLOCK:
             if in_cell_depth and tag not in ("table",):
-                b._space(m.start())  # keep a row on one line
+                b.block_in_cell(m.start())  # keep a row on one line
                 continue
             if tag == "table":
+                b.end_row(cell_in_row)
+                b.end_table()
                 cell_in_row = 0
                 in_cell_depth = 0
             b.newline(m.start(), blank=closing and tag in _BLANK_AFTER)
     if pos < end and skip_tag is None:
-        _emit_run(b, src[pos:end], pos, bool(wingdings_stack), pre_depth > 0)
+        _emit_run(b, src[pos:end], pos, _glyphs(wingdings_stack), pre_depth > 0)
+    b.end_row(cell_in_row)
+    b.end_table()
     return b.finish(len(src))
 
 
-def _end_row(b: _Builder, pos: int) -> None:
+def _glyphs(stack: list[tuple[str, dict[int, str]]]) -> dict[int, str] | None:
+    return stack[-1][1] if stack else None
+
+
+def _end_row(b: Builder, pos: int) -> None:
     b.drop_separator()  # a dangling one
     b.newline(pos)
 
 
-def _emit_run(b: _Builder, raw: str, pos: int, wingdings: bool, pre: bool) -> None:
+def _emit_run(b: Builder, raw: str, pos: int, wingdings: dict[int, str] | None, pre: bool) -> None:
     if not pre:
         _emit_text(b, raw, pos, wingdings)
         return
@@ -372,7 +245,7 @@ _LINE = re.compile(r"[^\n]*(?:\n|\Z)")
 def text_to_text(src: str, start: int = 0, end: int | None = None) -> tuple[str, OffsetMap]:
     """Normalize plain text src[start:end]: keep lines, collapse spaces, drop stray tags."""
     end = len(src) if end is None else end
-    b = _Builder(len(src))
+    b = Builder(len(src))
     blank_run = 0
     pos = start
     width = hard_wrap_width(src, start, end)  # a line cut at this width goes on in the next line
@@ -464,16 +337,16 @@ def _as_is_end(src: str, pos: int, end: int) -> int:
 _COLUMN_GAP = re.compile(r"\t+ *|[ \xa0]{3,}")
 
 
-def _emit_columns(b: _Builder, s: str, pos: int) -> None:
+def _emit_columns(b: Builder, s: str, pos: int) -> None:
     """Plain text lays tables out in columns: a tab or three spaces inside a line separates cells."""
     i = 0
     for m in _COLUMN_GAP.finditer(s):
         if m.start() > i and s[: m.start()].strip() and s[m.end() :].strip():
-            _emit_text(b, s[i : m.start()], pos + i, False)
+            _emit_text(b, s[i : m.start()], pos + i, None)
             if b.last not in "\n|" and not b.parts[-1].endswith(" | "):
                 b.synthetic(" | ", pos + m.start())
             i = m.end()
-    _emit_text(b, s[i:], pos + i, False)
+    _emit_text(b, s[i:], pos + i, None)
 
 
 def _needs_space(line: str, m: re.Match[str]) -> bool:

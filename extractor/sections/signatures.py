@@ -412,10 +412,14 @@ _DANGLING = re.compile(
 )
 
 
+_CONTINUES = re.compile(r"(?:and|&)\s", re.I)  # a wrapped title's second line: "And Chief Financial Officer"
+
+
 def _extend_title(
     entries: list[Line], j: int, span: tuple[int, int], labelled: str | None = None
 ) -> tuple[int, int]:
-    """Join a title wrapped over lines ('Executive Vice President and' / 'Chief Financial Officer'), also
+    """Join a title wrapped over lines ('Executive Vice President and' / 'Chief Financial Officer',
+    'Senior Vice President, Finance' / 'And Chief Financial Officer'), also
     over its label when a converter set the label between the lines ('Executive Vice President,' /
     'Title: General Counsel'); with ``labelled`` (the text, when the title came after 'Title:'), one more
     whole line goes on it ('Title: Chief Financial Officer' / '(Principal Financial Officer)')."""
@@ -439,7 +443,8 @@ def _extend_title(
                 or (label is not None and labelled is None)
             )
         )
-        if (_DANGLING.search(prev_text) or prev_text.count("(") > prev_text.count(")")) and ok:
+        goes_on = _DANGLING.search(prev_text) or _CONTINUES.match(nxt.text)
+        if (goes_on or prev_text.count("(") > prev_text.count(")")) and ok:
             span = (span[0], nxt.end)
             j += 1
             continue

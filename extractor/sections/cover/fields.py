@@ -367,6 +367,9 @@ def address(c: CoverText) -> tuple[Field, Field]:  # type: ignore[type-arg]
             if RULE_LINE.match(t):
                 j -= 1
                 continue
+            if not spans and phone_line(t):
+                j -= 1  # "Tel. (949) 429-5370" / "Fax. ..." under the address, above a combined caption
+                continue
             if not t or is_caption_row(t) or ANY_LABEL.search(t) or (IRS_NO.search(t) and FILE_NO.search(t)):
                 break
             cells = row.cells
@@ -415,6 +418,23 @@ def address(c: CoverText) -> tuple[Field, Field]:  # type: ignore[type-arg]
     return addr, zip_f
 
 
+_PHONE_LABEL = r"(?:tel(?:ephone)?|phone|fax|facsimile|telecopier)\b\.?:?"
+_PHONE_LINE = re.compile(rf"^\W*{_PHONE_LABEL}\s*$", re.I)
+_FAX_BEFORE = re.compile(r"\b(?:fax|facsimile|telecopier)\b\W*$", re.I)
+
+
+def phone_line(t: str) -> bool:
+    """A line that is only a labelled phone or fax number ("Tel. (949) 429-5370", "Fax: ...")."""
+    pm = PHONE.search(t)
+    return pm is not None and not t[pm.end() :].strip() and bool(_PHONE_LINE.match(t[: pm.start()]))
+
+
+def _fax(c: CoverText, start: int) -> bool:
+    """The number at start is labelled as a fax number on its line."""
+    line_start = c.text.rfind("\n", 0, start) + 1
+    return bool(_FAX_BEFORE.search(c.text[max(line_start, start - 25) : start]))
+
+
 def zip_caption(c: CoverText) -> Field:  # type: ignore[type-arg]
     hit = c.find("zip")
     if hit is None:
@@ -448,7 +468,17 @@ def phone(c: CoverText) -> Field:  # type: ignore[type-arg]
         order.append((row.start, row.end))
     for pat, conf in ((PHONE, 0.92), (INTL_PHONE, 0.75)):
         for s, e in order:
-            pm = pat.search(c.text, s, e)
-            if pm:
-                return field(c.text, pm.start(), pm.end(), pm.group(0).strip(), conf)
+            for pm in pat.finditer(c.text, s, e):
+                if not _fax(c, pm.start()):
+                    return field(c.text, pm.start(), pm.end(), pm.group(0).strip(), conf)
+    # a combined "(Address and telephone number ...)" caption under the address block and its
+    # "Tel." / "Fax." lines: the telephone line nearest above
+    for j in range(i - 1, max(-1, i - 6), -1):
+        t = c.lines[j].text
+        if is_caption_row(t.strip()):
+            break
+        tel = PHONE.search(t)
+        if tel and phone_line(t) and not _fax(c, c.lines[j].start + tel.start()):
+            s = c.lines[j].start + tel.start()
+            return field(c.text, s, s + len(tel.group(0).strip()), tel.group(0).strip(), 0.85)
     return missing("no phone number near its caption")

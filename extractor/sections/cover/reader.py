@@ -27,7 +27,9 @@ LABEL = {
         re.I,
     ),
     "address": re.compile(
-        r"address\s+of\s+principal\s+(?:executive\s+)?offices?|address,? including zip code", re.I
+        r"address\s+of\s+principal\s+(?:executive\s+)?offices?|address,? including zip code"
+        r"|address\s+and\s+telephone\s+number\s+of\s+(?:the\s+)?registrant'?s?\s+principal",
+        re.I,
     ),
     "zip": re.compile(r"\(?\s*zip\s+code\s*\)?", re.I),
     "phone": re.compile(
@@ -48,8 +50,8 @@ RULES = {
     "rule_14d2b": re.compile(r"Rule\s+14d\s?-\s?2\s?\(b\)", re.I),
     "rule_13e4c": re.compile(r"Rule\s+13e\s?-\s?4\s?\(c\)", re.I),
 }
-CHECKED = re.compile(r"[☒☑■✓✔⌧✗✘]|\[\s*[xX✓]\s*\]|(?:^|\s)[xXýþ](?:\s|$)|\(\s*[xX]\s*\)")
-UNCHECKED = re.compile(r"[☐□¨❑○◻]|\[\s*\]|\|_\||(?:^|\s)[oq0_](?:\s|$)|\(\s*\)")
+CHECKED = re.compile(r"[☒☑■✓✔⌧✗✘🗴🗵🗶🗷🗹]|\[\s*[xX✓]\s*\]|(?:^|\s)[xXýþ](?:\s|$)|\(\s*[xX]\s*\)")
+UNCHECKED = re.compile(r"[☐□¨❑❒○◻⬜🞐]|\[\s*\]|\|_\||(?:^|\s)[oq0_](?:\s|$)|\(\s*\)")
 STATES = [
     *(
         "Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia Hawaii "
@@ -150,9 +152,15 @@ class CoverText:
             if ln.end <= after:
                 continue
             m = pat.search(ln.text)
-            if m:
+            if m and not (key == "file" and self._agency_name(i, m)):
                 return i, m
         return None
+
+    def _agency_name(self, i: int, m: re.Match[str]) -> bool:
+        """ "Commission" alone on a line is a caption broken over cells, unless it ends the agency's name
+        in the form's heading ("SECURITIES AND EXCHANGE" / "COMMISSION")."""
+        prev = self.lines[i - 1].text if i > 0 else ""
+        return "(" not in m.group(0) and bool(re.search(r"\bexchange\W*$", prev, re.I))
 
     def cell_at(self, ln: Line, pos: int) -> tuple[int, tuple[int, int, str]]:
         cells = ln.cells
