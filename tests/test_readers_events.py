@@ -8,12 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from data_helpers import data_file
 
 from extractor import catalog
 from extractor.parse import parse_document
 from extractor.readers import merge, read_item
-
-from data_helpers import data_file
 
 DATA = Path(__file__).parent / "data" / "readers"
 EVALS = Path(__file__).parent.parent / "evals"
