@@ -9,10 +9,13 @@ from typing import Any
 
 import pytest
 from data_helpers import data_file
+from llm_helpers import q
 
 from extractor import catalog
+from extractor.fill.ground import ground_event
 from extractor.parse import parse_document
 from extractor.readers import merge, read_item
+from extractor.schemas import FinancialObligation, MaterialAgreement, ResultsOfOperations
 
 DATA = Path(__file__).parent / "data" / "readers"
 EVALS = Path(__file__).parent.parent / "evals"
@@ -64,3 +67,54 @@ def test_forward_looking_boilerplate_is_no_cue_and_no_cue_is_other():
     assert merged["category"]["value"] == "other"
     assert "the model read 'dividend'" in merged["category"]["reasons"]
     assert catalog.modern_equivalent("5") == readings.item == "8.01"
+
+
+ASTROTECH_LOAN = (
+    "edgarcrawler__1001907_8K_2010_0000950123-10-095885.htm"  # 1.01 loan agreement, 2.03 by reference
+)
+ASTA_2004 = "edgarcrawler__1001258_8K_2004_0001125282-04-000379.txt"  # Item 12: a press release of Feb 11
+
+
+def _ground(name: str, number: str, schema: Any, answer: dict[str, Any], refs: tuple[str, ...] = ()) -> Any:
+    items = _items(name)
+    item = items[number]
+    referenced = [(items[r].text, items[r].span[0]) for r in refs]
+    return ground_event(schema, answer, item.text, item.span[0], referenced, heading=item.heading)
+
+
+def test_a_date_the_item_text_does_not_state_is_null_with_the_reason():
+    # the 1.01 says "On October 21, 2010, ... entered into a $10.0 million Loan Agreement"
+    ok, made_up = (
+        _ground(ASTROTECH_LOAN, "1.01", MaterialAgreement, {"agreement_date": q(day, "On October 21, 2010")})[
+            "agreement_date"
+        ]
+        for day in ("2010-10-21", "2023-04-15")
+    )
+    assert ok.value == "2010-10-21" and ok.span is not None
+    assert made_up.value is None and made_up.span is None
+    assert "the date 2023-04-15 is not in the item's text" in " ".join(made_up.reasons)
+
+
+def test_an_amount_is_grounded_at_its_magnitude_in_the_referenced_item():
+    # 2.03 incorporates the 1.01: "$10.0 million Loan Agreement", "$7.0 million term loan note"
+    got = {
+        amount: _ground(
+            ASTROTECH_LOAN,
+            "2.03",
+            FinancialObligation,
+            {"principal_amount": q(amount, None)},
+            refs=("1.01",),
+        )["principal_amount"].value
+        for amount in ("$10.0 million", "$10,000,000", "7.0 million", "$12.5 million")
+    }
+    assert got == {"$10.0 million": "$10.0 million", "$10,000,000": "$10,000,000",
+                   "7.0 million": "7.0 million", "$12.5 million": None}  # fmt: skip
+
+
+def test_a_period_end_that_is_only_the_press_release_date_is_null():
+    # "On February 11, 2004, Asta Funding, Inc. issued a press release": no period is stated
+    leaf = _ground(
+        ASTA_2004, "12", ResultsOfOperations, {"period_end": q("2004-02-11", "February 11, 2004")}
+    )["period_end"]
+    assert leaf.value is None
+    assert "is in the text, but not as the end of a period" in " ".join(leaf.reasons)
