@@ -118,3 +118,17 @@ def test_a_period_end_that_is_only_the_press_release_date_is_null():
     )["period_end"]
     assert leaf.value is None
     assert "is in the text, but not as the end of a period" in " ".join(leaf.reasons)
+
+
+def test_principal_and_both_facilities_of_a_loan_agreement_read_through_the_reference():
+    # 1.01: "entered into a $10.0 million Loan Agreement ... includes a $7.0 million term loan note (the
+    # "Term Loan") and a $3.0 million revolving credit note (the "Revolving Credit Facility")"
+    items = _items(ASTROTECH_LOAN)
+    segments = [(items[n].text, items[n].span[0]) for n in ("2.03", "1.01")]
+    got = read_item("2.03", segments).values
+    gold = _gold(ASTROTECH_LOAN)["2.03"]
+    assert got["instrument"].value == gold["instrument"] == "term loan and revolving credit facility"
+    assert got["principal_amount"].value == gold["principal_amount"] == "$10.0 million"
+    model = {"principal_amount": {"value": "7.0 million", "confidence": 0.7, "method": "llm", "span": None,
+                                  "quote": "$7.0 million", "reasons": []}}  # fmt: skip
+    assert merge(model, read_item("2.03", segments))["principal_amount"]["value"] == "$10.0 million"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .. import catalog
-from . import agreements, auditors, category, officers, parties
+from . import agreements, amounts, auditors, category, officers, parties
 from .agreements import VERBS
 from .dates import dated_after, sentence_date
 from .values import ReaderValue, Readings, Segment
@@ -63,6 +63,10 @@ def read_item(number: str, segments: list[Segment], registrants: Sequence[str] =
                 date = _agreement_date(segments, found, "enter" if modern == "1.01" else "end")
                 if date is not None:
                     values["agreement_date" if modern == "1.01" else "termination_date"] = date
+        if modern == "2.03":
+            amount = amounts.principal_amount(segments)
+            if amount is not None:
+                values["principal_amount"] = amount
         names, whole = parties.counterparties(segments, registrants)
         if names:
             lists["counterparties"] = tuple(names)
