@@ -12,7 +12,10 @@ from data_helpers import data_file
 from llm_helpers import q
 
 from extractor import catalog
+from extractor.fill import fill_record
 from extractor.fill.ground import ground_event
+from extractor.fill.plan import body_without_items
+from extractor.llm.fake import FakeProvider
 from extractor.parse import parse_document
 from extractor.readers import merge, read_item
 from extractor.schemas import FinancialObligation, MaterialAgreement, ResultsOfOperations
@@ -132,3 +135,21 @@ def test_principal_and_both_facilities_of_a_loan_agreement_read_through_the_refe
     model = {"principal_amount": {"value": "7.0 million", "confidence": 0.7, "method": "llm", "span": None,
                                   "quote": "$7.0 million", "reasons": []}}  # fmt: skip
     assert merge(model, read_item("2.03", segments))["principal_amount"]["value"] == "$10.0 million"
+
+
+LEE_LIST_LAYOUT = "lee2014__AA-8K-20071005165129.txt"  # "ITEM: <title>" lines, then the body without headings
+
+
+def test_items_without_text_are_read_from_the_body_by_the_readers_only():
+    path = data_file(LEE_LIST_LAYOUT, DATA)
+    parsed = parse_document(path)
+    items = {i.number: i for i in parsed.record.items}
+    assert not items["1.01"].text[len(items["1.01"].heading) :].strip()  # the layout: no item text
+    out = fill_record(parsed.record, parsed.text, FakeProvider.dry_run())
+    event = {i.number: i.event for i in out.items}
+    gold = _gold(LEE_LIST_LAYOUT)
+    assert event["1.01"]["agreement_date"]["value"] == gold["1.01"]["agreement_date"] == "2007-10-02"
+    names = [c["value"] for c in event["1.01"]["counterparties"]]
+    assert names == gold["1.01"]["counterparties"] == ["Citibank, N.A.", "Barclays Bank PLC"]  # not Alcoa
+    assert event["2.03"]["principal_amount"]["value"] == gold["2.03"]["principal_amount"] == "$3.25 billion"
+    assert body_without_items(parsed.record, items["9.01"], None) == []  # no text, no body

@@ -5,7 +5,7 @@ Three phrasings; the earliest of the first two wins, else the earliest of the th
 text before the items it incorporates by reference):
 
 1. ``$X (in) aggregate principal amount of ...`` (notes, debentures);
-2. ``entered into / provides for / consists of / includes a $X ... <credit agreement or instrument>``
+2. ``entered into / provides (for) / consists of / includes a $X ... <credit agreement or instrument>``
    ("entered into a $10.0 million Loan Agreement", "provides for a $242.5 million revolving credit
    facility"): the amount printed before the agreement or facility the item creates;
 3. ``borrowings / commitments / loans of up to $X``, ``aggregate commitments of / remain at $X``.
@@ -38,7 +38,7 @@ def _phrases() -> tuple[tuple[re.Pattern[str], float], ...]:
         (re.compile(rf"({_MONEY})\s+(?:in\s+)?aggregate\s+principal\s+amount\s+of\b", re.I), 0.8),
         (
             re.compile(
-                r"\b(?:entered\s+into|entry\s+into|provides?\s+for|consists?\s+of|includes?|establish\w*)\s+"
+                r"\b(?:entered\s+into|entry\s+into|provides?(?:\s+for)?|consists?\s+of|includes?|establish\w*)\s+"
                 rf"(?:a|an)\s+(?:new\s+)?({_MONEY})\s+(?:[\w-]+\s+){{0,4}}?(?:{noun})s?\b",
                 re.I,
             ),
