@@ -132,6 +132,8 @@ def test_principal_and_both_facilities_of_a_loan_agreement_read_through_the_refe
     gold = _gold(ASTROTECH_LOAN)["2.03"]
     assert got["instrument"].value == gold["instrument"] == "term loan and revolving credit facility"
     assert got["principal_amount"].value == gold["principal_amount"] == "$10.0 million"
+    # "... with the remaining principal due on October 21, 2015" (the revolver "expires on" 2012, later)
+    assert got["maturity_date"].value == gold["maturity_date"] == "2015-10-21"
     model = {"principal_amount": {"value": "7.0 million", "confidence": 0.7, "method": "llm", "span": None,
                                   "quote": "$7.0 million", "reasons": []}}  # fmt: skip
     assert merge(model, read_item("2.03", segments))["principal_amount"]["value"] == "$10.0 million"
@@ -152,4 +154,7 @@ def test_items_without_text_are_read_from_the_body_by_the_readers_only():
     names = [c["value"] for c in event["1.01"]["counterparties"]]
     assert names == gold["1.01"]["counterparties"] == ["Citibank, N.A.", "Barclays Bank PLC"]  # not Alcoa
     assert event["2.03"]["principal_amount"]["value"] == gold["2.03"]["principal_amount"] == "$3.25 billion"
+    assert (
+        event["2.03"]["maturity_date"]["value"] == gold["2.03"]["maturity_date"] == "2012-10-02"
+    )  # "matures on"
     assert body_without_items(parsed.record, items["9.01"], None) == []  # no text, no body

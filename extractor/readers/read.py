@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from .. import catalog
 from . import agreements, amounts, auditors, category, officers, parties
 from .agreements import VERBS
-from .dates import dated_after, sentence_date
+from .dates import dated_after, maturity_date, sentence_date
 from .values import ReaderValue, Readings, Segment
 
 __all__ = ["ITEMS", "read_item"]
@@ -67,6 +67,9 @@ def read_item(number: str, segments: list[Segment], registrants: Sequence[str] =
             amount = amounts.principal_amount(segments)
             if amount is not None:
                 values["principal_amount"] = amount
+            maturity = maturity_date(segments)
+            if maturity is not None:
+                values["maturity_date"] = maturity
         names, whole = parties.counterparties(segments, registrants)
         if names:
             lists["counterparties"] = tuple(names)
