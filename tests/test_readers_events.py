@@ -17,7 +17,7 @@ from extractor.fill.ground import ground_event
 from extractor.fill.plan import body_without_items
 from extractor.llm.fake import FakeProvider
 from extractor.parse import parse_document
-from extractor.readers import merge, read_item
+from extractor.readers import answer_problem, merge, read_item
 from extractor.schemas import FinancialObligation, MaterialAgreement, ResultsOfOperations
 
 DATA = Path(__file__).parent / "data" / "readers"
@@ -158,3 +158,20 @@ def test_items_without_text_are_read_from_the_body_by_the_readers_only():
         event["2.03"]["maturity_date"]["value"] == gold["2.03"]["maturity_date"] == "2012-10-02"
     )  # "matures on"
     assert body_without_items(parsed.record, items["9.01"], None) == []  # no text, no body
+
+
+def test_an_organization_is_not_a_5_02_person():
+    # "the Compensation Committee of the Board of Directors of Nuance Communications, Inc. ... approved a
+    # Company Bonus Program ... The bonuses for the Company's executive officers": a change of a group
+    name = "edgarcrawler__1002517_8K_2011_0000950123-11-009525.htm"
+    item = _items(name)["5.02"]
+    readings = read_item("5.02", [(item.text, item.span[0])])
+    leaf = {"confidence": 0.6, "method": "llm", "span": None, "quote": None, "reasons": []}
+    model = {"changes": [{"person": {**leaf, "value": "Nuance Communications"},
+                          "change": {**leaf, "value": "compensation"}}]}  # fmt: skip
+    (got,) = merge(model, readings)["changes"]
+    (gold,) = _gold(name)["5.02"]["changes"]
+    assert got["person"]["value"] is gold["person"] is None
+    assert "names an organization ('Communications'), not a person" in " ".join(got["person"]["reasons"])
+    assert got["change"]["value"] == gold["change"] == "compensation"
+    assert answer_problem("Patrick T. Hackett", item="5.02", field="person") is None

@@ -28,7 +28,8 @@ event of the same shape (the inputs are not changed). Field by field:
    the model's names, then the reader's names the model lacks.
 6. **5.02 changes**, merged by person (surname): a matched entry is merged field by field as above;
    reader changes for people the model did not name are added when the reader is sure of the person
-   (confidence >= ``ADD_PERSON``).
+   (confidence >= ``ADD_PERSON``); a model person that is not an answer (an organization, a role) is
+   null with the reason, its entry kept (a change of a group: "the executive officers").
 """
 
 from __future__ import annotations
