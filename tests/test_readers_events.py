@@ -17,7 +17,7 @@ from extractor.fill.ground import ground_event
 from extractor.fill.plan import body_without_items
 from extractor.llm.fake import FakeProvider
 from extractor.parse import parse_document
-from extractor.readers import answer_problem, merge, read_item
+from extractor.readers import Readings, answer_problem, merge, read_item
 from extractor.schemas import FinancialObligation, MaterialAgreement, ResultsOfOperations
 
 DATA = Path(__file__).parent / "data" / "readers"
@@ -175,3 +175,11 @@ def test_an_organization_is_not_a_5_02_person():
     assert "names an organization ('Communications'), not a person" in " ".join(got["person"]["reasons"])
     assert got["change"]["value"] == gold["change"] == "compensation"
     assert answer_problem("Patrick T. Hackett", item="5.02", field="person") is None
+
+
+def test_a_model_only_kind_is_normalized_to_the_vocabulary():
+    leaf = {"confidence": 0.6, "method": "llm", "span": None, "quote": None, "reasons": []}
+    model = {"agreement_type": {**leaf, "value": "Fourth Amended and Restated Credit Agreement"}}
+    got = merge(model, Readings(item="1.01"))["agreement_type"]
+    assert got["value"] == "amended and restated credit agreement"
+    assert "normalized to the vocabulary (kind: credit agreement)" in got["reasons"]
