@@ -108,22 +108,9 @@ def ground_leaf(
     pair = pair or {}
     value, mquote = nullish(pair.get("value")), nullish(pair.get("quote"))
     reasons: list[str] = []
-    if value is None:
-        return Leaf(
-            path,
-            name,
-            kind,
-            None,
-            mquote,
-            Aligned(Alignment.none),
-            None,
-            None,
-            Check("n/a"),
-            reasons=["null"],
-        )
     segments: list[Segment] = [(item_text, item_start, regions), *extra]
-    missing = unsupported(name, kind, value, [text for text, _start, _regions in segments])
-    if missing is not None:  # a date or amount the text never states is not read from the filing
+    missing = None if value is None else unsupported(name, kind, value, [t for t, _s, _r in segments])
+    if value is None or missing is not None:  # a date or amount the text never states is not read
         return Leaf(
             path,
             name,
@@ -133,8 +120,8 @@ def ground_leaf(
             Aligned(Alignment.none),
             None,
             None,
-            Check("fail", missing),
-            reasons=[f"the model's {value!r} is not a value: {missing}"],
+            Check("n/a") if missing is None else Check("fail", missing),
+            reasons=["null"] if missing is None else [f"the model's {value!r} is not a value: {missing}"],
         )
     aligned, seg = Aligned(Alignment.none), segments[0]
     in_heading = by_value = False
