@@ -183,3 +183,15 @@ def test_a_model_only_kind_is_normalized_to_the_vocabulary():
     got = merge(model, Readings(item="1.01"))["agreement_type"]
     assert got["value"] == "amended and restated credit agreement"
     assert "normalized to the vocabulary (kind: credit agreement)" in got["reasons"]
+
+
+def test_the_position_is_the_appositive_after_the_name_not_a_defined_short_form():
+    # "Patrick T. Hackett, a member of the Board of Directors (the "Board") of Nuance ..., notified the
+    # Company of his decision to resign from the Board effective immediately"
+    name = "edgarcrawler__1002517_8K_2014_0001193125-14-318861.htm"
+    item = _items(name)["5.02"]
+    (change,) = read_item("5.02", [(item.text, item.span[0])]).changes
+    (gold,) = _gold(name)["5.02"]["changes"]
+    assert change.person.value == gold["person"] == "Patrick T. Hackett"
+    assert change.position is not None
+    assert change.position.value == gold["position"] == "member of the Board of Directors"
