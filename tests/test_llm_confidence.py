@@ -97,7 +97,10 @@ def test_counterparty_that_is_the_registrant_is_penalized():
 def test_period_end_after_the_report_date_is_doubted():
     from extractor.schemas import ResultsOfOperations
 
-    text = "Item 2.02 Results of Operations\nOn October 25, 2007 the Company announced its results."
+    text = (
+        "Item 2.02 Results of Operations\nOn October 25, 2007 the Company announced its results for the"
+        " quarter ended September 30, 2007 and its backlog as of October 25, 2007."
+    )
     for value, quote, expect in [("2007-10-25", "October 25, 2007", True), ("2007-09-30", None, False)]:
         tree = ground_event(ResultsOfOperations, {"period_end": q(value, quote or value)}, text, 0)
         event = score_tree(tree, facts=ParserFacts(date_of_report=dt.date(2007, 10, 25)))

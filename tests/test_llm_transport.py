@@ -143,10 +143,12 @@ def test_item_failure_marks_fields_and_keeps_the_filing(kind):
     assert [e.part for e in out.errors] == ["item 8.01"]
     item = item_of(out, "8.01")
     assert item.llm is not None and item.llm.outcome == "error" and item.llm.error
-    for name in ("summary", "category"):
-        field = item.event[name]
-        assert field["value"] is None and field["confidence"] == 0.0
-        assert field["reasons"][0].startswith("fill failed: ")
+    field = item.event["summary"]
+    assert field["value"] is None and field["confidence"] == 0.0
+    assert field["reasons"][0].startswith("fill failed: ")
+    # what the deterministic readers read stands without the model (the Georgia PSC's rate plan)
+    assert item.event["category"]["value"] == "product_regulatory"
+    assert item.event["category"]["method"] == "parser"
     # the cover from the parser is untouched
     assert out.cover.company_name.value == record.cover.company_name.value
 

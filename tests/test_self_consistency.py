@@ -17,16 +17,17 @@ from extractor.quoted import quoted_schema
 from extractor.schemas import Disclosure
 from extractor.store.cache import ResponseCache
 
-# Southern's 8.01 (the Georgia PSC's rate plan): a summary quoted exactly (confident) and a category
-# whose quote is not in the text (uncertain, ungrounded)
+# Southern's 8.01 (the Georgia PSC's rate plan): a summary whose quote is not in the text (uncertain,
+# ungrounded) and a category (the category reader reads the same one: the merged leaf is the reader's)
 FIRST = {
-    "summary": q("The Georgia PSC approved the 2013 ARP.", "the Georgia PSC approved the 2013 ARP"),
-    "category": q("dividend", "declared a dividend"),
+    "summary": q("The Company declared a dividend.", "declared a dividend"),
+    "category": q("product_regulatory", "Georgia PSC approved"),
 }
 SECOND = {
     "category": q("product_regulatory", "Georgia PSC approved"),
     "summary": q("The Georgia PSC approved the 2013 ARP.", "the Georgia PSC approved the 2013 ARP"),
 }
+DIVIDEND = "The Company declared a dividend."
 SCRIPT = {"DisclosureQuoted": FIRST, "DisclosureQuotedReversed": SECOND}
 
 
@@ -52,7 +53,7 @@ def test_reversed_schema_asks_the_same_fields_in_reverse_order():
 def test_off_by_default_no_second_call():
     fake = FakeProvider(dict(SCRIPT))
     _out, event = _fill(fake)
-    assert _reversed(fake) == 0 and event["category"]["features"]["sample"] is None
+    assert _reversed(fake) == 0 and event["summary"]["features"]["sample"] is None
 
 
 def test_uncertain_values_get_the_verdict_of_a_second_sample():
@@ -61,10 +62,10 @@ def test_uncertain_values_get_the_verdict_of_a_second_sample():
     assert _reversed(fake) == 1
     first, second = fake.calls
     assert second[0].__name__ == "DisclosureQuotedReversed" and second[1] == first[1]  # same messages
-    assert event["category"]["value"] == "dividend"  # the first answer stands
-    assert event["category"]["features"]["sample"] == "disagree"
-    assert "a second sample disagrees" in event["category"]["reasons"]
-    assert event["summary"]["features"]["sample"] == "agree"  # the same summary the second time
+    assert event["summary"]["value"] == DIVIDEND  # the first answer stands
+    assert event["summary"]["features"]["sample"] == "disagree"
+    assert "a second sample disagrees" in event["summary"]["reasons"]
+    assert "the model agrees" in event["category"]["reasons"]  # the reader's leaf, the model agreeing
 
 
 def test_second_samples_are_cached_under_their_own_key(tmp_path):
@@ -74,12 +75,12 @@ def test_second_samples_are_cached_under_their_own_key(tmp_path):
     assert len(fake.calls) == 2
     _out, event = _fill(fake, cache, sample_seconds=60)
     assert len(fake.calls) == 2  # both answers from the cache
-    assert event["category"]["features"]["sample"] == "disagree"
+    assert event["summary"]["features"]["sample"] == "disagree"
     cache.close()
 
 
 def test_the_time_budget_stops_second_samples():
-    """The 8.01 read in small chunks, every chunk answered with the same uncertain category: a budget
+    """The 8.01 read in small chunks, every chunk answered with the same uncertain summary: a budget
     smaller than one call lets only the first chunk be sampled."""
     fake = FakeProvider(dict(SCRIPT))
     _fill(fake, sample_seconds=1e-9, chunk_chars=1500, chunk_overlap=0, lead_chunks=0)
@@ -112,5 +113,5 @@ def test_a_failing_second_sample_costs_the_feature_not_the_item():
     )
     out, event = _fill(provider, **settings, sample_seconds=60)
     assert asked == ["first", "reversed", "reversed"]  # one try and one retry, then given up
-    assert event["category"]["value"] == "dividend" and event["category"]["features"]["sample"] is None
+    assert event["summary"]["value"] == DIVIDEND and event["summary"]["features"]["sample"] is None
     assert out.errors == []

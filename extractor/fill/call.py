@@ -32,7 +32,7 @@ from .confidence import score_tree
 from .consistency import answer_key, reversed_schema, sample_key, uncertain_paths, verdicts
 from .ground import ground_event, injection_regions
 from .merge import dedupe_people, drop_self_counterparties, failed_event, merge
-from .plan import Plan, budget, prepare
+from .plan import Plan, body_without_items, budget, prepare
 from .rescore import rescore
 
 __all__ = ["afill_item", "afill_record", "fill_item", "fill_record"]
@@ -59,7 +59,7 @@ def _chunk_event(plan: Plan, output: dict[str, Any], call: CallRecord) -> dict[s
 def _readings(plan: Plan) -> Readings:
     """What the deterministic readers read of the item (its text and the items it incorporates), minus
     anything read from text that addresses the model (``ground.injection_regions``)."""
-    segments = [(plan.item.text, plan.item.span[0]), *plan.refs]
+    segments = [(plan.item.text, plan.item.span[0]), *plan.refs, *plan.body]
     regions = [(s + o, e + o) for text, o in segments for s, e in injection_regions(text)]
     return read_item(plan.item.number, segments, plan.facts.registrants).outside(regions)
 
@@ -175,6 +175,7 @@ class FillOptions(TypedDict, total=False):
     settings: Settings | None  # default Settings()
     cache: ResponseCache | None  # the response cache: answers are read from and written to it
     calllog: CallLog | None  # one row per item call
+    filing_text: str | None  # the normalized filing text: readers read its body for items without text
 
 
 async def afill_item(
@@ -192,6 +193,7 @@ async def afill_item(
     plan = prepare(record, item, provider, settings)
     if isinstance(plan, Item):
         return plan
+    plan.body = body_without_items(record, item, opts.get("filing_text"))
     item_budget = budget(settings, provider, plan)
     results: list[tuple[dict[str, Any], CallRecord]] = []
     error: BaseException | None = None
@@ -261,6 +263,12 @@ def _working_copy(record: FilingRecord) -> FilingRecord:
     return record.model_copy(update={"errors": list(record.errors)})
 
 
+def _with_text(opts: FillOptions, text: str | None) -> FillOptions:
+    options = FillOptions(**opts)
+    options.setdefault("filing_text", text)
+    return options
+
+
 def fill_record(
     record: FilingRecord,
     text: str | None,
@@ -276,8 +284,9 @@ def fill_record(
     if out.status == Status.error:
         return out
     filled: list[Item] = []
+    options = _with_text(opts, text)
     for item in record.items:
-        filled.append(fill_item(out, item, provider, **opts))
+        filled.append(fill_item(out, item, provider, **options))
         if on_item is not None:
             on_item(filled[-1])
     out.items = filled
@@ -297,10 +306,11 @@ async def afill_record(
     if out.status == Status.error:
         return out
     gate = asyncio.Semaphore(max(1, concurrency))
+    options = _with_text(opts, text)
 
     async def one(item: Item) -> Item:
         async with gate:
-            return await afill_item(out, item, provider, **opts)
+            return await afill_item(out, item, provider, **options)
 
     out.items = list(await asyncio.gather(*(one(item) for item in record.items)))
     return out

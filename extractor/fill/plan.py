@@ -63,6 +63,9 @@ class Plan:
     refs: list[tuple[str, int]] = field(default_factory=list)
     # a second sample's verdict per value path, by the chunk answer it checked (``fill.consistency``)
     samples: dict[str, dict[tuple[str | int, ...], str]] = field(default_factory=dict)
+    # (text, start) read by the deterministic readers only, not shown to the model: the filing's body
+    # when the item has no text of its own (``body_without_items``)
+    body: list[tuple[str, int]] = field(default_factory=list)
 
 
 def facts_of(record: FilingRecord) -> ParserFacts:
@@ -129,6 +132,23 @@ def referenced_items(record: FilingRecord, item: Item) -> list[Item]:
     return [it for it in record.items if it.number in wanted and it.reported and it.text and it is not item][
         :2
     ]
+
+
+BODY_MIN_CHARS = 200
+
+
+def body_without_items(record: FilingRecord, item: Item, text: str | None) -> list[tuple[str, int]]:
+    """The filing's body when an item has no text of its own: some layouts list the items reported
+    ("ITEM: Entry into a Material Definitive Agreement", one line each) and print the text after the
+    list without item headings (the lee2014 records). That text, from the end of the last item to the
+    signatures or the exhibit index, is then the item's only evidence; empty otherwise."""
+    own = item.text[len(item.heading) :] if item.heading and item.text.startswith(item.heading) else item.text
+    if text is None or own.strip() or not record.items:
+        return []
+    start = max(it.span[1] for it in record.items)
+    ends = [s[0] for s in (record.sections.signatures, record.sections.exhibit_index) if s and s[0] > start]
+    end = min(ends, default=len(text))
+    return [(text[start:end], start)] if len(text[start:end].strip()) >= BODY_MIN_CHARS else []
 
 
 def _chunk_limit(schema: type[BaseModel], settings: Settings) -> int:

@@ -9,7 +9,9 @@ the model's event (pure; no I/O beyond the package's own data files).
   ``agreements`` (1.01 / 1.02 agreement type, 2.03 instrument, 3.02 securities from defined-term
   patterns), ``parties`` (counterparties from the parties clause), ``dates`` (dates tied to their
   verb), ``auditors`` (4.01 firms from ``data/audit_firms.txt`` and their role), ``officers`` (5.02
-  change kind, position and date from the sentence that names the person);
+  change kind, position and date from the sentence that names the person), ``category`` (7.01 / 8.01
+  category from the cue phrases of the first sentences), ``amounts`` (2.03 principal amount),
+  ``dates.maturity_date`` (2.03 maturity);
 - ``read.read_item``: every reader that applies to one item;
 - ``merge.merge``: the model's event and the readers' values merged by value (contract in its doc).
 

@@ -20,7 +20,7 @@ as printed ("shares of common stock").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from .text import sentence_at, sentences
@@ -130,9 +130,19 @@ def candidates(text: str) -> list[Candidate]:
         _, se = sentence_at(bounds, m.start())
         amount = ("before" if _AMOUNT_BEFORE.search(text[max(ss, s - 80) : s])
                   else "sentence" if _AMOUNT.search(text[ss:se]) else "")  # fmt: skip
-        out.append(Candidate(s, m.end(), phrase, value, kind.name, kind.family, alias, defined, verbs,
-                             existing, quoted, amount))  # fmt: skip
+        c = Candidate(s, m.end(), phrase, value, kind.name, kind.family, alias, defined, verbs, existing,
+                      quoted, amount)  # fmt: skip
+        if out and _paper_form(out[-1], c, text):
+            prev = out.pop()
+            c = replace(prev, end=c.end, phrase=text[prev.start : c.end], defined=defined or prev.defined)
+        out.append(c)
     return out
+
+
+def _paper_form(prev: Candidate, c: Candidate, text: str) -> bool:
+    """A one-word alias right after an alias of its family is the paper form of the same obligation:
+    "term loan note", "revolving credit note" are the term loan and the revolving credit."""
+    return c.alias in _GENERIC and prev.family == c.family and not text[prev.end : c.start].strip()
 
 
 def _score(c: Candidate, verbs: tuple[str, ...], *, want_existing: bool) -> float:
@@ -152,20 +162,28 @@ def _score(c: Candidate, verbs: tuple[str, ...], *, want_existing: bool) -> floa
     return score
 
 
-def _best(
+def _ranked(
     segments: list[Segment], family: str, verbs: tuple[str, ...], *, want_existing: bool = False
-) -> tuple[float, Candidate, str, int] | None:
-    """The best-scored candidate of ``family``; the first segment (the item's own text) gets a small
-    bonus over the items it incorporates by reference; ties go to the earlier candidate."""
-    best: tuple[float, Candidate, str, int] | None = None
+) -> list[tuple[float, Candidate, str, int]]:
+    """The candidates of ``family`` scored above 0.3, best first; the first segment (the item's own
+    text) gets a small bonus over the items it incorporates by reference; ties go to the earlier."""
+    out: list[tuple[float, int, Candidate, str, int]] = []
     for k, (text, offset) in enumerate(segments):
         for c in candidates(text):
             if c.family != family:
                 continue
             s = _score(c, verbs, want_existing=want_existing) + (0.05 if k == 0 else 0.0)
-            if s > 0.3 and (best is None or s > best[0]):
-                best = (s, c, text, offset)
-    return best
+            if s > 0.3:
+                out.append((s, len(out), c, text, offset))
+    out.sort(key=lambda r: (-r[0], r[1]))
+    return [(s, c, text, offset) for s, _i, c, text, offset in out]
+
+
+def _best(
+    segments: list[Segment], family: str, verbs: tuple[str, ...], *, want_existing: bool = False
+) -> tuple[float, Candidate, str, int] | None:
+    ranked = _ranked(segments, family, verbs, want_existing=want_existing)
+    return ranked[0] if ranked else None
 
 
 def agreement_type(segments: list[Segment], item: str) -> ReaderValue | None:
@@ -181,13 +199,35 @@ def agreement_type(segments: list[Segment], item: str) -> ReaderValue | None:
                     reasons=tuple(reasons), kind=c.kind)  # fmt: skip
 
 
+_JOINED = re.compile(r"(?:[^.;]|\.(?=\d)){0,120}?\band\s+(?:an?\s+)?(?:[^.;]|\.(?=\d)){0,40}")
+
+
+def _instrument_name(c: Candidate) -> str:
+    """What kind of obligation: the alias, or the alias of its defined term when that names a more
+    specific kind ("a $3.0 million revolving credit note (the "Revolving Credit Facility")")."""
+    named = recognize(c.defined, "instrument") if c.defined else None
+    if named is not None and named[0] in {a for a in named[1].aliases} and len(named[0]) > len(c.alias):
+        return named[0]
+    return c.alias
+
+
 def instrument(segments: list[Segment]) -> ReaderValue | None:
-    got = _best(segments, "instrument", ("issue", "enter"))
-    if got is not None and got[1].kind != "equity securities":
-        score, c, text, offset = got
-        return value_at(
-            text, c.start, c.end, offset, c.alias, min(0.85, score), "instrument_phrase", kind=c.kind
-        )
+    ranked = [
+        r for r in _ranked(segments, "instrument", ("issue", "enter")) if r[1].kind != "equity securities"
+    ]
+    if ranked:
+        score, c, text, offset = ranked[0]
+        value, end = _instrument_name(c), c.end
+        # two facilities of one agreement printed together ("a $7.0 million term loan ... and a $3.0
+        # million revolving credit facility"): both are the obligation
+        for s2, c2, text2, _o in ranked[1:]:
+            name2 = _instrument_name(c2)
+            between = text[c.end : c2.start]
+            if (s2 == score and text2 is text and c2.start > c.end and name2 != value
+                    and _JOINED.fullmatch(between)):  # fmt: skip
+                value, end = f"{value} and {name2}", c2.end
+            break
+        return value_at(text, c.start, end, offset, value, min(0.85, score), "instrument_phrase", kind=c.kind)
     got = _best(segments, "agreement", ("enter",))
     if got is None:
         return None

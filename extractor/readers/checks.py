@@ -45,6 +45,14 @@ _ROLE = re.compile(
     r"agent|administrative agent|trustee|merger sub)\b",
     re.I,
 )
+# Words of organization names: a 5.02 person is never one ("Nuance Communications", "the Compensation
+# Committee", "Acme Holdings, Inc.").
+_ORGANIZATION = re.compile(
+    r"\b(?:inc|incorporated|corp|corporation|company|co|llc|l\.l\.c|lp|llp|plc|ltd|limited|n\.a|holdings|"
+    r"group|communications|technologies|systems|partners|bank|trust|fund|association|committee|board|"
+    r"university|foundation)\b\.?",
+    re.I,
+)
 # Fields whose answer names a kind of the vocabulary, and the family it must come from.
 TYPE_FIELDS: dict[str, str] = {"agreement_type": "agreement", "instrument": "instrument"}
 
@@ -129,6 +137,8 @@ def answer_problem(value: object, *, item: str, field: str) -> str | None:
         return "repeats the field's description, not a value"
     if field in NAME_FIELDS and _ROLE.match(value.strip()):
         return "names the registrant or a party by its role, not by its name"
+    if field == "person" and _ORGANIZATION.search(value):
+        return f"names an organization ({_ORGANIZATION.search(value)[0]!r}), not a person"  # type: ignore[index]
     limit = SHORT_FIELDS.get(field)
     if limit is not None:
         words = len(text.split())

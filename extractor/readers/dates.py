@@ -6,7 +6,9 @@ A date counts for an event only through the words that tie it to the event:
 - ``effective (as of) DATE`` in the sentence of the event's verb;
 - the sentence's lead (``On DATE, ...``) when that sentence carries the verb;
 - a defined date term (``September 27, 2023 (the "Effective Date")``) stands for its date wherever it
-  is used ("dated as of the Effective Date").
+  is used ("dated as of the Effective Date");
+- a 2.03 maturity: ``matures on DATE``, ``maturity date of / to DATE``, ``principal ... due on DATE``,
+  ``expires on DATE``, unless said of a former agreement.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ import re
 
 from ..sections.text import DATE_RE, parse_date
 from .text import sentence_at, sentences
-from .values import ReaderValue, value_at
+from .values import ReaderValue, Segment, value_at
 
-__all__ = ["dated_after", "defined_dates", "sentence_date"]
+__all__ = ["dated_after", "defined_dates", "maturity_date", "sentence_date"]
 
 Found = tuple[dt.date, int, int]
 
@@ -109,3 +111,25 @@ def sentence_date(
         return None
     d, s, e = min(near, key=lambda f: abs(f[1] - v.start()))
     return value_at(text, s, e, offset, d.isoformat(), 0.6, reader, reasons=("nearest the verb",))
+
+
+_MATURITY = re.compile(
+    r"\b(?:matures?\s+on|maturity(?:\s+date)?\s+(?:is|of|to|will\s+be|on)|"
+    r"(?:principal|balance|amounts?)\s+(?:[\w-]+\s+){0,2}?due\s+(?:and\s+payable\s+)?on|expires?\s+on)\s+",
+    re.I,
+)
+_FORMER = re.compile(r"\b(?:had\s+been|existing|prior|previous|former|original)\b[^.;]{0,40}$", re.I)
+
+
+def maturity_date(segments: list[Segment]) -> ReaderValue | None:
+    """A 2.03 obligation's maturity: the first "matures on DATE", "maturity date (is / of / to) DATE",
+    "principal ... due on DATE" or "expires on DATE" that is not said of a former agreement ("had been
+    due to mature on")."""
+    for text, offset in segments:
+        for m in _MATURITY.finditer(text):
+            d = DATE_RE.match(text, m.end())
+            day = parse_date(d) if d else None
+            if d is None or day is None or _FORMER.search(text[max(0, m.start() - 60) : m.start()]):
+                continue
+            return value_at(text, d.start(), d.end(), offset, day.isoformat(), 0.75, "maturity_phrase")
+    return None

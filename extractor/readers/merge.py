@@ -20,15 +20,17 @@ event of the same shape (the inputs are not changed). Field by field:
    the model's (its calibration curve's score when the fill recorded one, ``events.tree.CURVE_CONFIDENCE``:
    a refit of the fitted feature model never changes which value stands); otherwise the model's stands with its confidence halved (the parser-disagreement step)
    and the reader's value in ``reasons``.
-4. **Model only / reader only.** A field only the model filled keeps the model's value; a field only a
-   reader read is added (a model's null counts as not filled).
+4. **Model only / reader only.** A field only the model filled keeps the model's value (an agreement
+   or instrument kind in the vocabulary's form, ``vocabulary.recognize``); a field only a reader read
+   is added (a model's null counts as not filled).
 5. **Lists of names** (counterparties). Model names that are not answers are dropped. When a reader
    read a whole parties clause (``Readings.complete``), the list is the clause's parties (a model name
    matching one is an agreement); names the model gave that the clause does not have are dropped. Else
    the model's names, then the reader's names the model lacks.
 6. **5.02 changes**, merged by person (surname): a matched entry is merged field by field as above;
    reader changes for people the model did not name are added when the reader is sure of the person
-   (confidence >= ``ADD_PERSON``).
+   (confidence >= ``ADD_PERSON``); a model person that is not an answer (an organization, a role) is
+   null with the reason, its entry kept (a change of a group: "the executive officers").
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ import re
 from typing import Any
 
 from ..events.tree import CURVE_CONFIDENCE
-from .checks import type_problem
+from .checks import TYPE_FIELDS, type_problem
 from .parties import name_key
 from .values import ChangeReading, ReaderValue, Readings
 from .vocabulary import recognize
@@ -105,7 +107,7 @@ def _scalar(field: str, item: str, model: Any, reader: ReaderValue | None) -> di
         assert m is not None
         return _with(m, value=None, span=None, quote=None, alignment=None, confidence=0.5, reasons=[note])
     if reader is None:
-        return m
+        return _normalized(field, m)
     if m is None or value is None:
         return reader.leaf()
     mc = float(m.get("confidence") or 0.0)
@@ -115,6 +117,15 @@ def _scalar(field: str, item: str, model: Any, reader: ReaderValue | None) -> di
     if reader.confidence >= (mc if decide is None else float(decide)):
         return _with(reader.leaf(), reasons=[f"the model read {value!r}"])
     return _with(m, confidence=round(mc * 0.5, 3), reasons=[f"a reader read {reader.value!r}"])
+
+
+def _normalized(field: str, m: dict[str, Any] | None) -> dict[str, Any] | None:
+    """A model-only agreement / instrument kind in the vocabulary's form ("Fourth Amended and Restated
+    Credit Agreement" -> "amended and restated credit agreement"), as the readers give theirs."""
+    found = recognize(str(m["value"])) if m is not None and field in TYPE_FIELDS and m.get("value") else None
+    if m is None or found is None or found[0] == m["value"]:
+        return m
+    return _with(m, value=found[0], reasons=[f"normalized to the vocabulary (kind: {found[1].name})"])
 
 
 def _names(field: str, item: str, model: Any, readers: tuple[ReaderValue, ...], whole: bool) -> list[Any]:

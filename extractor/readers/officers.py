@@ -175,6 +175,11 @@ def officer_changes(segments: list[Segment]) -> list[ChangeReading]:
             person = value_at(text, m.start(), m.end(), offset, name, conf, "person_sentence")
             change = value_at(text, verb.start(), verb.end(), offset, kind, conf - 0.05, "person_sentence")
             pos = _position(text, verb.end(), se)
+            appositive = re.match(r",\s+(?:a|an|the|our|its)\s+", text[m.end() : m.end() + 12])
+            if appositive is not None and (pos is None or len(text[pos[0] : pos[1]].split()) == 1):
+                # "Patrick T. Hackett, a member of the Board of Directors (the "Board") ..., resigned from
+                # the Board": the title the name's appositive prints, not a defined short form after the verb
+                pos = _title_at(text, m.end() + appositive.end(), se) or pos
             position = None
             if pos is not None:
                 title = " ".join(text[pos[0] : pos[1]].split())

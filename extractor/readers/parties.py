@@ -164,6 +164,32 @@ def _parse(text: str, start: int, end: int) -> list[_Party]:
     return parties
 
 
+def _subject_start(text: str, ss: int, verb: int) -> int:
+    """Where the subject of the sentence's event verb starts: after its lead date ("On May 1, 2020,")."""
+    head = text[ss:verb]
+    s0 = ss + len(head) - len(head.lstrip())
+    lead = re.match(r"(?:On|As\s+of|Effective)\s+", text[s0:verb])
+    date = DATE_RE.match(text, s0 + lead.end()) if lead else None
+    if date is not None:
+        s0 = date.end()
+        paren = re.match(r"\s*\([^)]*\)", text[s0:])
+        s0 += (paren.end() if paren else 0) + 1
+    return s0
+
+
+def subject_key(text: str) -> str | None:
+    """The name key of the first party that enters into an agreement in ``text`` ("On October 2, 2007,
+    Alcoa Inc. entered into ..."): a party to its own agreement, never its counterparty."""
+    for ss, se in sentences(text):
+        entered = _ENTERED.search(text, ss, se)
+        if entered is None:
+            continue
+        s0 = _subject_start(text, ss, entered.start())
+        name = re.match(r"\s*([A-Z][^,(\"\u201c]{1,60}?)\s*(?:[,(]|$)", text[s0 : entered.start()])
+        return name_key(name[1]) if name and not _is_role(name[1]) else None
+    return None
+
+
 def _clause(text: str, bounds: list[tuple[int, int]]) -> tuple[int, int, bool] | None:
     """The first parties clause of ``text``: its start and end, and whether it is a sentence's subject
     (which must then name the registrant to be taken)."""
@@ -182,14 +208,7 @@ def _clause(text: str, bounds: list[tuple[int, int]]) -> tuple[int, int, bool] |
         if m is not None:
             found.append((ss + m.end(), se, False))
         elif entered is not None:
-            head = sentence[: entered.start()]
-            s0 = ss + len(head) - len(head.lstrip())
-            lead = re.match(r"(?:On|As\s+of|Effective)\s+", text[s0 : ss + entered.start()])
-            date = DATE_RE.match(text, s0 + lead.end()) if lead else None
-            if date is not None:
-                s0 = date.end()
-                paren = re.match(r"\s*\([^)]*\)", text[s0:])
-                s0 += (paren.end() if paren else 0) + 1
+            s0 = _subject_start(text, ss, ss + entered.start())
             if "," in text[s0 : ss + entered.start()] or " and " in text[s0 : ss + entered.start()]:
                 found.append((s0, ss + entered.start(), True))
         if found:
@@ -226,6 +245,9 @@ def counterparties(segments: list[Segment], registrants: Sequence[str]) -> tuple
         if clause is None:
             continue
         own = _registrant_keys(text, registrants)
+        subject = subject_key(text) if not clause[2] else None
+        if subject:
+            own.add(subject)
         parties = _parse(text, clause[0], clause[1])
         for p in parties:
             if name_key(text[p.start : p.end]) in own:

@@ -12,14 +12,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .. import catalog
-from . import agreements, auditors, officers, parties
+from . import agreements, amounts, auditors, category, officers, parties
 from .agreements import VERBS
-from .dates import dated_after, sentence_date
+from .dates import dated_after, maturity_date, sentence_date
 from .values import ReaderValue, Readings, Segment
 
 __all__ = ["ITEMS", "read_item"]
 
-ITEMS = frozenset({"1.01", "1.02", "2.03", "3.02", "4.01", "5.02"})
+ITEMS = frozenset({"1.01", "1.02", "2.03", "3.02", "4.01", "5.02", "7.01", "8.01"})
 
 
 def _locate(segments: list[Segment], value: ReaderValue) -> tuple[str, int, int] | None:
@@ -63,6 +63,13 @@ def read_item(number: str, segments: list[Segment], registrants: Sequence[str] =
                 date = _agreement_date(segments, found, "enter" if modern == "1.01" else "end")
                 if date is not None:
                     values["agreement_date" if modern == "1.01" else "termination_date"] = date
+        if modern == "2.03":
+            amount = amounts.principal_amount(segments)
+            if amount is not None:
+                values["principal_amount"] = amount
+            maturity = maturity_date(segments)
+            if maturity is not None:
+                values["maturity_date"] = maturity
         names, whole = parties.counterparties(segments, registrants)
         if names:
             lists["counterparties"] = tuple(names)
@@ -74,6 +81,10 @@ def read_item(number: str, segments: list[Segment], registrants: Sequence[str] =
             values["securities"] = found
     elif modern == "4.01":
         values.update(auditors.auditor_change(segments))
+    elif modern in ("7.01", "8.01"):
+        found = category.category(segments)
+        if found is not None:
+            values["category"] = found
     elif modern == "5.02":
         return Readings(item=modern, changes=tuple(officers.officer_changes(segments)))
     return Readings(item=modern, values=values, lists=lists, complete=frozenset(complete))

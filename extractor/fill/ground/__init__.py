@@ -8,13 +8,17 @@ For every non-null leaf the model gives ``{quote, value}``. The quote is aligned
 3. ``fuzzy``: rapidfuzz's best partial alignment scores >= ``FUZZY_MIN`` (quotes of >= 12 chars only);
 4. otherwise, for string values, the *value* itself is looked up (exact/lenient); else ``none``.
 
+Before any of that, a date or an amount the item's text does not state in any form (``support``:
+"2023-04-15" in a 2007 filing, a period end that is only the press release's date) is not a value: the
+leaf is null with the reason, so a reader's value or nothing stands.
+
 The span found is mapped to the normalized filing: ``item.span[0] + offset in item.text``, and the
 stored quote becomes exactly ``text[start:end]``. Then the value is checked against its quote. Text that
 addresses the model ("ignore previous instructions", "you are an AI", ...) marks suspect regions; a value
 read from one is flagged. Confidence is computed from these facts in ``extractor.fill.confidence``.
 
 The parts: ``align`` (quote -> span), ``checks`` (value vs quote: dates, numbers, names, enum cues),
-``injection`` (suspect regions); this module grounds one leaf (:func:`ground_leaf`) and a whole answer in
+``support`` (value vs the whole item text: dates and amounts), ``injection`` (suspect regions); this module grounds one leaf (:func:`ground_leaf`) and a whole answer in
 the schema's shape (:func:`ground_event`, through ``extractor.events.tree``).
 """
 
@@ -31,6 +35,7 @@ from ...record import Alignment
 from .align import Aligned, align, align_in_body, normalize_with_map
 from .checks import NAMES, PARAPHRASE, Check, check_value, dates_in, enum_check, numbers_in
 from .injection import injection_regions
+from .support import unsupported
 
 __all__ = [
     "NAMES",
@@ -103,7 +108,9 @@ def ground_leaf(
     pair = pair or {}
     value, mquote = nullish(pair.get("value")), nullish(pair.get("quote"))
     reasons: list[str] = []
-    if value is None:
+    segments: list[Segment] = [(item_text, item_start, regions), *extra]
+    missing = None if value is None else unsupported(name, kind, value, [t for t, _s, _r in segments])
+    if value is None or missing is not None:  # a date or amount the text never states is not read
         return Leaf(
             path,
             name,
@@ -113,10 +120,9 @@ def ground_leaf(
             Aligned(Alignment.none),
             None,
             None,
-            Check("n/a"),
-            reasons=["null"],
+            Check("n/a") if missing is None else Check("fail", missing),
+            reasons=["null"] if missing is None else [f"the model's {value!r} is not a value: {missing}"],
         )
-    segments: list[Segment] = [(item_text, item_start, regions), *extra]
     aligned, seg = Aligned(Alignment.none), segments[0]
     in_heading = by_value = False
     for candidate in segments:

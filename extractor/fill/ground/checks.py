@@ -45,34 +45,40 @@ def _mk(y: int, m: int, d: int) -> dt.date | None:
         return None
 
 
-def dates_in(text: str) -> tuple[set[dt.date], set[tuple[int, int]], set[tuple[int, int]]]:
-    """Full dates, (month, day) without year, and (year, month) stated in ``text``."""
-    full: set[dt.date] = set()
-    md: set[tuple[int, int]] = set()
-    ym: set[tuple[int, int]] = set()
+def date_mentions(text: str) -> list[tuple[str, Any, int, int]]:
+    """Every date ``text`` states, as (form, value, start, end): form "full" (a ``dt.date``), "md"
+    ((month, day), no year printed) or "ym" ((year, month), no day printed)."""
+    out: list[tuple[str, Any, int, int]] = []
+
+    def full(m: re.Match[str], y: int, mo: int, d: int) -> None:
+        day = _mk(y, mo, d)
+        if day:
+            out.append(("full", day, m.start(), m.end()))
+
     for m in _RE_MDY.finditer(text):
-        d = _mk(int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))
-        if d:
-            full.add(d)
+        full(m, int(m.group(3)), _MONTHS[m.group(1).lower()], int(m.group(2)))
     for m in _RE_DMY.finditer(text):
-        d = _mk(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
-        if d:
-            full.add(d)
+        full(m, int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)))
     for m in _RE_NUM.finditer(text):
         y = int(m.group(3))
-        y = y + (2000 if y < 50 else 1900) if y < 100 else y
-        d = _mk(y, int(m.group(1)), int(m.group(2)))
-        if d:
-            full.add(d)
+        full(m, y + (2000 if y < 50 else 1900) if y < 100 else y, int(m.group(1)), int(m.group(2)))
     for m in _RE_ISO.finditer(text):
-        d = _mk(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        if d:
-            full.add(d)
+        full(m, int(m.group(1)), int(m.group(2)), int(m.group(3)))
     for m in _RE_MD.finditer(text):
-        md.add((_MONTHS[m.group(1).lower()], int(m.group(2))))
+        out.append(("md", (_MONTHS[m.group(1).lower()], int(m.group(2))), m.start(), m.end()))
     for m in _RE_MY.finditer(text):
-        ym.add((int(m.group(2)), _MONTHS[m.group(1).lower()]))
-    return full, md, ym
+        out.append(("ym", (int(m.group(2)), _MONTHS[m.group(1).lower()]), m.start(), m.end()))
+    return out
+
+
+def dates_in(text: str) -> tuple[set[dt.date], set[tuple[int, int]], set[tuple[int, int]]]:
+    """Full dates, (month, day) without year, and (year, month) stated in ``text``."""
+    found = date_mentions(text)
+    return (
+        {v for f, v, _s, _e in found if f == "full"},
+        {v for f, v, _s, _e in found if f == "md"},
+        {v for f, v, _s, _e in found if f == "ym"},
+    )
 
 
 def numbers_in(text: str) -> set[int]:

@@ -1,0 +1,197 @@
+"""Readers of 7.01 / 8.01 categories, 2.03 amounts and 2.02 periods, and the grounding of model dates
+(issue 12), on real filings. Expected values come from the hand labels of evals/gold and evals/holdout."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from data_helpers import data_file
+from llm_helpers import q
+
+from extractor import catalog
+from extractor.fill import fill_record
+from extractor.fill.ground import ground_event
+from extractor.fill.plan import body_without_items
+from extractor.llm.fake import FakeProvider
+from extractor.parse import parse_document
+from extractor.readers import Readings, answer_problem, merge, read_item
+from extractor.schemas import FinancialObligation, MaterialAgreement, ResultsOfOperations
+
+DATA = Path(__file__).parent / "data" / "readers"
+EVALS = Path(__file__).parent.parent / "evals"
+
+
+def _gold(name: str) -> dict[str, Any]:
+    for folder in ("gold", "holdout"):
+        path = EVALS / folder / f"{name}.json"
+        if path.exists():
+            return json.loads(path.read_text(encoding="utf-8"))["events"]
+    raise FileNotFoundError(name)
+
+
+def _items(name: str) -> dict[str, Any]:
+    return {i.number: i for i in parse_document(data_file(name, DATA)).record.items}
+
+
+CATEGORY_FILINGS = [
+    ("coverparser__0000084581-00-500009_formacqui.htm", "5"),  # "completed the acquisition of"
+    ("coverparser__0000320193-96-000027_0000320193-96-000027.txt", "5"),  # "an agreement to purchase"
+    ("coverparser__0000092122-13-000080_gaaltrateplan8-k12x13.htm", "8.01"),  # PSC rate plans
+    ("edgarcrawler__1001039_8K_2017_0000950157-17-001598.htm", "8.01"),  # the Merger Agreement
+    ("edgarcrawler__1001039_8K_2018_0001193125-18-294815.htm", "7.01"),  # Agreement and Plan of Merger
+    ("edgarcrawler__1001039_8K_2018_0001193125-18-294815.htm", "8.01"),  # exchange offer for notes
+    ("edgarcrawler__1001136_8K_2001_0000950124-01-503539.htm", "5"),  # an officer named: other
+    ("edgarcrawler__104169_8K_1995_0000899243-95-000310.txt", "5"),  # prospectus of an offering of notes
+    ("edgarcrawler__108516_8K_2023_0001171843-23-007615.htm", "8.01"),  # a quarterly cash dividend
+]
+
+
+@pytest.mark.parametrize(("name", "number"), CATEGORY_FILINGS)
+def test_category_from_the_cues_of_the_first_sentences(name, number):
+    item = _items(name)[number]
+    got = read_item(number, [(item.text, item.span[0])]).values["category"]
+    assert got.value == _gold(name)[number]["category"]
+    assert item.text[got.span[0] - item.span[0] : got.span[1] - item.span[0]] == got.quote
+
+
+def test_forward_looking_boilerplate_is_no_cue_and_no_cue_is_other():
+    # Item 5 names a new CEO, then "... the fair value of assets acquired ..." in its forward-looking
+    # statements paragraph: no category is stated
+    name = "edgarcrawler__1001136_8K_2001_0000950124-01-503539.htm"
+    item = _items(name)["5"]
+    readings = read_item("5", [(item.text, item.span[0])])
+    assert readings.values["category"].value == "other"
+    model = {"category": {"value": "dividend", "confidence": 0.41, "method": "llm", "span": None,
+                          "quote": None, "reasons": []}}  # fmt: skip
+    merged = merge(model, readings)
+    assert merged["category"]["value"] == "other"
+    assert "the model read 'dividend'" in merged["category"]["reasons"]
+    assert catalog.modern_equivalent("5") == readings.item == "8.01"
+
+
+ASTROTECH_LOAN = (
+    "edgarcrawler__1001907_8K_2010_0000950123-10-095885.htm"  # 1.01 loan agreement, 2.03 by reference
+)
+ASTA_2004 = "edgarcrawler__1001258_8K_2004_0001125282-04-000379.txt"  # Item 12: a press release of Feb 11
+
+
+def _ground(name: str, number: str, schema: Any, answer: dict[str, Any], refs: tuple[str, ...] = ()) -> Any:
+    items = _items(name)
+    item = items[number]
+    referenced = [(items[r].text, items[r].span[0]) for r in refs]
+    return ground_event(schema, answer, item.text, item.span[0], referenced, heading=item.heading)
+
+
+def test_a_date_the_item_text_does_not_state_is_null_with_the_reason():
+    # the 1.01 says "On October 21, 2010, ... entered into a $10.0 million Loan Agreement"
+    ok, made_up = (
+        _ground(ASTROTECH_LOAN, "1.01", MaterialAgreement, {"agreement_date": q(day, "On October 21, 2010")})[
+            "agreement_date"
+        ]
+        for day in ("2010-10-21", "2023-04-15")
+    )
+    assert ok.value == "2010-10-21" and ok.span is not None
+    assert made_up.value is None and made_up.span is None
+    assert "the date 2023-04-15 is not in the item's text" in " ".join(made_up.reasons)
+
+
+def test_an_amount_is_grounded_at_its_magnitude_in_the_referenced_item():
+    # 2.03 incorporates the 1.01: "$10.0 million Loan Agreement", "$7.0 million term loan note"
+    got = {
+        amount: _ground(
+            ASTROTECH_LOAN,
+            "2.03",
+            FinancialObligation,
+            {"principal_amount": q(amount, None)},
+            refs=("1.01",),
+        )["principal_amount"].value
+        for amount in ("$10.0 million", "$10,000,000", "7.0 million", "$12.5 million")
+    }
+    assert got == {"$10.0 million": "$10.0 million", "$10,000,000": "$10,000,000",
+                   "7.0 million": "7.0 million", "$12.5 million": None}  # fmt: skip
+
+
+def test_a_period_end_that_is_only_the_press_release_date_is_null():
+    # "On February 11, 2004, Asta Funding, Inc. issued a press release": no period is stated
+    leaf = _ground(
+        ASTA_2004, "12", ResultsOfOperations, {"period_end": q("2004-02-11", "February 11, 2004")}
+    )["period_end"]
+    assert leaf.value is None
+    assert "is in the text, but not as the end of a period" in " ".join(leaf.reasons)
+
+
+def test_principal_and_both_facilities_of_a_loan_agreement_read_through_the_reference():
+    # 1.01: "entered into a $10.0 million Loan Agreement ... includes a $7.0 million term loan note (the
+    # "Term Loan") and a $3.0 million revolving credit note (the "Revolving Credit Facility")"
+    items = _items(ASTROTECH_LOAN)
+    segments = [(items[n].text, items[n].span[0]) for n in ("2.03", "1.01")]
+    got = read_item("2.03", segments).values
+    gold = _gold(ASTROTECH_LOAN)["2.03"]
+    assert got["instrument"].value == gold["instrument"] == "term loan and revolving credit facility"
+    assert got["principal_amount"].value == gold["principal_amount"] == "$10.0 million"
+    # "... with the remaining principal due on October 21, 2015" (the revolver "expires on" 2012, later)
+    assert got["maturity_date"].value == gold["maturity_date"] == "2015-10-21"
+    model = {"principal_amount": {"value": "7.0 million", "confidence": 0.7, "method": "llm", "span": None,
+                                  "quote": "$7.0 million", "reasons": []}}  # fmt: skip
+    assert merge(model, read_item("2.03", segments))["principal_amount"]["value"] == "$10.0 million"
+
+
+LEE_LIST_LAYOUT = "lee2014__AA-8K-20071005165129.txt"  # "ITEM: <title>" lines, then the body without headings
+
+
+def test_items_without_text_are_read_from_the_body_by_the_readers_only():
+    path = data_file(LEE_LIST_LAYOUT, DATA)
+    parsed = parse_document(path)
+    items = {i.number: i for i in parsed.record.items}
+    assert not items["1.01"].text[len(items["1.01"].heading) :].strip()  # the layout: no item text
+    out = fill_record(parsed.record, parsed.text, FakeProvider.dry_run())
+    event = {i.number: i.event for i in out.items}
+    gold = _gold(LEE_LIST_LAYOUT)
+    assert event["1.01"]["agreement_date"]["value"] == gold["1.01"]["agreement_date"] == "2007-10-02"
+    names = [c["value"] for c in event["1.01"]["counterparties"]]
+    assert names == gold["1.01"]["counterparties"] == ["Citibank, N.A.", "Barclays Bank PLC"]  # not Alcoa
+    assert event["2.03"]["principal_amount"]["value"] == gold["2.03"]["principal_amount"] == "$3.25 billion"
+    assert (
+        event["2.03"]["maturity_date"]["value"] == gold["2.03"]["maturity_date"] == "2012-10-02"
+    )  # "matures on"
+    assert body_without_items(parsed.record, items["9.01"], None) == []  # no text, no body
+
+
+def test_an_organization_is_not_a_5_02_person():
+    # "the Compensation Committee of the Board of Directors of Nuance Communications, Inc. ... approved a
+    # Company Bonus Program ... The bonuses for the Company's executive officers": a change of a group
+    name = "edgarcrawler__1002517_8K_2011_0000950123-11-009525.htm"
+    item = _items(name)["5.02"]
+    readings = read_item("5.02", [(item.text, item.span[0])])
+    leaf = {"confidence": 0.6, "method": "llm", "span": None, "quote": None, "reasons": []}
+    model = {"changes": [{"person": {**leaf, "value": "Nuance Communications"},
+                          "change": {**leaf, "value": "compensation"}}]}  # fmt: skip
+    (got,) = merge(model, readings)["changes"]
+    (gold,) = _gold(name)["5.02"]["changes"]
+    assert got["person"]["value"] is gold["person"] is None
+    assert "names an organization ('Communications'), not a person" in " ".join(got["person"]["reasons"])
+    assert got["change"]["value"] == gold["change"] == "compensation"
+    assert answer_problem("Patrick T. Hackett", item="5.02", field="person") is None
+
+
+def test_a_model_only_kind_is_normalized_to_the_vocabulary():
+    leaf = {"confidence": 0.6, "method": "llm", "span": None, "quote": None, "reasons": []}
+    model = {"agreement_type": {**leaf, "value": "Fourth Amended and Restated Credit Agreement"}}
+    got = merge(model, Readings(item="1.01"))["agreement_type"]
+    assert got["value"] == "amended and restated credit agreement"
+    assert "normalized to the vocabulary (kind: credit agreement)" in got["reasons"]
+
+
+def test_the_position_is_the_appositive_after_the_name_not_a_defined_short_form():
+    # "Patrick T. Hackett, a member of the Board of Directors (the "Board") of Nuance ..., notified the
+    # Company of his decision to resign from the Board effective immediately"
+    name = "edgarcrawler__1002517_8K_2014_0001193125-14-318861.htm"
+    item = _items(name)["5.02"]
+    (change,) = read_item("5.02", [(item.text, item.span[0])]).changes
+    (gold,) = _gold(name)["5.02"]["changes"]
+    assert change.person.value == gold["person"] == "Patrick T. Hackett"
+    assert change.position is not None
+    assert change.position.value == gold["position"] == "member of the Board of Directors"
