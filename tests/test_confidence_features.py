@@ -195,7 +195,7 @@ def test_shipped_feature_model_is_refit_exactly_from_the_results_it_names():
     shipped = doc["logistic"]["llm"]
     (source,) = doc["provenance"]["results"]
     results = json.loads((ROOT / source["path"]).read_text(encoding="utf-8"))
-    params = FeatureParams(**shipped["params"])
+    params = FeatureParams.from_json(shipped["params"])
     entry, _measured = feature_model([(source["path"], results)], "qwen-1.5b", params=params, measure=False)
     assert entry is not None
     assert entry["columns"] == shipped["columns"] and entry["n"] == shipped["n"]
