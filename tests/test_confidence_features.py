@@ -98,6 +98,39 @@ def test_features_reach_the_observations_and_never_the_record():
     assert [v.key for v in values] == ["event.1.01.summary"] and values[0].features
 
 
+def test_text_features_of_a_truncated_name_and_a_summary_of_the_form():
+    """What the item's text says of each value: a bank named by the start of its name ("Royal Bank" of
+    "Royal Bank of Canada") extends; a full name and a defined short name ("Barclays", also used alone)
+    do not; a name the filing never gives is unknown; a summary naming the exhibit, not the event, has
+    form words; where each quote starts and how many of the value's words the item has."""
+    parsed = parse_document(NUANCE_101)
+    item = item_of(parsed.record, "1.01")
+    answer = {
+        "agreement_type": q("revolving credit agreement", "a revolving credit agreement"),
+        "counterparties": [
+            q("Royal Bank", "Royal Bank of Canada"),
+            q("Barclays Bank plc", "with Barclays Bank plc"),
+            q("Barclays", "Barclays, Morgan Stanley"),
+            q("Goldman Sachs", "Goldman Sachs"),
+        ],
+        "agreement_date": q("2016-04-15", "On April 15, 2016"),
+        "summary": q("The press release is attached as Exhibit 99.1.", "Exhibit 99.1"),
+    }
+    tree = ground_event(MaterialAgreement, answer, item.text, item.span[0], heading=item.heading)
+    scored = score_tree(tree, item="1.01", text=(item.text, item.span[0]))
+    royal, barclays_plc, barclays, goldman = (c["features"] for c in scored["counterparties"])
+    assert royal["extends"] is True and barclays_plc["extends"] is False and barclays["extends"] is False
+    assert goldman["extends"] is None and goldman["cover"] == 0.0 and goldman["at"] is None
+    assert royal["cover"] == 1.0 and 0 < barclays_plc["at"] < royal["at"] < 0.2
+    summary = scored["summary"]["features"]
+    assert summary["form_words"] is True and royal["form_words"] is False
+    assert scored["agreement_type"]["features"]["form_words"] is False
+    date = scored["agreement_date"]["features"]
+    assert date["extends"] is None and date["cover"] is None and date["form_words"] is None
+    untexted = score_tree(tree, item="1.01")["counterparties"][0]["features"]
+    assert (untexted["extends"], untexted["at"], untexted["cover"]) == (None, None, None)
+
+
 def test_token_probs_mean_and_min():
     tokens = ['{"a": {"value": ', '"Ro', 'na"', "}}"]
     lps = [0.0, -2.0, -0.5, 0.0]

@@ -38,9 +38,12 @@ from .results import obs_from_json
 
 __all__ = [
     "FeatureParams",
+    "choose",
     "columns_for",
     "feature_model",
     "fit_logistic",
+    "fit_model",
+    "holdout_check",
     "lofo",
     "measure_features",
     "model_doc",
@@ -341,6 +344,24 @@ def measure_features(
     out["auroc_gain_vs_recorded_ci"] = _auroc_diff(with_features, recorded, logit, files, weights)
     out["auroc_gain_vs_isotonic_ci"] = _auroc_diff(with_features, iso, logit, files, weights)
     return out
+
+
+def holdout_check(
+    values: Sequence[LLMValue],
+    held: Sequence[LLMValue],
+    held_files: Sequence[str],
+    params: FeatureParams = FeatureParams(),
+    replicates: int = 1000,
+    seed: int = 0,
+) -> dict[str, Any]:
+    """``ranking`` of the ``held`` values (other filings) scored by the feature model fitted on every
+    value of ``values`` (CIs over ``held_files``)."""
+    model = fit_model([v for v in values if v.features], params)
+    scored = [v for v in held if v.features]
+    weights = (
+        stats.replicate_weights(len(held_files), replicates, seed) if replicates and held_files else None
+    )
+    return ranking(scored, held_files, weights, score=lambda v: model(v.features or {}))
 
 
 def model_doc(values: Sequence[LLMValue], params: FeatureParams = FeatureParams()) -> dict[str, Any]:
