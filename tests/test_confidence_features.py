@@ -261,3 +261,28 @@ def test_model_values_are_rescored_after_the_readers_merge(nuance_scored):
     assert event["agreement_type"]["confidence"] == merged["agreement_type"]["confidence"]
     assert "features" not in event["agreement_type"]
     assert rescore(merged, "1.01", "no-such-model") == merged  # no feature model: the merge's confidences
+
+
+def test_nested_choice_and_temper_are_made_on_the_training_values_only():
+    """``choose`` takes one (l2, min count) of the grids by inner-fold log loss and a temper (a, b)
+    with b in [0, 4]; ``fit_model`` folds the temper into the weights (the stored model is still one
+    dot product); an ignored feature gets no column; the same values give the same model."""
+    from extractor.eval.fit import choose, fit_model, logit_of
+
+    values = _synthetic()
+    params = FeatureParams(l2_grid=(1.0, 64.0), min_count_grid=(10, 200), inner_folds=3)
+    chosen, (a, b) = choose(values, params)
+    assert chosen.l2 in (1.0, 64.0) and chosen.min_count in (10, 200) and 0.0 <= b <= 4.0
+    assert chosen.l2_grid == () and chosen.min_count_grid == () and chosen.temper == params.temper
+    model = fit_model(values, params)
+    plain = fit_logistic(values, chosen)
+    f = values[0].features or {}
+    assert logit_of(model, f) == pytest.approx(a + b * logit_of(plain, f), abs=1e-4)
+    assert fit_model(values, params) == model
+    ignoring = fit_model(
+        values, FeatureParams(l2_grid=(), min_count_grid=(), temper=False, ignore=("problem",))
+    )
+    assert not any(c.startswith("problem") for c in ignoring.columns)
+    assert FeatureParams.from_json(params.to_json()) == params
+    old = FeatureParams.from_json({"l2": 4.0, "min_count": 25})  # a file written before the nested choice
+    assert (old.l2_grid, old.min_count_grid, old.temper, old.ignore) == ((), (), False, ())
