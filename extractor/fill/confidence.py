@@ -87,15 +87,7 @@ def leaf_field(
         null=leaf.value is None,
     )
     features = leaf_features(
-        leaf,
-        item=item,
-        reasks=reasks,
-        probs=p,
-        parser=agreement,
-        readers=readers,
-        sample=sample,
-        text=text[0] if text else None,
-        offset=text[1] if text else 0,
+        leaf, item=item, reasks=reasks, probs=p, parser=agreement, readers=readers, sample=sample, text=text
     )
     value = leaf.value.isoformat() if isinstance(leaf.value, dt.date) else leaf.value
     raw = field_confidence(signals)

@@ -42,7 +42,7 @@ JSON scalars: a number, a bool, a short string (one-hot encoded by the fit), or 
                 words; None for a value that is not text
 ==============  ===========================================================================================
 
-The last five need the item's text (``leaf_features(text=...)``); without it they are None.
+The last five need the item's text (``leaf_features(text=(text, start))``); without it they are None.
 """
 
 from __future__ import annotations
@@ -159,11 +159,10 @@ def leaf_features(
     parser: str | None,
     readers: tuple[ReaderValue, ...] | None = None,
     sample: str | None = None,
-    text: str | None = None,
-    offset: int = 0,
+    text: tuple[str, int] | None = None,
 ) -> dict[str, Any]:
-    """The feature dict of one grounded leaf (module docstring); ``text`` the item's text, which
-    starts at ``offset`` of the normalized filing."""
+    """The feature dict of one grounded leaf (module docstring); ``text`` the item's text and where it
+    starts in the normalized filing."""
     null = leaf.value is None
     value = leaf.value if not hasattr(leaf.value, "isoformat") else leaf.value.isoformat()
     return {
@@ -190,5 +189,5 @@ def leaf_features(
         "words": _words(value),
         "sample": sample,
         "source": "model",
-        **text_features(leaf, value, text, offset),
+        **text_features(leaf, value, *(text or (None, 0))),
     }
