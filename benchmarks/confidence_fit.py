@@ -3,6 +3,7 @@
     python benchmarks/confidence_fit.py                                    # evals/results/gold-qwen15.json
     python benchmarks/confidence_fit.py RESULTS.json --model qwen-1.5b --replicates 1000
     python benchmarks/confidence_fit.py DEV.json --holdout HOLDOUT.json    # also: fit on dev, score holdout
+    python benchmarks/confidence_fit.py SC.json --model qwen-1.5b-sc --ignore sample   # a feature's worth
     git show main:evals/results/gold-qwen15.json > /tmp/r.json && python benchmarks/confidence_fit.py /tmp/r.json
 
 Prints, for the values a model filled (observations with method ``llm``, see ``extractor.eval.ranking``):
@@ -43,6 +44,7 @@ def main() -> int:
     ap.add_argument("--l2", type=float, default=None, help="fix the L2 penalty (default: nested choice)")
     ap.add_argument("--min-count", type=int, default=None, help="fix the min count (default: nested choice)")
     ap.add_argument("--no-temper", action="store_true", help="no temper of the fitted logit")
+    ap.add_argument("--ignore", default="", help="comma-separated features to leave out of the fit as well")
     ap.add_argument("--holdout", help="result JSON of other filings: scored by the model fitted on RESULTS")
     args = ap.parse_args()
     doc = json.loads(Path(args.results).read_text(encoding="utf-8"))
@@ -58,7 +60,9 @@ def main() -> int:
     if table is not None:
         console.print(table)
     if any(v.features for v in values):
-        params = FeatureParams(temper=not args.no_temper).fixed(args.l2, args.min_count)
+        extra = tuple(f for f in args.ignore.split(",") if f)
+        params = FeatureParams(temper=not args.no_temper, ignore=(*FeatureParams().ignore, *extra))
+        params = params.fixed(args.l2, args.min_count)
         measured = measure_features(values, files, params=params, replicates=args.replicates, seed=args.seed)
         print_feature_fit(measured, console)
         if args.holdout:
