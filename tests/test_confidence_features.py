@@ -98,6 +98,39 @@ def test_features_reach_the_observations_and_never_the_record():
     assert [v.key for v in values] == ["event.1.01.summary"] and values[0].features
 
 
+def test_text_features_of_a_truncated_name_and_a_summary_of_the_form():
+    """What the item's text says of each value: a bank named by the start of its name ("Royal Bank" of
+    "Royal Bank of Canada") extends; a full name and a defined short name ("Barclays", also used alone)
+    do not; a name the filing never gives is unknown; a summary naming the exhibit, not the event, has
+    form words; where each quote starts and how many of the value's words the item has."""
+    parsed = parse_document(NUANCE_101)
+    item = item_of(parsed.record, "1.01")
+    answer = {
+        "agreement_type": q("revolving credit agreement", "a revolving credit agreement"),
+        "counterparties": [
+            q("Royal Bank", "Royal Bank of Canada"),
+            q("Barclays Bank plc", "with Barclays Bank plc"),
+            q("Barclays", "Barclays, Morgan Stanley"),
+            q("Goldman Sachs", "Goldman Sachs"),
+        ],
+        "agreement_date": q("2016-04-15", "On April 15, 2016"),
+        "summary": q("The press release is attached as Exhibit 99.1.", "Exhibit 99.1"),
+    }
+    tree = ground_event(MaterialAgreement, answer, item.text, item.span[0], heading=item.heading)
+    scored = score_tree(tree, item="1.01", text=(item.text, item.span[0]))
+    royal, barclays_plc, barclays, goldman = (c["features"] for c in scored["counterparties"])
+    assert royal["extends"] is True and barclays_plc["extends"] is False and barclays["extends"] is False
+    assert goldman["extends"] is None and goldman["cover"] == 0.0 and goldman["at"] is None
+    assert royal["cover"] == 1.0 and 0 < barclays_plc["at"] < royal["at"] < 0.2
+    summary = scored["summary"]["features"]
+    assert summary["form_words"] is True and royal["form_words"] is False
+    assert scored["agreement_type"]["features"]["form_words"] is False
+    date = scored["agreement_date"]["features"]
+    assert date["extends"] is None and date["cover"] is None and date["form_words"] is None
+    untexted = score_tree(tree, item="1.01")["counterparties"][0]["features"]
+    assert (untexted["extends"], untexted["at"], untexted["cover"]) == (None, None, None)
+
+
 def test_token_probs_mean_and_min():
     tokens = ['{"a": {"value": ', '"Ro', 'na"', "}}"]
     lps = [0.0, -2.0, -0.5, 0.0]
@@ -195,7 +228,7 @@ def test_shipped_feature_model_is_refit_exactly_from_the_results_it_names():
     shipped = doc["logistic"]["llm"]
     (source,) = doc["provenance"]["results"]
     results = json.loads((ROOT / source["path"]).read_text(encoding="utf-8"))
-    params = FeatureParams(**shipped["params"])
+    params = FeatureParams.from_json(shipped["params"])
     entry, _measured = feature_model([(source["path"], results)], "qwen-1.5b", params=params, measure=False)
     assert entry is not None
     assert entry["columns"] == shipped["columns"] and entry["n"] == shipped["n"]
@@ -228,3 +261,28 @@ def test_model_values_are_rescored_after_the_readers_merge(nuance_scored):
     assert event["agreement_type"]["confidence"] == merged["agreement_type"]["confidence"]
     assert "features" not in event["agreement_type"]
     assert rescore(merged, "1.01", "no-such-model") == merged  # no feature model: the merge's confidences
+
+
+def test_nested_choice_and_temper_are_made_on_the_training_values_only():
+    """``choose`` takes one (l2, min count) of the grids by inner-fold log loss and a temper (a, b)
+    with b in [0, 4]; ``fit_model`` folds the temper into the weights (the stored model is still one
+    dot product); an ignored feature gets no column; the same values give the same model."""
+    from extractor.eval.fit import choose, fit_model, logit_of
+
+    values = _synthetic()
+    params = FeatureParams(l2_grid=(1.0, 64.0), min_count_grid=(10, 200), inner_folds=3)
+    chosen, (a, b) = choose(values, params)
+    assert chosen.l2 in (1.0, 64.0) and chosen.min_count in (10, 200) and 0.0 <= b <= 4.0
+    assert chosen.l2_grid == () and chosen.min_count_grid == () and chosen.temper == params.temper
+    model = fit_model(values, params)
+    plain = fit_logistic(values, chosen)
+    f = values[0].features or {}
+    assert logit_of(model, f) == pytest.approx(a + b * logit_of(plain, f), abs=1e-4)
+    assert fit_model(values, params) == model
+    ignoring = fit_model(
+        values, FeatureParams(l2_grid=(), min_count_grid=(), temper=False, ignore=("problem",))
+    )
+    assert not any(c.startswith("problem") for c in ignoring.columns)
+    assert FeatureParams.from_json(params.to_json()) == params
+    old = FeatureParams.from_json({"l2": 4.0, "min_count": 25})  # a file written before the nested choice
+    assert (old.l2_grid, old.min_count_grid, old.temper, old.ignore) == ((), (), False, ())

@@ -20,6 +20,26 @@ def test_ece_by_hand():
     assert stats.ece([(1.0, True)] * 4) == 0.0
 
 
+def test_binning_robust_calibration_errors_by_hand():
+    # sorted: 0.2 T, 0.3 F, 0.7 F, 0.8 T, 0.9 T, 0.95 T. Equal-mass bins: 2 bins share right 1/3, 1;
+    # 3 bins 1/2, 1/2, 1 (still monotone); 4 bins start [0.2 T] 1, [0.3 F, 0.7 F] 0: broken -> 3 bins
+    assert stats.sweep_bins(PAIRS) == 3
+    assert stats.ece_sweep(PAIRS) == pytest.approx((0.5 + 0.5 + 0.15) / 6)  # |.5-.25|, |.5-.75|, |1-.925|
+    assert stats.ece_sweep([]) is None and stats.ce_debiased([]) is None
+    # debiased L2 over 3 equal-mass bins: (0.25^2 - 0.25/1) twice, (0.075^2 - 0) once: negative -> 0
+    assert stats.ce_debiased(PAIRS, bins=3) == 0.0
+    # one value per bin: nothing to debias, the RMS gap of the six values
+    gaps = (0.8**2 + 0.3**2 + 0.7**2 + 0.2**2 + 0.1**2 + 0.05**2) / 6
+    assert stats.ce_debiased(PAIRS, bins=10) == pytest.approx(gaps**0.5)
+
+
+def test_ece_floor_is_the_ece_of_a_calibrated_predictor():
+    assert stats.ece_floor([1.0] * 5) == 0.0 and stats.ece_floor([]) is None
+    # four values at 0.5: k of 4 right ~ Binomial(4, 1/2), ECE = |k/4 - 1/2|, expected 3/16
+    assert stats.ece_floor([0.5] * 4, draws=4000) == pytest.approx(3 / 16, abs=0.01)
+    assert stats.ece_floor([0.5] * 4, draws=50, seed=3) == stats.ece_floor([0.5] * 4, draws=50, seed=3)
+
+
 def test_reliability_bins_by_hand():
     bins = stats.reliability(PAIRS)
     assert len(bins) == 10

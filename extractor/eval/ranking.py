@@ -12,7 +12,12 @@ measures the model's own values only:
 - **AUROC(wrong)**: the probability that a random wrong value has a lower confidence than a random right
   one, ties half (``stats.auroc_wrong``). 0.5 is no ranking.
 - **ECE**: 10 equal-width confidence bins on [0, 1] (1.0 in the last bin), the count-weighted mean of
-  |share right - mean confidence| (``stats.ece``).
+  |share right - mean confidence| (``stats.ece``). At a few hundred values it is biased upwards (noise
+  in each bin counts as miscalibration), so three figures stand beside it: ``ece_floor``, the mean ECE
+  a perfectly calibrated predictor with these confidences would show (``stats.ece_floor``, 200 seeded
+  draws); ``ece_sweep``, the equal-mass ECE with the most bins that stay monotone (Roelofs et al. 2022,
+  ``stats.ece_sweep``; with a CI); ``ce_debiased``, the debiased L2 calibration error over 10
+  equal-mass bins (Kumar et al. 2019, ``stats.ce_debiased``; an RMS gap, not on ECE's L1 scale).
 - **CIs**: percentile bootstrap 95% intervals over filings (the values of one filing are not
   independent): ``replicates`` draws of the filings with ``stats.replicate_weights(seed)``, the same draws
   for every item and for every confidence being compared, so differences are paired.
@@ -76,6 +81,10 @@ def _metrics(pairs: Sequence[tuple[float, bool]]) -> dict[str, Any]:
         "wrong": sum(1 for _, ok in pairs if not ok),
         "auroc": stats.auroc_wrong(pairs),
         "ece": stats.ece(pairs),
+        "ece_floor": stats.ece_floor([c for c, _ in pairs]),
+        "ece_sweep": stats.ece_sweep(pairs),
+        "ece_sweep_bins": stats.sweep_bins(pairs) if pairs else None,
+        "ce_debiased": stats.ce_debiased(pairs),
     }
 
 
@@ -89,12 +98,14 @@ def _with_cis(
     out = _metrics(pairs)
     if weights and pairs:
         owner = [index[v.file] for v in values]
-        aurocs, eces = [], []
+        aurocs, eces, sweeps = [], [], []
         for w in weights:
             ws = [float(w[i]) for i in owner]
             aurocs.append(stats.auroc_wrong(pairs, ws))
-            eces.append(stats.ece([p for p, i in zip(pairs, owner, strict=True) for _ in range(w[i])]))
-        for name, reps in (("auroc", aurocs), ("ece", eces)):
+            drawn = [p for p, i in zip(pairs, owner, strict=True) for _ in range(w[i])]
+            eces.append(stats.ece(drawn))
+            sweeps.append(stats.ece_sweep(drawn))
+        for name, reps in (("auroc", aurocs), ("ece", eces), ("ece_sweep", sweeps)):
             interval = stats.ci(reps)
             if interval is not None:
                 out[f"{name}_ci"] = [interval[0], interval[1]]

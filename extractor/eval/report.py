@@ -128,8 +128,10 @@ def calibration_table(results: dict[str, Any]) -> Table:
     for name, s in results["models"].items():
         c = s["calibration"]
         r = c["review"]
-        ece = _fmt(c["ece"]) + (
-            f" [dim][{c['ece_lo']:.2f}, {c['ece_hi']:.2f}][/dim]" if "ece_lo" in c else ""
+        ece = (
+            _fmt(c["ece"])
+            + (f" [dim][{c['ece_lo']:.2f}, {c['ece_hi']:.2f}][/dim]" if "ece_lo" in c else "")
+            + (f" (floor {c['ece_floor']:.3f})" if c.get("ece_floor") is not None else "")
         )
         auc = _fmt(c["auroc"]) + (
             f" [dim][{c['auroc_lo']:.2f}, {c['auroc_hi']:.2f}][/dim]" if "auroc_lo" in c else ""
@@ -162,15 +164,29 @@ def llm_ranking_table(results: dict[str, Any]) -> Table | None:
     ]
     if not rows:
         return None
-    table = Table(title="Confidence of model-filled values (method llm; ECE over 10 equal-width bins)")
-    for col in ("model", "item", "values", "wrong", "AUROC(wrong)", "ECE"):
+    table = Table(
+        title="Confidence of model-filled values (method llm; ECE over 10 equal-width bins; its floor: "
+        "the ECE of a calibrated predictor at this n; ECE sweep: equal-mass, monotone bins; CE debiased: "
+        "L2, 10 equal-mass bins)"
+    )
+    for col in ("model", "item", "values", "wrong", "AUROC(wrong)", *_ECE_COLUMNS):
         table.add_column(col, justify="left" if col in ("model", "item") else "right")
     for name, r in rows:
         for item, row in [("all", r["overall"]), *r["items"].items()]:
             table.add_row(
-                name, item, str(row["n"]), str(row["wrong"]), _with_ci(row, "auroc"), _with_ci(row, "ece")
+                name, item, str(row["n"]), str(row["wrong"]), _with_ci(row, "auroc"), *_ece_cells(row)
             )
     return table
+
+
+_ECE_COLUMNS = ("ECE", "ECE floor", "ECE sweep", "CE debiased")
+
+
+def _ece_cells(row: dict[str, Any]) -> list[str]:
+    """ECE with its CI, its floor, ECE_sweep with its CI, the debiased L2 error (``eval.ranking``)."""
+    bins = row.get("ece_sweep_bins")
+    sweep = _with_ci(row, "ece_sweep") + (f" ({bins} bins)" if bins else "")
+    return [_with_ci(row, "ece"), _fmt(row.get("ece_floor")), sweep, _fmt(row.get("ce_debiased"))]
 
 
 def print_feature_fit(measured: dict[str, Any], console: Console) -> None:
@@ -202,6 +218,12 @@ def print_feature_fit(measured: dict[str, Any], console: Console) -> None:
         cells = [c for r in rows for c in (_with_ci(r, "auroc"), _with_ci(r, "ece"))]
         table.add_row(item, str(rows[0]["n"]), str(rows[0]["wrong"]), *cells)
     console.print(table)
+    honest = Table(title="ECE of all values beside its small-n floor and the binning-robust estimates")
+    for col in ("confidence", *_ECE_COLUMNS):
+        honest.add_column(col, justify="left" if col == "confidence" else "right")
+    for key, label in systems:
+        honest.add_row(label, *_ece_cells(measured[key]["overall"]))
+    console.print(honest)
     for key, label in (("auroc_gain_vs_recorded_ci", "recorded"), ("auroc_gain_vs_isotonic_ci", "isotonic")):
         ci = measured.get(key)
         if ci:

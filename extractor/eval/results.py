@@ -223,6 +223,9 @@ def calibration_summary(
     out: dict[str, Any] = {"n": len(pairs), "wrong": sum(1 for _, ok in pairs if not ok)}
     out["bins"] = [asdict(b) for b in stats.reliability(pairs)]
     out["ece"] = stats.ece(pairs)
+    out["ece_floor"] = stats.ece_floor([c for c, _ in pairs])  # see eval.ranking
+    out["ece_sweep"] = stats.ece_sweep(pairs)
+    out["ce_debiased"] = stats.ce_debiased(pairs)
     out["auroc"] = stats.auroc_wrong(pairs)
     load = stats.review_load(pairs, threshold)
     out["review"] = {

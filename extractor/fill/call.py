@@ -53,6 +53,7 @@ def _chunk_event(plan: Plan, output: dict[str, Any], call: CallRecord) -> dict[s
         item=readings.item,
         readings=readings,
         samples=plan.samples.get(answer_key(output)),
+        text=(plan.item.text, plan.item.span[0]),
     )
 
 

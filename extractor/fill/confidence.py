@@ -56,6 +56,7 @@ def leaf_field(
     item: str = "",
     readers: tuple[ReaderValue, ...] | None = None,
     sample: str | None = None,
+    text: tuple[str, int] | None = None,
 ) -> dict[str, Any]:
     """One grounded leaf -> a Field dict (value, confidence, method llm, span, quote, alignment, reasons,
     and in memory its raw score and features). ``model``: the model that read the value; its fitted
@@ -86,7 +87,7 @@ def leaf_field(
         null=leaf.value is None,
     )
     features = leaf_features(
-        leaf, item=item, reasks=reasks, probs=p, parser=agreement, readers=readers, sample=sample
+        leaf, item=item, reasks=reasks, probs=p, parser=agreement, readers=readers, sample=sample, text=text
     )
     value = leaf.value.isoformat() if isinstance(leaf.value, dt.date) else leaf.value
     raw = field_confidence(signals)
@@ -126,11 +127,13 @@ def score_tree(
     item: str = "",
     readings: Readings | None = None,
     samples: Mapping[tuple[str | int, ...], str] | None = None,
+    text: tuple[str, int] | None = None,
 ) -> dict[str, Any]:
     """Grounded tree (from ``ground.ground_event``) -> the event with a Field dict at each leaf.
     ``model`` (the provider's model name, ``CallRecord.model``) selects the calibration; ``item`` (the
     modern item number), ``readings`` (the readers' values for the item) and ``samples`` (event path ->
-    a second sample's verdict) are features of each value."""
+    a second sample's verdict) are features of each value, and so is what the item's ``text`` (its
+    text, and where it starts in the normalized filing) says of it (``features.text_features``)."""
     probs = _probs(logprobs)
     facts = facts or ParserFacts()
     found = reader_values(grounded, readings)
@@ -147,6 +150,7 @@ def score_tree(
             item=item,
             readers=found.get(leaf.path),
             sample=verdicts.get(leaf.path),
+            text=text,
         )
 
     event: dict[str, Any] = tree.map_leaves(grounded, Leaf, score)

@@ -30,7 +30,19 @@ JSON scalars: a number, a bool, a short string (one-hot encoded by the fit), or 
                 ``disagree`` | None (not taken)
 ``source``      ``model``; ``reader`` for an element a reader added to a list the model filled
                 (``extractor.fill.rescore``: it keeps the reader's confidence)
+``extends``     a short text value (<= 6 words) found in the item text only as the start of a longer
+                name (each occurrence goes on with a capitalized word, "of"/"and"/"&" and one, or a
+                corporate suffix: "New Line" of "New Line Cinema Corporation"); None when not found
+``magnitude``   log10(1 + |x|) of a number value (a price per share where a total is asked is small)
+``form_words``  a text value that names the filing's own parts rather than the event ("exhibit",
+                "press release", "attached hereto", "furnished", "this report", "Form 8-K")
+``at``          where the value's span starts in the item text (0 first character, 1 last); None
+                without a span
+``cover``       the share of the value's words (>= 3 letters or digits) found among the item text's
+                words; None for a value that is not text
 ==============  ===========================================================================================
+
+The last five need the item's text (``leaf_features(text=(text, start))``); without it they are None.
 """
 
 from __future__ import annotations
@@ -48,7 +60,7 @@ from ..readers.values import ReaderValue, Readings
 from ..record import Alignment
 from .ground import Leaf
 
-__all__ = ["Probs", "leaf_features", "reader_values", "token_probs"]
+__all__ = ["Probs", "leaf_features", "reader_values", "text_features", "token_probs"]
 
 Path = tuple[str | int, ...]
 Probs = dict[Path, tuple[float, float]]  # JSON path of a scalar -> (exp mean logprob, exp min logprob)
@@ -100,6 +112,44 @@ def _words(value: Any) -> float:
     return round(math.log1p(len(re.findall(r"\S+", str(value)))), 4) if value is not None else 0.0
 
 
+_SUFFIX = r"(?:Inc|Corp|Corporation|Co|Company|LLC|L\.?L\.?C|L\.?P|Ltd|Limited|plc|PLC|N\.A|S\.A|AG|GmbH|Holdings|Group)\b"
+_GOES_ON = re.compile(r"\s+(?:(?:of|and|&)\s+)?[A-Z]|,?\s+" + _SUFFIX + r"|[A-Za-z]")
+_FORM_WORDS = re.compile(
+    r"\b(?:exhibits?|press release|hereto|attached|furnished|this (?:current )?report|form 8-k)\b", re.I
+)
+_WORD = re.compile(r"[a-z0-9]{3,}")
+
+
+def _extends(value: str, text: str) -> bool | None:
+    if not 0 < len(value.split()) <= 6:
+        return None
+    ends = [m.end() for m in re.finditer(re.escape(value), text)]
+    return all(_GOES_ON.match(text, e) for e in ends) if ends else None
+
+
+def text_features(leaf: Leaf, value: Any, text: str | None, offset: int) -> dict[str, Any]:
+    """``extends``, ``magnitude``, ``form_words``, ``at``, ``cover`` (module docstring) of one leaf."""
+    number = isinstance(value, int | float) and not isinstance(value, bool)
+    words = set(_WORD.findall(value.casefold())) if isinstance(value, str) and leaf.kind == "str" else None
+    out: dict[str, Any] = {
+        "extends": None,
+        "magnitude": round(math.log10(1 + abs(value)), 4) if number else None,
+        "form_words": bool(_FORM_WORDS.search(value)) if words is not None else None,
+        "at": None,
+        "cover": None,
+    }
+    if not text:
+        return out
+    if words is not None:
+        out["extends"] = _extends(value.strip(), text)
+        if words:
+            found = set(_WORD.findall(text.casefold()))
+            out["cover"] = round(sum(w in found for w in words) / len(words), 4)
+    if leaf.span is not None and value is not None:
+        out["at"] = round(min(1.0, max(0.0, (leaf.span[0] - offset) / max(1, len(text) - 1))), 4)
+    return out
+
+
 def leaf_features(
     leaf: Leaf,
     *,
@@ -109,8 +159,10 @@ def leaf_features(
     parser: str | None,
     readers: tuple[ReaderValue, ...] | None = None,
     sample: str | None = None,
+    text: tuple[str, int] | None = None,
 ) -> dict[str, Any]:
-    """The feature dict of one grounded leaf (module docstring)."""
+    """The feature dict of one grounded leaf (module docstring); ``text`` the item's text and where it
+    starts in the normalized filing."""
     null = leaf.value is None
     value = leaf.value if not hasattr(leaf.value, "isoformat") else leaf.value.isoformat()
     return {
@@ -137,4 +189,5 @@ def leaf_features(
         "words": _words(value),
         "sample": sample,
         "source": "model",
+        **text_features(leaf, value, *(text or (None, 0))),
     }
