@@ -7,7 +7,7 @@ A date counts for an event only through the words that tie it to the event:
 - ``effective upon`` an event (the closing, the consummation of a separation) and no date: null, with
   the reason (the change takes effect on a day the filing does not know);
 - ``effective immediately`` and no lead date: the report's date, with the reason (confidence 0.7);
-- the sentence's lead (``On DATE, ...``) when that sentence carries the verb; a sentence without a
+- the sentence's lead (``On DATE, ...``, also after the sub-item letter: ``(e) On DATE``) when that sentence carries the verb; a sentence without a
   date takes the lead date of the sentence before it ("On DATE, X notified the Company ... . X will
   resign ..."); a future departure ("will not stand for re-election") takes the first date after the
   verb, in its sentence or the next ("will continue to serve until the Annual Meeting ... on DATE");
@@ -76,7 +76,7 @@ _UPON = re.compile(
     re.I,
 )
 _IMMEDIATELY = re.compile(r"\beffective\s+immediately\b|\bimmediately\s+effective\b", re.I)
-_LEAD = re.compile(r"\s*(?:On|As\s+of|Effective(?:\s+as\s+of)?)\s+", re.I)
+_LEAD = re.compile(r"\s*(?:\([a-f]\)\s*)?(?:On|As\s+of|Effective(?:\s+as\s+of)?)\s+", re.I)
 
 
 def sentence_date(
