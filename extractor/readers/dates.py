@@ -88,11 +88,13 @@ def sentence_date(
     *,
     after_verb: bool = False,
     report_date: dt.date | None = None,
+    name: str = "",
 ) -> ReaderValue | None:
     """The date of the sentence around ``pos`` tied to ``verb``: the "effective DATE" nearest ``pos``,
     else the sentence's lead date, else the date nearest the verb; None when the sentence has no such
     verb. ``after_verb``: the first date after ``pos`` comes first (a departure at a future meeting).
-    ``report_date`` stands for "effective immediately" when the sentence has no lead date."""
+    ``report_date`` stands for "effective immediately" when the sentence has no lead date; ``name``, the
+    person's surname, must be in the sentence after for its date to count."""
     spans = sentences(text)
     ss, se = sentence_at(spans, pos)
     if not verb.search(text, ss, se):
@@ -131,7 +133,7 @@ def sentence_date(
         if d is not None:
             near.append((d, m.start(), m.end()))
     if not near:
-        return _across(text, spans, ss, se, offset, reader, defined)
+        return _across(text, spans, ss, se, offset, reader, defined, name)
     d, s, e = min(near, key=lambda f: abs(f[1] - v.start()))
     return value_at(text, s, e, offset, d.isoformat(), 0.6, reader, reasons=("nearest the verb",))
 
@@ -144,17 +146,20 @@ def _across(
     offset: int,
     reader: str,
     defined: dict[str, Found],
+    name: str,
 ) -> ReaderValue | None:
     """The date of a sentence without one, from its neighbours: the lead date of the sentence before
     ("On DATE, X notified the Company ... . X will resign ..."), else the "effective / commencing DATE"
     of the sentence after ("... entered into a new employment agreement with X. The agreement ... has a
-    term commencing as of DATE")."""
+    term commencing as of DATE"), when it names the person again."""
     before = [s for s, e in spans if e <= ss]
     got = _lead_date(text, before[-1], defined) if before else None
     why = "lead of the sentence before"
     if got is None:
         ns, ne = next(((s, e) for s, e in spans if s >= se), (se, se))
+        named = not name or re.search(rf"\b{re.escape(name)}\b", text[ns:ne], re.I) is not None
         found = [g for m in _EFFECTIVE.finditer(text, ns, ne) if (g := _date_or_term(text, m.end(), defined))]
+        found = found if named else []
         got, why = (found[0] if found else None), "effective in the sentence after"
     if got is None:
         return None

@@ -201,6 +201,6 @@ def officer_changes(segments: list[Segment], report_date: dt.date | None = None)
                 position = value_at(text, pos[0], pos[1], offset, title, 0.65, "person_sentence")
             date = sentence_date(text, verb.start(), offset, _ANY_VERB, reader="person_sentence",
                                  after_verb=kind == "departure" and "stand" in verb[0].lower(),
-                                 report_date=report_date)  # fmt: skip
+                                 report_date=report_date, name=key[0])  # fmt: skip
             out.append(ChangeReading(person, change, position, date))
     return out
