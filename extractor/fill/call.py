@@ -62,7 +62,8 @@ def _readings(plan: Plan) -> Readings:
     anything read from text that addresses the model (``ground.injection_regions``)."""
     segments = [(plan.item.text, plan.item.span[0]), *plan.refs, *plan.body]
     regions = [(s + o, e + o) for text, o in segments for s, e in injection_regions(text)]
-    return read_item(plan.item.number, segments, plan.facts.registrants).outside(regions)
+    readings = read_item(plan.item.number, segments, plan.facts.registrants, plan.facts.date_of_report)
+    return readings.outside(regions)
 
 
 def _cached(cache: ResponseCache | None, key: str) -> tuple[dict[str, Any], CallRecord] | None:

@@ -4,7 +4,13 @@ A date counts for an event only through the words that tie it to the event:
 
 - ``dated (as of) DATE`` right after the agreement phrase (the agreement's own date);
 - ``effective (as of) DATE`` in the sentence of the event's verb;
-- the sentence's lead (``On DATE, ...``) when that sentence carries the verb;
+- ``effective upon`` an event (the closing, the consummation of a separation) and no date: null, with
+  the reason (the change takes effect on a day the filing does not know);
+- ``effective immediately`` and no lead date: the report's date, with the reason (confidence 0.7);
+- the sentence's lead (``On DATE, ...``, also after the sub-item letter: ``(e) On DATE``) when that sentence carries the verb; a sentence without a
+  date takes the lead date of the sentence before it ("On DATE, X notified the Company ... . X will
+  resign ..."); a future departure ("will not stand for re-election") takes the first date after the
+  verb, in its sentence or the next ("will continue to serve until the Annual Meeting ... on DATE");
 - a defined date term (``September 27, 2023 (the "Effective Date")``) stands for its date wherever it
   is used ("dated as of the Effective Date");
 - a 2.03 maturity: ``matures on DATE``, ``maturity date of / to DATE``, ``principal ... due on DATE``,
@@ -63,8 +69,14 @@ def dated_after(text: str, pos: int, offset: int, reader: str = "dated_as_of") -
     return value_at(text, s, e, offset, d.isoformat(), 0.85, reader)
 
 
-_EFFECTIVE = re.compile(r"\beffective\s+(?:as\s+of\s+|on\s+)?", re.I)
-_LEAD = re.compile(r"\s*(?:On|As\s+of|Effective(?:\s+as\s+of)?)\s+", re.I)
+_EFFECTIVE = re.compile(r"\b(?:effective|commencing)\s+(?:as\s+of\s+|on\s+)?", re.I)
+_UPON = re.compile(
+    r"\beffective\s+(?:upon|as\s+of|at|on)\s+(?:the\s+)?(?:consummation|closing|completion|effectiveness|"
+    r"occurrence|effective\s+time)\b|\beffective\s+upon\b",
+    re.I,
+)
+_IMMEDIATELY = re.compile(r"\beffective\s+immediately\b|\bimmediately\s+effective\b", re.I)
+_LEAD = re.compile(r"\s*(?:\([a-f]\)\s*)?(?:On|As\s+of|Effective(?:\s+as\s+of)?)\s+", re.I)
 
 
 def sentence_date(
@@ -75,31 +87,44 @@ def sentence_date(
     reader: str = "verb_date",
     *,
     after_verb: bool = False,
+    report_date: dt.date | None = None,
+    name: str = "",
 ) -> ReaderValue | None:
     """The date of the sentence around ``pos`` tied to ``verb``: the "effective DATE" nearest ``pos``,
     else the sentence's lead date, else the date nearest the verb; None when the sentence has no such
-    verb. ``after_verb``: the first date after ``pos`` comes first (a departure at a future meeting)."""
-    ss, se = sentence_at(sentences(text), pos)
+    verb. ``after_verb``: the first date after ``pos`` comes first (a departure at a future meeting).
+    ``report_date`` stands for "effective immediately" when the sentence has no lead date; ``name``, the
+    person's surname, must be in the sentence after for its date to count."""
+    spans = sentences(text)
+    ss, se = sentence_at(spans, pos)
     if not verb.search(text, ss, se):
         return None
     defined = defined_dates(text)
     if after_verb:
-        m = DATE_RE.search(text, pos, se)
+        nxt = next((e for s, e in spans if s >= se), se)
+        m = DATE_RE.search(text, pos, nxt)
         d = parse_date(m) if m else None
         if m is not None and d is not None:
-            return value_at(
-                text, m.start(), m.end(), offset, d.isoformat(), 0.7, reader, reasons=("after the verb",)
-            )
+            # "will not stand for re-election at the annual meeting ... on DATE": the meeting's date
+            meeting = re.search(r"\bmeeting\b", text[pos : m.start()], re.I) is not None
+            return value_at(text, m.start(), m.end(), offset, d.isoformat(), 0.8 if meeting else 0.7, reader,
+                            reasons=("after the verb",))  # fmt: skip
     effective = [(got, abs(m.start() - pos)) for m in _EFFECTIVE.finditer(text, ss, se)
                  if (got := _date_or_term(text, m.end(), defined)) is not None]  # fmt: skip
     if effective:
         got = min(effective, key=lambda t: t[1])[0]
         return value_at(text, got[1], got[2], offset, got[0].isoformat(), 0.8, reader, reasons=("effective",))
-    lead = _LEAD.match(text, ss)
+    upon = _UPON.search(text, ss, se)
+    if upon is not None:
+        return value_at(text, upon.start(), upon.end(), offset, None, 0.7, reader,
+                        reasons=("effective upon an event the filing does not date",))  # fmt: skip
+    lead = _lead_date(text, ss, defined)
     if lead is not None:
-        got = _date_or_term(text, lead.end(), defined)
-        if got is not None:
-            return value_at(text, got[1], got[2], offset, got[0].isoformat(), 0.75, reader, reasons=("lead",))
+        return value_at(text, lead[1], lead[2], offset, lead[0].isoformat(), 0.75, reader, reasons=("lead",))
+    now = _IMMEDIATELY.search(text, ss, se)
+    if now is not None and report_date is not None:
+        return value_at(text, now.start(), now.end(), offset, report_date.isoformat(), 0.7, reader,
+                        reasons=("effective immediately: the date of the report",))  # fmt: skip
     v = verb.search(text, ss, se)
     assert v is not None
     near: list[Found] = []
@@ -108,9 +133,42 @@ def sentence_date(
         if d is not None:
             near.append((d, m.start(), m.end()))
     if not near:
-        return None
+        return _across(text, spans, ss, se, offset, reader, defined, name)
     d, s, e = min(near, key=lambda f: abs(f[1] - v.start()))
     return value_at(text, s, e, offset, d.isoformat(), 0.6, reader, reasons=("nearest the verb",))
+
+
+def _across(
+    text: str,
+    spans: list[tuple[int, int]],
+    ss: int,
+    se: int,
+    offset: int,
+    reader: str,
+    defined: dict[str, Found],
+    name: str,
+) -> ReaderValue | None:
+    """The date of a sentence without one, from its neighbours: the lead date of the sentence before
+    ("On DATE, X notified the Company ... . X will resign ..."), else the "effective / commencing DATE"
+    of the sentence after ("... entered into a new employment agreement with X. The agreement ... has a
+    term commencing as of DATE"), when it names the person again."""
+    before = [s for s, e in spans if e <= ss]
+    got = _lead_date(text, before[-1], defined) if before else None
+    why = "lead of the sentence before"
+    if got is None:
+        ns, ne = next(((s, e) for s, e in spans if s >= se), (se, se))
+        named = not name or re.search(rf"\b{re.escape(name)}\b", text[ns:ne], re.I) is not None
+        found = [g for m in _EFFECTIVE.finditer(text, ns, ne) if (g := _date_or_term(text, m.end(), defined))]
+        found = found if named else []
+        got, why = (found[0] if found else None), "effective in the sentence after"
+    if got is None:
+        return None
+    return value_at(text, got[1], got[2], offset, got[0].isoformat(), 0.6, reader, reasons=(why,))
+
+
+def _lead_date(text: str, ss: int, defined: dict[str, Found]) -> Found | None:
+    lead = _LEAD.match(text, ss)
+    return _date_or_term(text, lead.end(), defined) if lead is not None else None
 
 
 _MATURITY = re.compile(

@@ -11,12 +11,15 @@ change; the verb nearest the name decides its kind:
 
 The position is the title printed after "as" / "became" / "to serve as" / "from" ("resigned as Chief
 Executive Officer of ..." -> "Chief Executive Officer"; "as a director"; "as a member of the Board of
-Directors"). The effective date is the sentence's "effective DATE", else its lead date ("On DATE, ...").
+Directors"). The effective date is the sentence's "effective DATE", else null when it takes effect
+"upon" an undated event, else its lead date ("On DATE, ..."), else the report's date when "effective
+immediately" (``dates.sentence_date``).
 A person named again later ("Mr. Vena") is the same person: one change per person and kind.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from .dates import sentence_date
@@ -138,7 +141,8 @@ def _position(text: str, verb_end: int, se: int) -> tuple[int, int] | None:
     return None
 
 
-def officer_changes(segments: list[Segment]) -> list[ChangeReading]:
+def officer_changes(segments: list[Segment], report_date: dt.date | None = None) -> list[ChangeReading]:
+    """One change per person and kind; ``report_date`` stands for "effective immediately" (``dates``)."""
     text, offset = segments[0]
     out: list[ChangeReading] = []
     seen: set[tuple[str, str]] = set()
@@ -196,6 +200,7 @@ def officer_changes(segments: list[Segment]) -> list[ChangeReading]:
                     title = "Board of Directors"
                 position = value_at(text, pos[0], pos[1], offset, title, 0.65, "person_sentence")
             date = sentence_date(text, verb.start(), offset, _ANY_VERB, reader="person_sentence",
-                                 after_verb=kind == "departure" and "stand" in verb[0].lower())  # fmt: skip
+                                 after_verb=kind == "departure" and "stand" in verb[0].lower(),
+                                 report_date=report_date, name=key[0])  # fmt: skip
             out.append(ChangeReading(person, change, position, date))
     return out

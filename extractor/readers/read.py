@@ -1,14 +1,16 @@
 """One entry point: every reader that applies to an item, on its text (pure).
 
-``read_item(number, segments, registrants)`` gives the item's :class:`Readings`. ``segments`` are the
-texts to read with their offsets in the filing: the item's own text first, then the text of the items
+``read_item(number, segments, registrants, report_date)`` gives the item's :class:`Readings`.
+``segments`` are the texts to read with their offsets in the filing: the item's own text first, then the text of the items
 it incorporates by reference (a 2.03 that says "the information set forth in Item 1.01 is incorporated
 herein by reference" is read from the 1.01 text). ``registrants`` are the registrant's names from the
-cover, so that it is never its own counterparty.
+cover, so that it is never its own counterparty; ``report_date`` (the cover's date of report) is the
+date of a 5.02 change "effective immediately".
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from .. import catalog
@@ -43,7 +45,12 @@ def _agreement_date(segments: list[Segment], found: ReaderValue, verb: str) -> R
     return sentence_date(text, start, offset, VERBS[verb])
 
 
-def read_item(number: str, segments: list[Segment], registrants: Sequence[str] = ()) -> Readings:
+def read_item(
+    number: str,
+    segments: list[Segment],
+    registrants: Sequence[str] = (),
+    report_date: dt.date | None = None,
+) -> Readings:
     modern = catalog.modern_equivalent(number) if catalog.is_known(number) else None
     if modern not in ITEMS or not segments:
         return Readings(item=modern or number)
@@ -86,5 +93,5 @@ def read_item(number: str, segments: list[Segment], registrants: Sequence[str] =
         if found is not None:
             values["category"] = found
     elif modern == "5.02":
-        return Readings(item=modern, changes=tuple(officers.officer_changes(segments)))
+        return Readings(item=modern, changes=tuple(officers.officer_changes(segments, report_date)))
     return Readings(item=modern, values=values, lists=lists, complete=frozenset(complete))

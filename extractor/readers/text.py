@@ -26,6 +26,8 @@ def sentences(text: str) -> list[tuple[int, int]]:
             word = re.search(r"([A-Za-z][A-Za-z.]*)$", text[max(start, m.start() - 12) : m.start()])
             if word and (word[1].lower() in ABBREVIATIONS or len(word[1]) == 1):
                 continue
+        if _wrapped(text, m):
+            continue
         end = m.start() + 1 if text[m.start()] in ".!?" else m.start()
         if text[start:end].strip():
             out.append((start, end))
@@ -33,6 +35,17 @@ def sentences(text: str) -> list[tuple[int, int]]:
     if text[start:].strip():
         out.append((start, len(text)))
     return [part for s, e in out for part in _heading_split(text, s, e)]
+
+
+def _wrapped(text: str, m: re.Match[str]) -> bool:
+    """A line break inside a hard-wrapped paragraph (text filings wrap at 60-80 characters): the line
+    before is that long, not all capitals (a heading), and ends without punctuation, so the capital
+    after it continues the sentence."""
+    if m[0] != "\n":
+        return False
+    line = text[text.rfind("\n", 0, m.start()) + 1 : m.start()]
+    wrap = 60 <= len(line.strip()) <= 80 and re.search(r"[a-z]", line) is not None
+    return wrap and not re.search(r"[.;:!?|]\s*$", line)
 
 
 def _heading_split(text: str, s: int, e: int) -> list[tuple[int, int]]:
@@ -44,6 +57,7 @@ def _heading_split(text: str, s: int, e: int) -> list[tuple[int, int]]:
         or not text[s:nl].strip()
         or re.search(r"[.;:,]\s*$", text[s:nl])
         or not text[nl + 1 : e].strip()
+        or text[nl + 1 : e].lstrip()[:1].islower()  # a hard-wrapped sentence goes on in lower case
     ):
         return [(s, e)]
     return [(s, nl), (nl + 1, e)]
