@@ -195,3 +195,18 @@ def test_the_position_is_the_appositive_after_the_name_not_a_defined_short_form(
     assert change.person.value == gold["person"] == "Patrick T. Hackett"
     assert change.position is not None
     assert change.position.value == gold["position"] == "member of the Board of Directors"
+
+
+def test_a_summary_that_dates_the_event_on_a_day_the_text_never_names_is_null():
+    # the 1.01 says "On October 21, 2010, ... entered into a $10.0 million Loan Agreement"; a summary is
+    # the model's wording, but the day it puts on the event must be one the text states
+    summaries = {
+        made_up: _ground(ASTROTECH_LOAN, "1.01", MaterialAgreement, {"summary": q(text, None)})["summary"]
+        for made_up, text in (
+            (False, "On October 21, 2010 the subsidiary entered into a $10.0 million loan agreement."),
+            (True, "The material definitive agreement was entered into on April 15, 2023."),
+        )
+    }
+    assert summaries[False].value is not None
+    assert summaries[True].value is None
+    assert "2023-04-15, a date not in the item's text" in " ".join(summaries[True].reasons)

@@ -10,7 +10,10 @@ item's own text and the items it incorporates by reference) never states is not 
   date a press release was issued is not the period whose results it announces);
 - an **amount** (a value that opens with a number, with or without currency and unit: "$10.0
   million", "1,250,000 shares") is stated when every number of it is printed in the text at the same
-  magnitude ("$10,000,000" states "$10.0 million"), to 0.5%.
+  magnitude ("$10,000,000" states "$10.0 million"), to 0.5%;
+- a **free-text value** (a summary, a description, a key fact) is the model's wording, but a full date it
+  writes ("terminated on April 15, 2023") must be stated as above: a summary that dates the event on a
+  day the text never names is the model's invention, not a summary of the filing.
 
 ``unsupported(name, kind, value, texts)`` gives the reason a value is not stated, else None; the
 grounding (``ground_leaf``) then returns the leaf as null with that reason.
@@ -69,7 +72,12 @@ def unsupported(name: str, kind: str, value: Any, texts: Sequence[str]) -> str |
         if name == "period_end" and _date_stated("", day, texts):
             return f"{day.isoformat()} is in the text, but not as the end of a period"
         return f"the date {day.isoformat()} is not in the item's text"
-    if kind != "str" or not isinstance(value, str) or not _AMOUNT_VALUE.match(value):
+    if kind != "str" or not isinstance(value, str):
+        return None
+    if not _AMOUNT_VALUE.match(value):
+        for form, day, _start, _end in date_mentions(value):
+            if form == "full" and not _date_stated("", day, texts):
+                return f"it dates something {day.isoformat()}, a date not in the item's text"
         return None
     stated = [a for t in texts for a in amounts_in(t)]
     for amount in amounts_in(value):
