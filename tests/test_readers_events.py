@@ -18,7 +18,12 @@ from extractor.fill.plan import body_without_items
 from extractor.llm.fake import FakeProvider
 from extractor.parse import parse_document
 from extractor.readers import Readings, answer_problem, merge, read_item
-from extractor.schemas import FinancialObligation, MaterialAgreement, ResultsOfOperations
+from extractor.schemas import (
+    AcquisitionDisposition,
+    FinancialObligation,
+    MaterialAgreement,
+    ResultsOfOperations,
+)
 
 DATA = Path(__file__).parent / "data" / "readers"
 EVALS = Path(__file__).parent.parent / "evals"
@@ -210,3 +215,27 @@ def test_a_summary_that_dates_the_event_on_a_day_the_text_never_names_is_null():
     assert summaries[False].value is not None
     assert summaries[True].value is None
     assert "2023-04-15, a date not in the item's text" in " ".join(summaries[True].reasons)
+
+
+TYSON_ADVANCEPIERRE = "edgarcrawler__100493_8K_2017_0000950103-17-005541.htm"  # 2.01, names its target
+NUANCE_CREDIT = "edgarcrawler__1002517_8K_2016_0001193125-16-546593.htm"  # 1.01, lenders by short name
+
+
+def test_a_party_answered_by_its_defined_short_name_is_expanded_to_the_name_the_text_defines():
+    # 2.01: "... AdvancePierre Foods Holdings, Inc. ("AdvancePierre") ..." later "AdvancePierre"
+    gold = _gold(TYSON_ADVANCEPIERRE)["2.01"]["counterparty"]
+    leaf = _ground(
+        TYSON_ADVANCEPIERRE, "2.01", AcquisitionDisposition, {"counterparty": q("AdvancePierre", None)}
+    )["counterparty"]
+    assert leaf.value == gold
+    assert leaf.quote is not None and leaf.quote.startswith(gold)
+    assert "short name" in " ".join(leaf.reasons)
+    # 1.01: "Barclays Bank plc ("Barclays") ... Morgan Stanley Bank, N.A. ("Morgan Stanley")"; a name
+    # the text never defines, and the registrant's own role word, stay as the model gave them
+    answer = {
+        "counterparties": [q(v, None) for v in ("Barclays", "Morgan Stanley", "SunTrust Bank", "the Company")]
+    }
+    got = [leaf.value for leaf in _ground(NUANCE_CREDIT, "1.01", MaterialAgreement, answer)["counterparties"]]
+    lenders = _gold(NUANCE_CREDIT)["1.01"]["counterparties"]
+    assert got[:3] == [lenders[0], lenders[1], "SunTrust Bank"]
+    assert got[3] == "the Company"

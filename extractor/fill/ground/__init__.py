@@ -32,6 +32,7 @@ from pydantic import BaseModel
 
 from ...events import tree
 from ...record import Alignment
+from .aliases import expand
 from .align import Aligned, align, align_in_body, normalize_with_map
 from .checks import NAMES, PARAPHRASE, Check, check_value, dates_in, enum_check, numbers_in
 from .injection import injection_regions
@@ -89,6 +90,9 @@ def nullish(value: Any) -> Any:
 
 
 Segment = tuple[str, int, list[tuple[int, int]]]  # text, its start in the filing, injection regions
+
+
+_PARTIES = frozenset({"counterparty", "counterparties", "former_auditor", "new_auditor"})
 
 
 def ground_leaf(
@@ -170,6 +174,14 @@ def ground_leaf(
         reasons.append(check.reason)
     if check.corrected is not None:
         value = check.corrected
+    if name in _PARTIES and isinstance(value, str):
+        full = expand(value, [t for t, _s, _r in segments])
+        if full is not None:  # a defined short name ("AdvancePierre"): the name the text defines it by
+            name_value, k, fstart, fend = full
+            ftext, foffset, fregs = segments[k]
+            if not any(fstart < e and s < fend for s, e in fregs):
+                reasons.append(f"{value!r} is the text's short name for {name_value!r}")
+                value, quote, span = name_value, ftext[fstart:fend], (foffset + fstart, foffset + fend)
     return Leaf(
         path,
         name,
