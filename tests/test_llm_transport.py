@@ -143,8 +143,9 @@ def test_item_failure_marks_fields_and_keeps_the_filing(kind):
     assert [e.part for e in out.errors] == ["item 8.01"]
     item = item_of(out, "8.01")
     assert item.llm is not None and item.llm.outcome == "error" and item.llm.error
-    field = item.event["summary"]
-    assert field["value"] is None and field["confidence"] == 0.0
+    field = item.event["summary"]  # no model summary: the lead sentence, from the parser, for review
+    assert field["method"] == "parser" and field["confidence"] < 0.7
+    assert field["value"].startswith("On December 17, 2013, the Georgia PSC voted")
     assert field["reasons"][0].startswith("fill failed: ")
     # what the deterministic readers read stands without the model (the Georgia PSC's rate plan)
     assert item.event["category"]["value"] == "product_regulatory"

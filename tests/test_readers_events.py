@@ -239,3 +239,34 @@ def test_a_party_answered_by_its_defined_short_name_is_expanded_to_the_name_the_
     lenders = _gold(NUANCE_CREDIT)["1.01"]["counterparties"]
     assert got[:3] == [lenders[0], lenders[1], "SunTrust Bank"]
     assert got[3] == "the Company"
+
+
+ALCOA_RESTRUCTURING = "lee2014__AA-8K-20061122081447.txt"  # 2.05, then a 2.06 opening with a pointer to it
+
+
+def _merged_summary(name: str, number: str, model_summary: dict[str, Any] | None) -> dict[str, Any]:
+    item = _items(name)[number]
+    readings = read_item(number, [(item.text, item.span[0])])
+    return merge({"summary": model_summary} if model_summary else {}, readings)["summary"]
+
+
+def test_an_item_the_model_gave_no_summary_gets_its_lead_sentence_at_low_confidence():
+    item = _items(ALCOA_RESTRUCTURING)["2.05"]
+    got = _merged_summary(ALCOA_RESTRUCTURING, "2.05", None)
+    assert got["value"].startswith("On November 21, 2006, Alcoa Inc.")
+    assert got["confidence"] < 0.7 and got["method"] == "parser"  # below the review threshold
+    start, end = got["span"]
+    assert item.text[start - item.span[0] : end - item.span[0]] == got["quote"]
+    # the 2.06's first sentence only points at the 2.05 ("... is incorporated herein by reference"):
+    # its lead is the sentence after it
+    assert _merged_summary(ALCOA_RESTRUCTURING, "2.06", None)["value"].startswith(
+        "On November 21, 2006, Alcoa announced that it has a letter of intent"
+    )
+
+
+def test_the_lead_sentence_never_replaces_or_rescores_the_models_summary():
+    model = {"value": "Alcoa will restructure its downstream operations.", "confidence": 0.41, "method": "llm",
+             "span": None, "quote": None, "reasons": []}  # fmt: skip
+    assert _merged_summary(ALCOA_RESTRUCTURING, "2.05", model) == model
+    item = _items(ALCOA_RESTRUCTURING)["2.05"]
+    assert "summary" not in read_item("2.05", [(item.text, item.span[0])]).values  # not a feature

@@ -22,7 +22,8 @@ event of the same shape (the inputs are not changed). Field by field:
    and the reader's value in ``reasons``.
 4. **Model only / reader only.** A field only the model filled keeps the model's value (an agreement
    or instrument kind in the vocabulary's form, ``vocabulary.recognize``); a field only a reader read
-   is added (a model's null counts as not filled).
+   is added (a model's null counts as not filled). The lead-sentence summary (``summary``) is only
+   ever this (``Readings.fallback``): where the model gave no summary, never compared with it.
 5. **Lists of names** (counterparties). Model names that are not answers are dropped. When a reader
    read a whole parties clause (``Readings.complete``), the list is the clause's parties (a model name
    matching one is an agreement); names the model gave that the clause does not have are dropped. Else
@@ -201,4 +202,9 @@ def merge(model_event: dict[str, Any] | None, readings: Readings) -> dict[str, A
             event[name] = _names(name, item, event[name], (), False)
     if readings.changes or "changes" in event:
         event["changes"] = _changes(item, event.get("changes"), readings.changes)
+    for name, reader in readings.fallback.items():  # only where the model gave none
+        leaf = _leaf(event.get(name))
+        if leaf is None or leaf.get("value") is None:
+            said = [r for r in (leaf.get("reasons", []) if leaf else []) if r != "null"]
+            event[name] = {**reader.leaf(), "reasons": [*said, *reader.leaf()["reasons"]]}
     return event

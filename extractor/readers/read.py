@@ -14,9 +14,11 @@ import datetime as dt
 from collections.abc import Sequence
 
 from .. import catalog
+from ..schemas import schema_for
 from . import agreements, amounts, auditors, category, officers, parties
 from .agreements import VERBS
 from .dates import dated_after, maturity_date, sentence_date
+from .summary import lead_sentence
 from .values import ReaderValue, Readings, Segment
 
 __all__ = ["ITEMS", "read_item"]
@@ -52,10 +54,16 @@ def read_item(
     report_date: dt.date | None = None,
 ) -> Readings:
     modern = catalog.modern_equivalent(number) if catalog.is_known(number) else None
+    schema = schema_for(modern) if modern else None
+    fallback: dict[str, ReaderValue] = {}
+    if segments and schema is not None and "summary" in schema.model_fields:
+        lead = lead_sentence(segments)  # stands only where the model gives no summary (merge)
+        if lead is not None:
+            fallback["summary"] = lead
     if modern not in ITEMS or not segments:
-        return Readings(item=modern or number)
-    assert modern is not None
+        return Readings(item=modern or number, fallback=fallback)
     values: dict[str, ReaderValue] = {}
+    assert modern is not None
     lists: dict[str, tuple[ReaderValue, ...]] = {}
     complete: set[str] = set()
     if modern in ("1.01", "1.02", "2.03"):
@@ -93,5 +101,7 @@ def read_item(
         if found is not None:
             values["category"] = found
     elif modern == "5.02":
-        return Readings(item=modern, changes=tuple(officers.officer_changes(segments, report_date)))
-    return Readings(item=modern, values=values, lists=lists, complete=frozenset(complete))
+        return Readings(
+            item=modern, changes=tuple(officers.officer_changes(segments, report_date)), fallback=fallback
+        )
+    return Readings(item=modern, values=values, lists=lists, complete=frozenset(complete), fallback=fallback)

@@ -87,6 +87,9 @@ class Readings:
     lists: dict[str, tuple[ReaderValue, ...]] = field(default_factory=dict)
     complete: frozenset[str] = frozenset()
     changes: tuple[ChangeReading, ...] = ()
+    # values that stand only where the model gave none (the lead-sentence summary); never compared with
+    # the model's, so never a confidence feature
+    fallback: dict[str, ReaderValue] = field(default_factory=dict)
 
     def empty(self) -> bool:
         return not (self.values or self.lists or self.changes)
@@ -112,6 +115,7 @@ class Readings:
         return replace(
             self,
             values={k: v for k, v in self.values.items() if clean(v)},
+            fallback={k: v for k, v in self.fallback.items() if clean(v)},
             lists={k: kept for k, vs in self.lists.items() if (kept := tuple(v for v in vs if clean(v)))},
             complete=frozenset(k for k in self.complete if all(clean(v) for v in self.lists.get(k, ()))),
             changes=changes,
