@@ -271,3 +271,25 @@ def test_w3m_sets_a_row_number_inside_or_under_its_wrapped_description() -> None
     _agree("edgarcrawler__108516_8K_2023_0000950170-23-051964.htm", {"w3m"}, ("exhibits",))
     # "Associate General Counsel, Corporate &" / "Securities, of the Company"
     _agree("edgarcrawler__1002517_8K_2008_0000950135-08-003871.htm", {"w3m", "lxml"}, ("exhibits",))
+
+
+NUANCE_SPLIT_NUMBERS = "edgarcrawler__1002517_8K_2008_0000950135-08-003855.htm"  # "2 | .1* | Agreement ..."
+
+
+def test_an_exhibit_number_set_over_two_cells_is_one_number_in_every_rendering() -> None:
+    # the exhibit table prints the major and minor parts of each number in cells of their own
+    # ("2" | ".1*" | "Agreement and Plan of Merger ..."); the hand label lists 2.1, 2.2, 23.1, 99.1, 99.2
+    import json
+    from pathlib import Path
+
+    gold = json.loads(
+        (Path(__file__).parent.parent / "evals" / "dev-b" / f"{NUANCE_SPLIT_NUMBERS}.json").read_text("utf-8")
+    )
+    want = [e["number"] for e in gold["exhibits"]]
+    rec = parse_file(DATA / NUANCE_SPLIT_NUMBERS)
+    assert [e.number.value for e in rec.exhibits] == want
+    first = rec.exhibits[0].description.value
+    assert first.startswith("Agreement and Plan of Merger") and not first.startswith(".")
+    converters = {c for c in rb.available_converters() if c in {"lxml", "bs4", "w3m"}}
+    for rendering, agree in _variants(NUANCE_SPLIT_NUMBERS, converters).items():
+        assert agree["exhibits"], rendering

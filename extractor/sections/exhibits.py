@@ -27,6 +27,11 @@ _ENTRY = re.compile(
     r"(?=$|[\s|:.\-])(?!-K)\.?(?P<sep>\s*(?:\||:|-|\u2014|\.)?\s*)(?P<desc>.*)$",
     re.I,
 )
+# the minor part of a number in a cell of its own, after the major part's cell ("2 | .1* | ...")
+_MINOR_CELL = re.compile(
+    r"^\s*\|?\s*\.(?P<minor>\d{1,3})\*{0,3}(?:(?=\s*\|?\s*[A-Z\"\u201c(])\s*\|?\s*|\s*$)"
+)
+_MINOR_LINE = re.compile(r"^\s*\.(?P<minor>\d{1,3})\*{0,3}\s*$")
 _INDEX_HINT = re.compile(r"[EeIiLl\u0130\u0131](?i:XHIBIT|NDEX|IST)")  # in every INDEX_HEADING line
 _HEADER_ROW = re.compile(r"^(?:exhibit|number|no\.|description|document|page|paper|sequential)", re.I)
 
@@ -57,12 +62,24 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
         if not _major_ok(num):
             continue
         desc = m.group("desc")
+        num_end, desc_at, nxt = ln.start + m.end("num"), ln.start + m.start("desc"), idx + 1
+        if "." not in num and "(" not in num and not m.group("star"):
+            # the number set over two cells: "2 | .1* | Agreement ...", "2 .1*  Agreement ..." (w3m),
+            # or "2" / ".1*" / "Agreement ..." one cell a line (lxml) is exhibit 2.1
+            rest = ln.text[m.end("num") :]
+            split = _MINOR_CELL.match(rest)
+            below = _MINOR_LINE.match(ls[idx + 1].text) if not rest.strip() and idx + 1 < len(ls) else None
+            if split:
+                num, num_end = f"{num}.{split['minor']}", ln.start + m.end("num") + split.end("minor")
+                desc, desc_at = rest[split.end() :], ln.start + m.end("num") + split.end()
+            elif below:
+                num, num_end, nxt = f"{num}.{below['minor']}", ls[idx + 1].start + below.end("minor"), idx + 2
         if re.match(r"^\d{4}\b", desc) or re.match(r"^(?:%|percent|million|billion|and\s+\d)", desc, re.I):
             continue  # a date, an amount, a sentence: not an exhibit entry
         bare = "." not in num and "(" not in num and not re.match(r"(?i)\s*(?:exhibit|ex)", ln.text)
         if bare and int(num) < 99 and not m.group("sep").strip() and not desc[:1].isupper():
             continue  # a bare small number ("2 Agreement ...") is an entry only when set off as one
-        d_start = ln.start + m.start("desc")
+        d_start = desc_at
         d_end = ln.end
         desc_line: Line | None = ln
         if not desc.strip(" |"):
@@ -70,8 +87,8 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
             # unless it is one of the three-digit numbers no page of an 8-K reaches)
             if "." not in num and "(" not in num and int(num) < 100:
                 continue
-            if idx + 1 < len(ls) and not _ENTRY.match(ls[idx + 1].text):
-                desc_line = ls[idx + 1]
+            if nxt < len(ls) and not _ENTRY.match(ls[nxt].text):
+                desc_line = ls[nxt]
                 d_start, d_end = desc_line.start, desc_line.end
             elif idx and _desc_above(text, ls[idx - 1], ln, taken):
                 desc_line = ls[idx - 1]  # w3m sets the number under a one-line description's cell
@@ -97,7 +114,7 @@ def parse_exhibit_lines(text: str, start: int, end: int, *, confidence: float) -
             continue
         seen.add(num)
         n_start = ln.start + m.start("num")
-        number_f = field(text, n_start, ln.start + m.end("num"), num, confidence)
+        number_f = field(text, n_start, num_end, num, confidence)
         if desc_line is not None:
             desc_f = field(text, d_start, d_end, value, confidence - 0.05)
         else:
@@ -230,6 +247,8 @@ def _continuation(text: str, ls: Sequence[Line], k: int, end: int) -> int:
 _CITED = re.compile(r"Exhibits?\s+\d[\d.]*\s+(?:to|of|filed|in|and|thereto)\b")
 _CONTENTS_ROW = re.compile(r"\b(?:Item|ITEM|Part|PART)\s+(?:\d|[IVX]+\b)")
 _OPEN_END = re.compile(r"[A-Za-z,\-]$")
+# a line that ends on an abbreviation inside a name ("... eScription, Inc., U.S." / "Bank, National ...")
+_ABBREVIATION_END = re.compile(r"(?:\bU\.S|\bN\.A|\bL\.P|\b(?:Inc|Corp|Co|Ltd|Mr|Ms|Dr|St))\.$")
 _WORDS = re.compile(r"[A-Za-z]+[,;]?(?:\s+[A-Za-z0-9,.'&\-]+)*[.)]?")
 # a line cut inside a phrase that words do not end: a month before its day, a rate before its noun,
 # an opening parenthesis ("dated January" / "5, 2016", "Form of 1.950%" / "Notes Due 2020")
@@ -247,7 +266,7 @@ def _wrapped(cur: Line, nxt: Line) -> bool:
     if " | " in t or _CONTENTS_ROW.search(t):
         return False  # a cell row, or a row of the exhibit's contents ("Part II, Item 7. ...")
     end = cur.text.rstrip()
-    if _OPEN_END.search(end) and _WORDS.fullmatch(t):
+    if (_OPEN_END.search(end) or _ABBREVIATION_END.search(end)) and _WORDS.fullmatch(t):
         return True
     opened = end.count("(") > end.count(")")
     return (
