@@ -101,7 +101,9 @@ def test_two_bad_answers_end_as_null_with_the_reason(tmp_path):
     item, _ = _fill(model, tmp_path, answer_reask=True)
     assert len(model.requests_101) == 2  # re-asked once, never a third time
     summary = item.event["summary"]  # no reader reads a summary: null, with why
-    assert summary["value"] is None and summary["span"] is None
+    # the model's title is rejected: the summary is the item's lead sentence, from the parser, for review
+    assert summary["method"] == "parser" and summary["confidence"] < 0.7
+    assert summary["value"].startswith("On April 15, 2016, Nuance Communications, Inc.")
     assert any("is not an answer: repeats the SEC title of Item 1.01" in r for r in summary["reasons"])
     assert item.llm is not None and item.llm.outcome == "ok"  # not a failed item
 
@@ -110,7 +112,9 @@ def test_without_the_setting_nothing_is_reasked(tmp_path):
     model = Model([_answer_101(q(TITLE, TITLE), q(TITLE, TITLE))])
     item, _ = _fill(model, tmp_path)
     assert len(model.requests_101) == 1
-    assert item.event["summary"]["value"] is None  # the merge still rejects it
+    summary = item.event["summary"]  # the merge still rejects it: the lead sentence stands
+    assert summary["method"] == "parser" and TITLE not in summary["value"]
+    assert any("is not an answer" in r for r in summary["reasons"])
 
 
 def test_a_cached_answer_that_passes_the_checks_is_reused(tmp_path):

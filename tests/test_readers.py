@@ -198,7 +198,10 @@ def _leaf(value: Any, confidence: float) -> dict[str, Any]:
 
 def test_merge_replaces_a_title_answer_and_keeps_the_reason():
     readings, _rec, _text = _read(BIOGEN, "1.01")
-    model = {"agreement_type": _leaf("Material Definitive Agreement", 0.6), "summary": _leaf("x", 0.4)}
+    model = {
+        "agreement_type": _leaf("Material Definitive Agreement", 0.6),
+        "summary": _leaf("Biogen agreed to acquire Reata in a merger.", 0.4),
+    }
     out = merge(model, readings)
     assert out["agreement_type"]["value"] == "merger agreement"
     assert out["agreement_type"]["method"] == "parser"
@@ -232,3 +235,11 @@ def test_merge_by_person_fixes_the_change_kind_and_adds_the_missed_person():
     out = merge(model, readings)
     assert [c["person"]["value"] for c in out["changes"]] == [g["person"] for g in gold]
     assert out["changes"][0]["change"]["value"] == "departure"
+
+
+def test_a_one_word_summary_is_a_label_not_a_summary_and_the_lead_sentence_stands():
+    # a small model answers a 7.01 / 8.01 summary with its category ("dividend", "other")
+    readings, _rec, _text = _read(BIOGEN, "1.01")
+    out = merge({"summary": _leaf("other", 0.5)}, readings)
+    assert out["summary"]["value"].startswith("On July 28, 2023, Biogen Inc.")
+    assert "not a summary" in " ".join(out["summary"]["reasons"])

@@ -30,7 +30,7 @@ EVALS = Path(__file__).parent.parent / "evals"
 
 
 def _gold(name: str) -> dict[str, Any]:
-    for folder in ("gold", "holdout"):
+    for folder in ("gold", "holdout", "dev-b"):
         path = EVALS / folder / f"{name}.json"
         if path.exists():
             return json.loads(path.read_text(encoding="utf-8"))["events"]
@@ -270,3 +270,87 @@ def test_the_lead_sentence_never_replaces_or_rescores_the_models_summary():
     assert _merged_summary(ALCOA_RESTRUCTURING, "2.05", model) == model
     item = _items(ALCOA_RESTRUCTURING)["2.05"]
     assert "summary" not in read_item("2.05", [(item.text, item.span[0])]).values  # not a feature
+
+
+# Families found on evals/dev-b (session 13): the expected values are its hand labels.
+TYSON_UNDERWRITING = (
+    "edgarcrawler__100493_8K_2017_0001193125-17-181852.htm"  # J.P. Morgan; Merrill Lynch, ...
+)
+TYSON_MERGER = "edgarcrawler__100493_8K_2017_0000100493-17-000074.htm"  # Tyson's own Merger Sub
+DISNEY_DIRECTORS = (
+    "edgarcrawler__1001039_8K_2017_0001001039-17-000227.htm"  # "Safra A. Catz and Francis A. deSouza"
+)
+AMENDMENTS = [
+    ("edgarcrawler__108516_8K_2023_0000950170-23-060198.htm", "1.01"),  # Amendment No. 2 (...) to the ...
+    ("edgarcrawler__100493_8K_2017_0000100493-17-000112.htm", "1.01"),  # amendment of an April 7, 2015 ...
+    ("edgarcrawler__1002517_8K_2018_0001002517-18-000040.htm", "1.01"),  # an amendment (the "Plan Amendment")
+]
+
+
+def _read_gold_item(name: str, number: str) -> tuple[Any, dict[str, Any]]:
+    items = _items(name)
+    item = items[number]
+    rec = parse_document(data_file(name, DATA)).record
+    registrants = [rec.cover.company_name.value] if rec.cover.company_name.value else []
+    return read_item(number, [(item.text, item.span[0])], registrants), _gold(name)[number]
+
+
+def test_dotted_initials_and_firm_names_with_commas_stay_whole_in_a_parties_clause():
+    # "... with Morgan Stanley & Co. LLC, J.P. Morgan Securities LLC and Merrill Lynch, Pierce, Fenner &
+    # Smith Incorporated, for themselves and as representatives ..."
+    readings, gold = _read_gold_item(TYSON_UNDERWRITING, "1.01")
+    assert [v.value for v in readings.lists["counterparties"]] == gold["counterparties"]
+
+
+def test_the_registrants_merger_sub_named_after_its_description_is_not_a_counterparty():
+    # "... with DVB Merger Sub, Inc., a Delaware corporation ("Merger Sub") and a wholly owned subsidiary
+    # of Tyson and AdvancePierre Foods Holdings, Inc. ..."
+    readings, gold = _read_gold_item(TYSON_MERGER, "1.01")
+    assert [v.value for v in readings.lists["counterparties"]] == gold["counterparties"]
+
+
+def test_a_surname_with_a_lower_case_particle_is_a_person_sure_enough_to_add():
+    from extractor.readers.merge import ADD_PERSON
+
+    readings, gold = _read_gold_item(DISNEY_DIRECTORS, "5.02")
+    people = {c.person.value: c for c in readings.changes}
+    assert set(people) == {c["person"] for c in gold["changes"]}
+    assert all(c.person.confidence >= ADD_PERSON for c in people.values())
+    assert {c.change.value for c in people.values() if c.change} == {c["change"] for c in gold["changes"]}
+
+
+@pytest.mark.parametrize(("name", "number"), AMENDMENTS)
+def test_an_amendment_is_named_by_what_it_amends(name, number):
+    from extractor.eval.score import score_value
+
+    readings, gold = _read_gold_item(name, number)
+    got = readings.values["agreement_type"]
+    assert got.value.endswith("amendment") and got.value != "amendment"
+    assert score_value("text", gold["agreement_type"], got.value).correct, (got.value, gold["agreement_type"])
+
+
+def test_a_date_that_dates_the_ended_agreement_is_not_its_termination_date():
+    # 1.02: "... terminated its existing credit facility ... pursuant to that certain Amended and Restated
+    # Credit Agreement, dated as of August 7, 2013 ..." -- the agreement's date, not the day it ended
+    items = _items(NUANCE_CREDIT)
+    got = read_item("1.02", [(items["1.02"].text, items["1.02"].span[0])]).values.get("termination_date")
+    assert got is None or got.value != "2013-08-07"
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        "Board of Directors",
+        "Lead Director",
+        "Audit Committee Chair",
+        "Astrotech Space Operations business unit",
+    ],
+)
+def test_the_registrants_own_bodies_are_not_counterparties(answer):
+    assert "body or unit of the registrant" in (
+        answer_problem(answer, item="1.01", field="counterparties") or ""
+    )
+    assert (
+        answer_problem("National Aeronautics and Space Administration", item="1.01", field="counterparties")
+        is None
+    )

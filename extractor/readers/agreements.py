@@ -113,6 +113,9 @@ def candidates(text: str) -> list[Candidate]:
     out: list[Candidate] = []
     for m in _alias_re().finditer(text):
         s = _extend_back(text, m.start(), m.group(0)[:1].isupper())
+        dated = _LEAD_DATE.match(text[s : m.end()])  # "April 7, 2015 term loan agreement": not a modifier
+        if dated and s + dated.end() < m.start() + 1:
+            s += dated.end()
         phrase = text[s : m.end()]
         found = recognize(phrase)
         if found is None:
@@ -186,12 +189,50 @@ def _best(
     return ranked[0] if ranked else None
 
 
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_LEAD_DATE = re.compile(rf"^(?:dated\s+(?:as\s+of\s+)?)?{_MONTH}\s+\d{{1,2}},?\s+\d{{4}},?\s+", re.I)
+_AMENDED_THING = re.compile(
+    r"\s*(?:No\.\s*\d+\s*)?(?:\([^()]{0,80}\)\s*)?(?:to|of)\s+(?:the\s+|that\s+certain\s+|an?\s+|its\s+|"
+    r"(?:the\s+)?Company['\u2019]s\s+)?"
+    rf"(?:(?:dated\s+(?:as\s+of\s+)?)?{_MONTH}\s+\d{{1,2}},?\s+\d{{4}},?\s+)?"
+    r"(?P<what>(?:[\w'\u2019&-]+\s+){0,7}?(?:agreement|plan|indenture|lease|guaranty|notes?(?!\s+[A-Z])|bylaws|charter|facility))\b",
+    re.I,
+)
+_AMENDMENT_BEFORE = re.compile(
+    r"\bamendment\s+(?:No\.\s*\d+\s+)?(?:to|of)\s+(?:the\s+|that\s+certain\s+|an?\s+)?"
+    rf"(?:{_MONTH}\s+\d{{1,2}},?\s+\d{{4}},?\s+)?$",
+    re.I,
+)
+
+
+def _amended(c: Candidate, text: str) -> tuple[str, int] | None:
+    """What an amendment amends, as the kind "<agreement> amendment": the defined term when it says
+    ("an amendment (the "Plan Amendment")" -> "plan amendment"), the agreement after "to" / "of"
+    ("Amendment No. 2 (the "Second Amendment") to the Note Purchase and Private Shelf Agreement"), or,
+    for an agreement, the "amendment of an April 7, 2015 term loan agreement" printed before it."""
+    if c.alias == "amendment":
+        named = recognize(c.defined) if c.defined else None
+        if named is not None and named[0] != "amendment" and named[0].endswith("amendment"):
+            return named[0], c.end
+        m = _AMENDED_THING.match(text, c.end)
+        if m is None:
+            return None
+        what = " ".join(_LEAD_DATE.sub("", m["what"]).lower().split())
+        return f"{what} amendment", m.end()
+    if _AMENDMENT_BEFORE.search(text[max(0, c.start - 60) : c.start]):
+        return f"{c.value} amendment", c.end
+    return None
+
+
 def agreement_type(segments: list[Segment], item: str) -> ReaderValue | None:
     ending = item == "1.02"
     got = _best(segments, "agreement", ("end",) if ending else ("enter",), want_existing=ending)
     if got is None:
         return None
     score, c, text, offset = got
+    amended = _amended(c, text) if not ending else None
+    if amended is not None:  # the quote runs over what is amended
+        c = replace(c, value=amended[0], end=amended[1])
     reasons = [f"defined as {c.defined!r}"] if c.defined else []
     if c.verbs:
         reasons.append("after " + ", ".join(sorted(c.verbs)) + " verb")

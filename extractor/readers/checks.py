@@ -45,6 +45,14 @@ _ROLE = re.compile(
     r"agent|administrative agent|trustee|merger sub)\b",
     re.I,
 )
+# The registrant's own bodies and units: a director compensation plan adopted by "the Board" has no
+# counterparty, and "the Compensation Committee" or "its business unit" is never the other party.
+_OWN_BODY = re.compile(
+    r"^(?:the\s+|its\s+|our\s+)?(?:(?:[\w-]+\s+){0,3}(?:board|committee)(?:\s+(?:of\s+directors|member|chair\w*))?"
+    r"|(?:lead\s+|independent\s+|non-employee\s+)?directors?|(?:[\w-]+\s+){0,3}business\s+unit|"
+    r"board\s*/\s*committee|(?:[\w-]+\s+)?committee\s+chair\w*)$",
+    re.I,
+)
 # Words of organization names: a 5.02 person is never one ("Nuance Communications", "the Compensation
 # Committee", "Acme Holdings, Inc.").
 _ORGANIZATION = re.compile(
@@ -137,6 +145,10 @@ def answer_problem(value: object, *, item: str, field: str) -> str | None:
         return "repeats the field's description, not a value"
     if field in NAME_FIELDS and _ROLE.match(value.strip()):
         return "names the registrant or a party by its role, not by its name"
+    if field == "counterparties" and _OWN_BODY.search(value):
+        return f"names a body or unit of the registrant ({_OWN_BODY.search(value)[0]!r}), not another party"  # type: ignore[index]
+    if field == "summary" and len(text.split()) < 4:
+        return f"a label of {len(text.split())} word(s), not a summary"
     if field == "person" and _ORGANIZATION.search(value):
         return f"names an organization ({_ORGANIZATION.search(value)[0]!r}), not a person"  # type: ignore[index]
     limit = SHORT_FIELDS.get(field)

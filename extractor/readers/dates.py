@@ -79,6 +79,9 @@ _IMMEDIATELY = re.compile(r"\beffective\s+immediately\b|\bimmediately\s+effectiv
 _LEAD = re.compile(r"\s*(?:\([a-f]\)\s*)?(?:On|As\s+of|Effective(?:\s+as\s+of)?)\s+", re.I)
 
 
+_DATED = re.compile(r"\bdated\s+(?:as\s+of\s+)?$", re.I)
+
+
 def sentence_date(
     text: str,
     pos: int,
@@ -89,12 +92,14 @@ def sentence_date(
     after_verb: bool = False,
     report_date: dt.date | None = None,
     name: str = "",
+    undated: bool = False,
 ) -> ReaderValue | None:
     """The date of the sentence around ``pos`` tied to ``verb``: the "effective DATE" nearest ``pos``,
     else the sentence's lead date, else the date nearest the verb; None when the sentence has no such
     verb. ``after_verb``: the first date after ``pos`` comes first (a departure at a future meeting).
     ``report_date`` stands for "effective immediately" when the sentence has no lead date; ``name``, the
-    person's surname, must be in the sentence after for its date to count."""
+    person's surname, must be in the sentence after for its date to count. ``undated``: a date that
+    dates an agreement ("dated as of August 7, 2013") is not the one asked for (when it was terminated)."""
     spans = sentences(text)
     ss, se = sentence_at(spans, pos)
     if not verb.search(text, ss, se):
@@ -130,7 +135,7 @@ def sentence_date(
     near: list[Found] = []
     for m in DATE_RE.finditer(text, ss, se):
         d = parse_date(m)
-        if d is not None:
+        if d is not None and not (undated and _DATED.search(text, max(ss, m.start() - 20), m.start())):
             near.append((d, m.start(), m.end()))
     if not near:
         return _across(text, spans, ss, se, offset, reader, defined, name)

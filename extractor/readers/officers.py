@@ -46,11 +46,15 @@ _ANY_VERB = re.compile("|".join(f"(?:{rx.pattern})" for rx in KIND_VERBS.values(
 
 _CAP = r"[A-Z](?:[a-z'\u2019]+[A-Z])?[a-z\u2019]+(?:-[A-Z][a-z]+)?"
 _WORD = rf"(?:{_CAP}|[A-Z]\.)"
-_NAME = re.compile(rf"(?<![\w.])(?:{_WORD}\s+){{1,3}}{_CAP}(?!['\u2019]s)(?:,?\s+(?:Jr|Sr)\.|\s+I{{2,3}})?")
+# a surname after its particles ("van der Berg", "de la Cruz") or with one in front ("deSouza", "DeSouza")
+_PARTICLE = r"(?:de|van|von|der|den|du|da|di|del|della|dos|das|la|le)"
+_LAST = rf"(?:(?:{_PARTICLE}\s+){{0,2}}{_CAP}|{_PARTICLE}[A-Z][a-z\u2019]+)"
+_NAME = re.compile(rf"(?<![\w.])(?:{_WORD}\s+){{1,3}}{_LAST}(?!['\u2019]s)(?:,?\s+(?:Jr|Sr)\.|\s+I{{2,3}})?")
 _ORG_AFTER = re.compile(
     r"(?:,?\s*(?:Inc|Corporation|Corp|Company|Co|LLC|L\.L\.C|Ltd|L\.P|LP|plc|N\.A|Group|Holdings)\b"
     r"|\s*\((?:the\s+)?[\"\u201c])"
 )
+_LIST_GAP = re.compile(r"[\s,]*(?:(?:and|&)\s*)?")
 _TELLS = re.compile(
     r"\s*,?\s*(?:notified|informed|advised|tendered|submitted|announced|agreed|accepted|delivered)\b"
 )
@@ -71,6 +75,7 @@ _TITLE_START = re.compile(
     r"to\s+(?:the\s+)?(?:position|role)\s+of)\s+(?:the\s+|a\s+|an\s+|its\s+|our\s+)?",
     re.I,
 )
+_HONORIFICS = frozenset({"Mr", "Mrs", "Ms", "Miss", "Dr"})
 _TITLE_WORD = re.compile(r"(?:[A-Z][\w&'\u2019-]*|and|of|the|&)$")
 _BOARD = re.compile(
     r"(?:(?:a\s+)?member\s+of\s+(?:the\s+)?(?:Company['\u2019]s\s+|its\s+|our\s+)?[Bb]oard(?:\s+of\s+[Dd]irectors)?"
@@ -94,7 +99,9 @@ def _evidence(text: str, m: re.Match[str], verb: re.Match[str]) -> float:
     if re.search(r"\b[A-Z]\.\s", m[0]):
         score += 0.3
     gap = text[m.end() : verb.start()] if verb.start() >= m.end() else text[verb.end() : m.start()]
-    if _ADJACENT.match(gap) or _TELLS.match(text, m.end()):
+    # the verb next to the name, or next to a list of names it is in ("elected A. Catz and F. deSouza")
+    listed = _LIST_GAP.fullmatch(_NAME.sub("", gap)) is not None and gap.strip() != ""
+    if _ADJACENT.match(gap) or _TELLS.match(text, m.end()) or listed:
         score += 0.4
     if re.search(rf"[\"\u201c]{re.escape(m[0])}[\"\u201d]", text):
         return 0.0  # a defined term ("Good Reason"), not a person
@@ -118,8 +125,8 @@ def _title_at(text: str, pos: int, end: int) -> tuple[int, int] | None:
             if not nxt[:1].isupper():
                 break
             continue
-        if not _TITLE_WORD.match(tok):
-            break
+        if not _TITLE_WORD.match(tok) or tok in _HONORIFICS:
+            break  # ("... Chief Financial Officer and Mr. Chambers ...": the title ended at "Officer")
         if tok == "of":
             nxt = words[k + 1][0] if k + 1 < len(words) else ""
             if nxt.lower() not in _OF_KEEP or (

@@ -161,7 +161,39 @@ def _parse(text: str, start: int, end: int) -> list[_Party]:
         if not name or not (name[0].isupper() or name[0].isdigit()) or len(name.split()) > 10:
             continue
         parties.append(_Party(s, s + len(name), aliases, sub[1] if sub else None))
-    return parties
+    return _rejoin_firm_names(text, parties)
+
+
+_FIRM_END = re.compile(
+    r"&\s*[A-Z][\w.'-]*(?:\s+(?:Incorporated|Inc\.?|LLC|L\.L\.C\.|LLP|L\.L\.P\.|LP|L\.P\.|Co\.|Company))?$"
+)
+_FIRM_WORD = re.compile(r"[A-Z][\w'-]+(?:\s+[A-Z][\w'-]+)?")
+
+
+def _rejoin_firm_names(text: str, parties: list[_Party]) -> list[_Party]:
+    """A firm name with commas in it, "Merrill Lynch, Pierce, Fenner & Smith Incorporated" or "Skadden,
+    Arps, Slate, Meagher & Flom LLP", comes out of the comma split as pieces: one- or two-word
+    capitalized pieces with nothing but ", " between them, closed by an "X & Y" piece, are one name."""
+    out: list[_Party] = []
+    run: list[_Party] = []
+    for p in parties:
+        name = text[p.start : p.end]
+        joined = bool(run) and text[run[-1].end : p.start] == ", "
+        if run and not joined:
+            out.extend(run)
+            run = []
+        if _FIRM_END.search(name) and run and "," not in name:
+            out.append(_Party(run[0].start, p.end, [a for r in run for a in r.aliases] + p.aliases,
+                              p.subsidiary_of))  # fmt: skip
+            run = []
+        elif _FIRM_WORD.fullmatch(name) and not p.aliases:
+            run.append(p)
+        else:
+            out.extend(run)
+            run = []
+            out.append(p)
+    out.extend(run)
+    return out
 
 
 def _subject_start(text: str, ss: int, verb: int) -> int:
@@ -262,8 +294,9 @@ def counterparties(segments: list[Segment], registrants: Sequence[str]) -> tuple
             if key in own or key in seen or any(key and s.startswith(key + " ") for s in seen):
                 seen.update(name_key(a) for a in p.aliases)
                 continue
-            if p.subsidiary_of is not None and name_key(p.subsidiary_of.split("(")[0]) in own:
-                continue
+            parent = name_key(p.subsidiary_of.split("(")[0]) if p.subsidiary_of is not None else ""
+            if parent and any(o == parent or o.startswith(parent + " ") for o in own):
+                continue  # the registrant's subsidiary ("a wholly owned subsidiary of Tyson")
             seen.add(key)
             seen.update(name_key(a) for a in p.aliases)
             out.append(value_at(text, p.start, p.end, offset, " ".join(name.split()), 0.8, "parties_clause"))

@@ -44,7 +44,7 @@ def _agreement_date(segments: list[Segment], found: ReaderValue, verb: str) -> R
         dated = dated_after(text, end, offset)
         if dated is not None:
             return dated
-    return sentence_date(text, start, offset, VERBS[verb])
+    return sentence_date(text, start, offset, VERBS[verb], undated=verb == "end")
 
 
 def read_item(

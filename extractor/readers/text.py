@@ -16,15 +16,20 @@ _END = re.compile(
 )
 
 
+_INITIALS = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]")  # "J.P. Morgan", "L.L.C. and": dotted initials
+
+
 def sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each sentence: a period, ! or ? before a capital (not after an abbreviation or a
-    single initial), or a blank line."""
+    """(start, end) of each sentence: a period, ! or ? before a capital (not after an abbreviation, a
+    single initial or dotted initials), or a blank line."""
     out: list[tuple[int, int]] = []
     start = 0
     for m in _END.finditer(text):
         if text[m.start()] == ".":
             word = re.search(r"([A-Za-z][A-Za-z.]*)$", text[max(start, m.start() - 12) : m.start()])
-            if word and (word[1].lower() in ABBREVIATIONS or len(word[1]) == 1):
+            if word and (
+                word[1].lower() in ABBREVIATIONS or len(word[1]) == 1 or _INITIALS.fullmatch(word[1])
+            ):
                 continue
         if _wrapped(text, m):
             continue
