@@ -163,6 +163,10 @@ def test_items_without_text_are_read_from_the_body_by_the_readers_only():
         event["2.03"]["maturity_date"]["value"] == gold["2.03"]["maturity_date"] == "2012-10-02"
     )  # "matures on"
     assert body_without_items(parsed.record, items["9.01"], None) == []  # no text, no body
+    # the body opens with the cover's legend ("Check the appropriate box below ..."): never a summary
+    lead = event["1.01"]["summary"]
+    assert lead["method"] == "parser" and "appropriate box" not in lead["value"]
+    assert lead["value"].startswith("On October 2, 2007, Alcoa Inc.")
 
 
 def test_an_organization_is_not_a_5_02_person():

@@ -6,8 +6,8 @@ sentence of the item's text, the first that states something, is the extractive 
 "lead" baseline of summarization). It stands only where the model gave no summary (``merge``), always at
 a low confidence (``CONFIDENCE``, below the review threshold), so a reviewer sees it.
 
-Skipped as leads: the heading, "Not applicable" / "None", the furnished-not-filed legend, forward-looking
-statement legends, safe-harbor and "the information ... shall not be deemed" boilerplate, and a sentence
+Skipped as leads: the heading, "Not applicable" / "None", the cover's legends ("Check the appropriate box
+below ..."), the furnished-not-filed legend, forward-looking statement legends, safe-harbor and "the information ... shall not be deemed" boilerplate, and a sentence
 that only points elsewhere ("The information set forth under Item 1.01 is incorporated herein by
 reference"): then the lead is read from the referenced item's text (the next segment).
 """
@@ -29,7 +29,10 @@ _BOILERPLATE = re.compile(
     r"shall\s+not\s+be\s+deemed|furnished\s+(?:pursuant\s+to|under)|forward[-\s]looking|safe\s+harbor|"
     r"private\s+securities\s+litigation\s+reform|^\W*(?:not\s+applicable|none)\W*$|"
     r"^\W*\(?[a-d]\)?\W*$|is\s+(?:attached|filed|furnished|included)\s+(?:hereto\s+)?as\s+exhibit|"
-    r"^\W*(?:see|refer\s+to)\b|^\s*exhibits?\b",
+    r"^\W*(?:see|refer\s+to)\b|^\s*exhibits?\b|"
+    # the cover's legends, which a body read from the start of a list layout opens with
+    r"check\s+the\s+appropriate\s+box|indicate\s+by\s+check\s+mark|filing\s+obligation\s+of\s+the\s+registrant|"
+    r"emerging\s+growth\s+company|pursuant\s+to\s+section\s+1[23]\s*\(|exact\s+name\s+of\s+registrant",
     re.I,
 )
 _REFERENCE = re.compile(
