@@ -226,10 +226,10 @@ def model_score(model: Logistic):
 def test_shipped_feature_model_is_refit_exactly_from_the_results_it_names():
     doc = json.loads((CURVE_DIR / "qwen2.5-coder-1.5b.json").read_text(encoding="utf-8"))
     shipped = doc["logistic"]["llm"]
-    (source,) = doc["provenance"]["results"]
-    results = json.loads((ROOT / source["path"]).read_text(encoding="utf-8"))
+    sources = doc["provenance"]["results"]
+    docs = [(s["path"], json.loads((ROOT / s["path"]).read_text(encoding="utf-8"))) for s in sources]
     params = FeatureParams.from_json(shipped["params"])
-    entry, _measured = feature_model([(source["path"], results)], "qwen-1.5b", params=params, measure=False)
+    entry, _measured = feature_model(docs, "qwen-1.5b", params=params, measure=False)
     assert entry is not None
     assert entry["columns"] == shipped["columns"] and entry["n"] == shipped["n"]
     assert entry["coef"] == pytest.approx(shipped["coef"], abs=1e-5)
