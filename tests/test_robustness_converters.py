@@ -286,7 +286,7 @@ def test_an_exhibit_number_set_over_two_cells_is_one_number_in_every_rendering()
         (Path(__file__).parent.parent / "evals" / "dev-b" / f"{NUANCE_SPLIT_NUMBERS}.json").read_text("utf-8")
     )
     want = [e["number"] for e in gold["exhibits"]]
-    rec = parse_file(DATA / NUANCE_SPLIT_NUMBERS)
+    rec = parse_file(find(NUANCE_SPLIT_NUMBERS))
     assert [e.number.value for e in rec.exhibits] == want
     first = rec.exhibits[0].description.value
     assert first.startswith("Agreement and Plan of Merger") and not first.startswith(".")
