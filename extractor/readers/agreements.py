@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import cache
 
+from ..sections.text import MONTH_RE
 from .text import sentence_at, sentences
 from .values import ReaderValue, Segment, value_at
 from .vocabulary import alias_pattern, recognize
@@ -189,7 +190,7 @@ def _best(
     return ranked[0] if ranked else None
 
 
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_MONTH = rf"{MONTH_RE}\.?"
 _LEAD_DATE = re.compile(rf"^(?:dated\s+(?:as\s+of\s+)?)?{_MONTH}\s+\d{{1,2}},?\s+\d{{4}},?\s+", re.I)
 _AMENDED_THING = re.compile(
     r"\s*(?:No\.\s*\d+\s*)?(?:\([^()]{0,80}\)\s*)?(?:to|of)\s+(?:the\s+|that\s+certain\s+|an?\s+|its\s+|"

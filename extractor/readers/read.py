@@ -62,8 +62,8 @@ def read_item(
             fallback["summary"] = lead
     if modern not in ITEMS or not segments:
         return Readings(item=modern or number, fallback=fallback)
-    values: dict[str, ReaderValue] = {}
     assert modern is not None
+    values: dict[str, ReaderValue] = {}
     lists: dict[str, tuple[ReaderValue, ...]] = {}
     complete: set[str] = set()
     if modern in ("1.01", "1.02", "2.03"):

@@ -12,7 +12,9 @@ name the text itself prints before the definition, and never a generic role word
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from types import MappingProxyType
 
 __all__ = ["defined_names", "expand"]
 
@@ -75,9 +77,11 @@ def _derived(short: str, full: str) -> bool:
     return len(compact) >= 2 and compact.upper() in (initials.upper(), initials.upper()[: len(compact)])
 
 
-def defined_names(text: str) -> dict[str, tuple[str, int, int]]:
+@lru_cache(maxsize=32)
+def defined_names(text: str) -> Mapping[str, tuple[str, int, int]]:
     """Short name (case-folded) -> (full name, start, end) for every definition of a party in ``text``;
-    a short name defined twice for different names is left out (ambiguous)."""
+    a short name defined twice for different names is left out (ambiguous). Cached: every party value
+    of an item asks of the same texts."""
     out: dict[str, tuple[str, int, int]] = {}
     clash: set[str] = set()
     for m in _DEFINITION.finditer(text):
@@ -96,7 +100,7 @@ def defined_names(text: str) -> dict[str, tuple[str, int, int]]:
         out.setdefault(key, (full, start, m.start()))
     for key in clash:
         out.pop(key, None)
-    return out
+    return MappingProxyType(out)
 
 
 def expand(value: str, texts: Sequence[str]) -> tuple[str, int, int, int] | None:
