@@ -243,3 +243,29 @@ def test_a_one_word_summary_is_a_label_not_a_summary_and_the_lead_sentence_stand
     out = merge({"summary": _leaf("other", 0.5)}, readings)
     assert out["summary"]["value"].startswith("On July 28, 2023, Biogen Inc.")
     assert "not a summary" in " ".join(out["summary"]["reasons"])
+
+
+def test_a_person_the_model_missed_is_added_on_the_readers_evidence_but_not_a_second_kind():
+    # "approved additional issuances of restricted stock awards to Thomas L. Beaudoin, the Company's
+    # Executive Vice President and Chief Financial Officer and Mr. Chambers": the model names only
+    # Mr. Chambers; the reader's Beaudoin (a middle initial, no verb beside the name) is added, its
+    # reading of Chambers' promotion ("who was promoted to President") is not a change of its own
+    name = "edgarcrawler__1002517_8K_2011_0000950123-11-095986.htm"
+    gold = json.loads((GOLD.parent / "dev-b" / f"{name}.json").read_text(encoding="utf-8"))["events"]["5.02"]
+    readings, _rec, _text = _read(name, "5.02")
+    chambers = next(g for g in gold["changes"] if g["person"].endswith("Chambers"))
+    model = {"changes": [{"person": _leaf(chambers["person"], 0.8), "change": _leaf("compensation", 0.8)}]}
+    out = merge(model, readings)
+    got = sorted((c["person"]["value"], c["change"]["value"]) for c in out["changes"])
+    assert got == sorted((g["person"], g["change"]) for g in gold["changes"])
+
+
+def test_two_people_of_one_surname_are_two_people():
+    # "John P. McConnell, Executive Chairman ..., notified the Board ... that he intends to step down"
+    # and "appointed John H. McConnell II as a director": the model names the first only
+    name = "edgarcrawler__108516_8K_2023_0000950170-23-000234.htm"
+    readings, _rec, _text = _read(name, "5.02")
+    model = {"changes": [{"person": _leaf("John P. McConnell", 0.8), "change": _leaf("departure", 0.8)}]}
+    out = merge(model, readings)
+    got = [(c["person"]["value"], c["change"]["value"]) for c in out["changes"]]
+    assert got == [("John P. McConnell", "departure"), ("John H. McConnell II", "appointment")]

@@ -110,7 +110,8 @@ def leaf_field(
     data = tree.field_data(f)
     if note is not None:
         # a disagreement with a reader is decided on the curve's score, not the fitted feature model's,
-        # so a refit of the feature model moves confidences but never which value stands
+        # so a refit of the feature model alone moves confidences but never which value stands (a refit
+        # of the isotonic curve itself can)
         data[tree.CURVE_CONFIDENCE] = calibrate(raw, model, "llm", curves)[0]
     return data
 

@@ -18,7 +18,8 @@ event of the same shape (the inputs are not changed). Field by field:
    its own reasons: name resolution, quote checks, calibration).
 3. **Disagreement.** The reader's value replaces the model's when the reader's confidence is at least
    the model's (its calibration curve's score when the fill recorded one, ``events.tree.CURVE_CONFIDENCE``:
-   a refit of the fitted feature model never changes which value stands); otherwise the model's stands with its confidence halved (the parser-disagreement step)
+   a refit of the fitted feature model alone never changes which value stands, a refit of the isotonic
+   curve can); otherwise the model's stands with its confidence halved (the parser-disagreement step)
    and the reader's value in ``reasons``.
 4. **Model only / reader only.** A field only the model filled keeps the model's value (an agreement
    or instrument kind in the vocabulary's form, ``vocabulary.recognize``); a field only a reader read
@@ -29,8 +30,10 @@ event of the same shape (the inputs are not changed). Field by field:
    matching one is an agreement); names the model gave that the clause does not have are dropped. Else
    the model's names, then the reader's names the model lacks.
 6. **5.02 changes**, merged by person (surname): a matched entry is merged field by field as above;
-   reader changes for people the model did not name are added when the reader is sure of the person
-   (confidence >= ``ADD_PERSON``); a model person that is not an answer (an organization, a role) is
+   reader changes for people the model did not name are added when the reader has evidence of the
+   person (confidence >= ``ADD_NEW_PERSON``: an honorific reference, a middle initial or the change
+   verb next to the name), a second change of a person the model named only when it is sure
+   (>= ``ADD_PERSON``); a model person that is not an answer (an organization, a role) is
    null with the reason, its entry kept (a change of a group: "the executive officers").
 """
 
@@ -45,9 +48,10 @@ from .parties import name_key
 from .values import ChangeReading, ReaderValue, Readings
 from .vocabulary import recognize
 
-__all__ = ["ADD_PERSON", "merge"]
+__all__ = ["ADD_NEW_PERSON", "ADD_PERSON", "merge"]
 
 ADD_PERSON = 0.75
+ADD_NEW_PERSON = 0.55
 
 
 def _leaf(node: Any) -> dict[str, Any] | None:
@@ -158,13 +162,43 @@ def _surname(node: Any) -> str | None:
     return words[-1].lower() if words else None
 
 
+def _given(node: Any) -> tuple[str, ...]:
+    """The names before the surname, lowercased ("John H. McConnell II" -> ("john", "h")); () for
+    "Mr. McConnell"."""
+    leaf = _leaf(node)
+    words = re.findall(r"[A-Za-z'\u2019-]+", str(leaf.get("value") or "")) if leaf else []
+    words = [
+        w.lower()
+        for w in words
+        if w.lower() not in ("mr", "mrs", "ms", "miss", "dr", "jr", "sr", "ii", "iii", "iv")
+    ]
+    return tuple(words[:-1])
+
+
+def _same_person(a: Any, b: Any) -> bool:
+    """Same surname, and no given name or initial where both print one differs ("John P. McConnell"
+    is not "John H. McConnell II"; "Mr. McConnell" is either)."""
+    key = _surname(a)
+    if not key or _surname(b) != key:
+        return False
+    pairs = zip(_given(a), _given(b), strict=False)  # "John McConnell" has no middle initial to differ
+    return all(x == y or ((len(x) == 1 or len(y) == 1) and x[0] == y[0]) for x, y in pairs)
+
+
+def _match(entry: dict[str, Any], pending: list[ChangeReading]) -> ChangeReading | None:
+    """The reader change of the entry's person: the reader's surest of that person, of the model's kind
+    of change among equally sure ones (a weaker reading of the model's kind never outvotes it)."""
+    found = [r for r in pending if _same_person(entry.get("person"), r.person.value)]
+    kind = (_leaf(entry.get("change")) or {}).get("value")
+    return min(found, key=lambda r: (-r.person.confidence, r.change.value != kind), default=None)
+
+
 def _changes(item: str, model: Any, readers: tuple[ChangeReading, ...]) -> list[Any]:
     entries = [dict(e) for e in (model or []) if isinstance(e, dict)]
     pending = list(readers)
     out: list[Any] = []
     for entry in entries:
-        key = _surname(entry.get("person"))
-        r = next((r for r in pending if key and _surname(r.person.value) == key), None)
+        r = _match(entry, pending)
         if r is not None:
             pending.remove(r)
         got: dict[str, ReaderValue] = r.fields() if r is not None else {}
@@ -175,7 +209,10 @@ def _changes(item: str, model: Any, readers: tuple[ChangeReading, ...]) -> list[
                 merged[name] = leaf
         out.append(merged)
     for r in pending:
-        if r.person.confidence >= ADD_PERSON:
+        named = any(_same_person(e.get("person"), r.person.value) for e in entries)
+        # a person the model did not name at all is added on the reader's word; a second change of a
+        # person the model already has (a compensation sentence beside an appointment) needs more
+        if r.person.confidence >= (ADD_PERSON if named else ADD_NEW_PERSON):
             out.append({name: v.leaf() for name, v in r.fields().items()})
     return out
 

@@ -68,7 +68,8 @@ _NOT_NAME = frozenset(
     "monday tuesday wednesday thursday friday new york delaware united states group bank trust capital "
     "partners holdings fund university compensation human resources audit nominating governance "
     "target award awards opportunity salary base bonus goals goal performance incentive equity cash shares "
-    "units restricted reason cause date period term agreement plan program officers certain arrangements".split()
+    "units restricted reason cause date period term agreement plan program officers certain arrangements "
+    "controller comptroller corporate accounting principal interim assistant".split()
 )
 _TITLE_START = re.compile(
     r"\b(?:as|became|become|to\s+serve\s+as|to\s+the\s+(?=position)|from\s+(?:the\s+)?(?:position\s+of\s+|(?:his|her|their)\s+(?:position|role)s?\s+as\s+)?|"
