@@ -242,11 +242,17 @@ def test_spent_item_budget_prints_the_filing_and_item(tmp_path, capsys, monkeypa
     assert main(["extract", str(TYSON), "--base-url", "http://unused.test/v1", "--out", str(out)]) == 1
     err = lines(capsys.readouterr().err)
     assert err[2] == (
-        f"warning: {TYSON.name} item 5.02: BudgetExceeded: item budget spent: 600 s of wall clock; its event is "
-        "empty: raise item_max_seconds / item_max_calls in the settings (--config)"
+        f"warning: {TYSON.name} item 5.02: BudgetExceeded: item budget spent: 600 s of wall clock; its event "
+        "holds only what the deterministic readers found: raise item_max_seconds / item_max_calls in the "
+        "settings (--config)"
     )
     (record,) = [json.loads(line) for line in out.read_text().splitlines()]
-    assert record["status"] == "partial" and record["items"][0]["event"]["changes"] == []
+    assert record["status"] == "partial"
+    # no model value; the readers' people of the item's one sentence pair, each at the parser's confidence
+    changes = record["items"][0]["event"]["changes"]
+    people = {c["person"]["value"]: c["change"]["value"] for c in changes}
+    assert people == {"Donnie Smith": "departure", "Tom Hayes": "appointment"}
+    assert all(v["method"] == "parser" and v["confidence"] < 0.8 for c in changes for v in c.values() if v)
 
 
 # -- exports say where they wrote -------------------------------------------------------------------

@@ -20,7 +20,10 @@ from typing import IO, Any
 
 from ..record import FilingRecord, Item
 
-BUDGET_HINT = "; its event is empty: raise item_max_seconds / item_max_calls in the settings (--config)"
+BUDGET_HINT = (
+    "; its event holds only what the deterministic readers found: raise item_max_seconds / item_max_calls"
+    " in the settings (--config)"
+)
 
 
 def record_warnings(name: str, record: FilingRecord) -> list[str]:

@@ -190,7 +190,11 @@ def _match(entry: dict[str, Any], pending: list[ChangeReading]) -> ChangeReading
     of change among equally sure ones (a weaker reading of the model's kind never outvotes it)."""
     found = [r for r in pending if _same_person(entry.get("person"), r.person.value)]
     kind = (_leaf(entry.get("change")) or {}).get("value")
-    return min(found, key=lambda r: (-r.person.confidence, r.change.value != kind), default=None)
+    return min(
+        found,
+        key=lambda r: (-r.person.confidence, (r.change.value if r.change else None) != kind),
+        default=None,
+    )
 
 
 def _changes(item: str, model: Any, readers: tuple[ChangeReading, ...]) -> list[Any]:
