@@ -12,12 +12,17 @@ from data_helpers import data_file
 from llm_helpers import q
 
 from extractor import catalog
+from extractor.config import Settings
+from extractor.eval.score import score_value
 from extractor.fill import fill_record
 from extractor.fill.ground import ground_event
-from extractor.fill.plan import body_without_items
+from extractor.fill.plan import BODY_NOTE, body_without_items, prepare
 from extractor.llm.fake import FakeProvider
+from extractor.llm.fake import _null_answer as null_answer  # the dry run's answer: every field null
 from extractor.parse import parse_document
 from extractor.readers import Readings, answer_problem, merge, read_item
+from extractor.readers.exemptions import citations
+from extractor.record import Item
 from extractor.schemas import (
     AcquisitionDisposition,
     FinancialObligation,
@@ -147,7 +152,7 @@ def test_principal_and_both_facilities_of_a_loan_agreement_read_through_the_refe
 LEE_LIST_LAYOUT = "lee2014__AA-8K-20071005165129.txt"  # "ITEM: <title>" lines, then the body without headings
 
 
-def test_items_without_text_are_read_from_the_body_by_the_readers_only():
+def test_items_without_text_are_read_from_the_body():
     path = data_file(LEE_LIST_LAYOUT, DATA)
     parsed = parse_document(path)
     items = {i.number: i for i in parsed.record.items}
@@ -358,3 +363,109 @@ def test_the_registrants_own_bodies_are_not_counterparties(answer):
         answer_problem("National Aeronautics and Space Administration", item="1.01", field="counterparties")
         is None
     )
+
+
+SALES = [  # 3.02 items of dev filings: the exemption claimed and the amount sold
+    "edgarcrawler__1002517_8K_2007_0000950135-07-002616.htm",  # Section 3(a)(10), a fairness hearing
+    "edgarcrawler__1002517_8K_2016_0001002517-16-000071.htm",  # Section 4(a)(2) and Rule 506 of Reg. D
+    "edgarcrawler__1002517_8K_2007_0000950135-07-006021.htm",  # Section 4(2), "approximately 1.37 million"
+    "edgarcrawler__1002517_8K_2007_0000950135-07-006316.htm",  # "approximately $24,000,000 in shares"
+]
+
+
+@pytest.mark.parametrize("name", SALES)
+def test_3_02_exemption_and_amount_are_read_from_the_sentences_that_state_them(name):
+    item = _items(name)["3.02"]
+    got = read_item("3.02", [(item.text, item.span[0])]).values
+    gold = _gold(name)["3.02"]
+    assert citations(got["exemption"].value) == citations(gold["exemption"])
+    assert (
+        got["exemption"].quote
+        == item.text[got["exemption"].span[0] - item.span[0] : got["exemption"].span[1] - item.span[0]]
+    )
+    assert score_value("amount", gold["amount"], got["amount"].value).correct
+    assert score_value("security", gold["securities"], got["securities"].value).correct
+
+
+def test_exemption_citations_compare_provisions_not_wording():
+    # the JOBS Act renumbered Section 4(2) as 4(a)(2): the same exemption; a rule added is another claim
+    assert citations("Section 4(2) of the Securities Act of 1933") == citations("Section 4(a)(2)")
+    assert citations("Section 4(2) and Rule 144A") != citations("Section 4(2)")
+    assert citations("Rule 506(b) of Regulation D") == {"rule 506(b)", "regulation d"}
+    assert not score_value("exemption", "Section 4(2)", "Regulation S").correct
+    # a "Section 4(2)" outside a sentence that claims an exemption is not read as one
+    text = "Item 3.02. Sales.\nSee Section 4(2) of the Merger Agreement for the closing conditions."
+    assert "exemption" not in read_item("3.02", [(text, 0)]).values
+
+
+def test_security_class_ignores_the_share_wording_but_not_another_security():
+    assert score_value("security", "common stock", "shares of the Company's common stock").correct
+    assert score_value(
+        "security", "Common Stock, par value $0.50 per share", "shares of its Common Stock"
+    ).correct
+    assert score_value("security", "Nuance common stock", "shares of Nuance common stock").correct
+    assert not score_value("security", "common stock", "common stock and warrants").correct
+    assert not score_value(
+        "security", "2.75% Senior Convertible Debentures due 2027", "shares of common stock"
+    ).correct
+
+
+LEE_COVER_AFTER_LIST = "lee2014__AAN-8K-20120227164238.txt"  # "ITEM:" lines, then the whole cover page
+
+
+def test_an_item_without_text_is_shown_the_body_past_the_cover_page():
+    parsed = parse_document(data_file(LEE_COVER_AFTER_LIST, DATA))
+    items = {i.number: i for i in parsed.record.items}
+    ((body, start),) = body_without_items(parsed.record, items["5.02"], parsed.text)
+    assert parsed.text[start : start + len(body)] == body
+    # the cover's page, legends and check-box provisions come before the list's shared text
+    assert "Check the appropriate box" not in body and "Exact name of Registrant" not in body
+    assert body.startswith("As previously reported, on November 4, 2011, the Board")
+    plan = prepare(parsed.record, items["5.02"], FakeProvider.dry_run(), Settings(), parsed.text)
+    assert not isinstance(plan, Item)
+    shown = plan.prompts[0].messages[-1]["content"]
+    assert BODY_NOTE in shown and body.strip()[:200] in shown
+    # the model's quote from the body is grounded there, at the body's offsets
+    (gold,) = [c for c in _gold(LEE_COVER_AFTER_LIST)["5.02"]["changes"] if c["change"] == "appointment"]
+    script = {"changes": [{"person": q(gold["person"], "Mr. Allen"), "change": q("appointment", "appointed"),
+                           "position": q(gold["position"], "President and Chief Executive Officer"),
+                           "effective_date": q(None, None)}]}  # fmt: skip
+    fake = FakeProvider({"OfficerChangesQuoted": script}, default=null_answer)
+    out = fill_record(parsed.record, parsed.text, fake)
+    (change, *_rest) = {i.number: i for i in out.items}["5.02"].event["changes"]
+    position = change["position"]
+    assert position["value"] == gold["position"] and position["span"] is not None
+    assert parsed.text[position["span"][0] : position["span"][1]] == position["quote"]
+    assert position["span"][0] >= start
+
+
+def test_the_5_02_readers_read_the_body_of_an_item_without_text():
+    parsed = parse_document(data_file(LEE_COVER_AFTER_LIST, DATA))
+    out = fill_record(parsed.record, parsed.text, FakeProvider.dry_run())  # the model names no one
+    changes = {i.number: i for i in out.items}["5.02"].event["changes"]
+    gold = _gold(LEE_COVER_AFTER_LIST)["5.02"]["changes"]
+    got = {(c["person"]["value"], c["change"]["value"]) for c in changes}
+    assert ("Ronald W. Allen", "appointment") in got <= {(g["person"], g["change"]) for g in gold}
+    assert all(c["person"]["method"] == "parser" and c["person"]["span"][0] > 0 for c in changes)
+
+
+def test_an_effective_date_of_the_same_change_in_a_later_sentence_on_the_person_counts():
+    # "On April 8, 2022, [the] Board ... approved: (i) employment agreements for each of Stuart
+    # Crumbaugh, David Neibert and Carolyn Yu": each one's paragraph then says "... entered into an
+    # Employment Agreement providing for Mr. Crumbaugh's continued employment ..., effective as of
+    # April 1, 2022" (read from the filing: an unseen-set filing, its 5.02 dates no longer unseen)
+    item = _items("edgarcrawler__1005101_8K_2022_0001437749-22-009214.htm")["5.02"]
+    changes = read_item("5.02", [(item.text, item.span[0])]).changes
+    dates = {c.person.value: c.effective_date.value for c in changes if c.effective_date}
+    assert dates == {
+        "Stuart Crumbaugh": "2022-04-01",
+        "David Neibert": "2022-04-01",
+        "Carolyn Yu": "2022-04-01",
+    }
+    # another term of the change is not its date: "Effective January 1, 2018, Mr. Iger's base salary
+    # will increase" after "On December 13, 2017 ... Disney amended ... the Employment Agreement"
+    name = "edgarcrawler__1001039_8K_2017_0000950157-17-001598.htm"
+    item = _items(name)["5.02"]
+    (iger,) = [c for c in read_item("5.02", [(item.text, item.span[0])]).changes if "Iger" in c.person.value]
+    (gold,) = [c for c in _gold(name)["5.02"]["changes"] if "Iger" in c["person"]]
+    assert iger.effective_date.value == gold["effective_date"] == "2017-12-13"

@@ -20,6 +20,13 @@ Matching rules (the "stated tolerances"):
 - **name / title / text / address**: case-folded, punctuation dropped, whitespace collapsed (names also
   drop legal-form words: Inc., Corp., Company, N.A., ...), then rapidfuzz ``token_sort_ratio`` against a
   per-kind threshold (:data:`THRESHOLDS`).
+- **exemption** (3.02): the provisions cited (``readers.exemptions.citations``: "Section 4(2)" is
+  "Section 4(a)(2)", renumbered in 2012) compared as sets, however much of the Act's name either side
+  prints; fuzzy text when either side cites none.
+- **security** (3.02 securities): the class of security, compared after dropping what does not name
+  the class ("shares of", "the Company's" / "its", "par value $0.01 per share", "newly issued"); a
+  side that only adds words naming no security (the issuer: "Nuance common stock") is the same class,
+  one that adds a security ("common stock and warrants") is not.
 - **summary** (free-text one-sentence summaries): ``token_set_ratio`` with a low threshold; a weak
   proxy for meaning, reported separately from the exact fields.
 """
@@ -34,6 +41,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from ..readers.exemptions import citations
 from ..sections.text import MONTHS
 
 # Fuzzy thresholds on a 0-1 scale, per kind.
@@ -334,6 +342,46 @@ def score_fuzzy(gold: Any, pred: Any, *, kind: str = "name", threshold: float | 
     return Match(s, False, f"{kind} {_short(pred)} differs from gold {_short(gold)} ({s:.2f} < {thr:.2f})")
 
 
+def score_exemption(gold: Any, pred: Any) -> Match:
+    if (m := _nulls(gold, pred)) is not None:
+        return m
+    g, p = citations(gold), citations(pred)
+    if not g or not p:
+        return score_fuzzy(gold, pred, kind="text")
+    if g == p:
+        return Match(1.0, True, f"cites the same provisions ({', '.join(sorted(g))})")
+    s = len(g & p) / len(g | p)
+    return Match(s, False, f"cites {', '.join(sorted(p))}, gold {', '.join(sorted(g))}")
+
+
+_NOT_CLASS = re.compile(
+    r"^(?:approximately\s+)?(?:[\d\s]+\s+)?(?:newly\s+issued\s+|unregistered\s+|restricted\s+)?shares\s+of\s+"
+    r"|\b(?:the\s+company\s+s|its|our|the)\b|\bpar\s+value\b.*?\bper\s+share\b|\bnewly\s+issued\b",
+)
+SECURITY_WORDS = frozenset(
+    "stock shares share warrants warrant notes note debentures debenture preferred common units unit "
+    "options option rights right convertible senior subordinated bonds bond series class".split()
+)
+
+
+def _security_class(value: Any) -> str:
+    return _SPACE.sub(" ", _NOT_CLASS.sub(" ", norm_text(value))).strip()
+
+
+def score_security(gold: Any, pred: Any) -> Match:
+    if (m := _nulls(gold, pred)) is not None:
+        return m
+    g, p = _security_class(gold), _security_class(pred)
+    s = fuzz.token_sort_ratio(g, p) / 100.0
+    if s >= THRESHOLDS["text"]:
+        return Match(s, True, "the same class of security" if s == 1.0 else f"class similar ({s:.2f})")
+    gt, pt = set(g.split()), set(p.split())
+    small, big = (gt, pt) if len(gt) <= len(pt) else (pt, gt)
+    if small and small <= big and not (big - small) & SECURITY_WORDS:
+        return Match(0.9, True, f"the same class; one side also names {' '.join(sorted(big - small))!r}")
+    return Match(s, False, f"class {p!r} differs from gold {g!r} ({s:.2f})")
+
+
 ScalarScorer = Callable[[Any, Any], Match]
 
 
@@ -352,6 +400,8 @@ SCORERS: dict[str, ScalarScorer] = {
     "zip": lambda g, p: score_id(g, p, id_kind="zip"),
     "phone": lambda g, p: score_id(g, p, id_kind="phone"),
     "id": score_id,
+    "exemption": score_exemption,
+    "security": score_security,
     **{k: _fuzzy_scorer(k) for k in THRESHOLDS},
 }
 

@@ -32,7 +32,7 @@ from .confidence import score_tree
 from .consistency import answer_key, reversed_schema, sample_key, uncertain_paths, verdicts
 from .ground import ground_event, injection_regions
 from .merge import dedupe_people, drop_self_counterparties, failed_event, merge
-from .plan import Plan, body_without_items, budget, prepare
+from .plan import Plan, budget, prepare
 from .rescore import rescore
 
 __all__ = ["afill_item", "afill_record", "fill_item", "fill_record"]
@@ -60,7 +60,7 @@ def _chunk_event(plan: Plan, output: dict[str, Any], call: CallRecord) -> dict[s
 def _readings(plan: Plan) -> Readings:
     """What the deterministic readers read of the item (its text and the items it incorporates), minus
     anything read from text that addresses the model (``ground.injection_regions``)."""
-    segments = [(plan.item.text, plan.item.span[0]), *plan.refs, *plan.body]
+    segments = [(plan.item.text, plan.item.span[0]), *plan.refs]
     regions = [(s + o, e + o) for text, o in segments for s, e in injection_regions(text)]
     readings = read_item(plan.item.number, segments, plan.facts.registrants, plan.facts.date_of_report)
     return readings.outside(regions)
@@ -192,10 +192,9 @@ async def afill_item(
     ``blocking``: call the provider's sync ``fill`` (the coroutine then never suspends)."""
     settings = opts.get("settings") or Settings()
     cache = opts.get("cache")
-    plan = prepare(record, item, provider, settings)
+    plan = prepare(record, item, provider, settings, opts.get("filing_text"))
     if isinstance(plan, Item):
         return plan
-    plan.body = body_without_items(record, item, opts.get("filing_text"))
     item_budget = budget(settings, provider, plan)
     results: list[tuple[dict[str, Any], CallRecord]] = []
     error: BaseException | None = None

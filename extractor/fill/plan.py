@@ -5,7 +5,9 @@ text plus a short header (company, date of report, item title) goes to the model
 overlapping chunks when long (``chunks``); events of headline facts read only the lead chunk of a long
 item (``Settings.lead_chunks``), events with lists of records (5.02 changes, 5.07 proposals) every
 chunk. A short item that incorporates another item by reference is shown that item's text too
-(``referenced_items``). The parser's pre-fill (``extractor.prefill``) is read first: an item it covers
+(``referenced_items``). An item without text of its own (a list of "ITEM: <title>" lines before an
+unheaded body) is shown the filing's body past the cover page instead (``body_without_items``), and its
+values are grounded there. The parser's pre-fill (``extractor.prefill``) is read first: an item it covers
 completely needs no call, otherwise the model is asked only for the uncovered fields.
 """
 
@@ -59,13 +61,11 @@ class Plan:
     keys: list[str]
     facts: ParserFacts
     pre: ParserEvent | None = None  # the parser's pre-fill, combined into the event in _finish
-    # (text, start) of the items this one incorporates by reference (shown to the model, grounded in)
+    # (text, start) of the items this one incorporates by reference, or of the filing's body for an item
+    # without text of its own: shown to the model after the item's text, grounded in, read by the readers
     refs: list[tuple[str, int]] = field(default_factory=list)
     # a second sample's verdict per value path, by the chunk answer it checked (``fill.consistency``)
     samples: dict[str, dict[tuple[str | int, ...], str]] = field(default_factory=dict)
-    # (text, start) read by the deterministic readers only, not shown to the model: the filing's body
-    # when the item has no text of its own (``body_without_items``)
-    body: list[tuple[str, int]] = field(default_factory=list)
 
 
 def facts_of(record: FilingRecord) -> ParserFacts:
@@ -77,9 +77,19 @@ def facts_of(record: FilingRecord) -> ParserFacts:
     )
 
 
+BODY_NOTE = "(The filing prints only the titles of the items it reports; its text, shared by them:)"
+
+
 def plan_item(
-    record: FilingRecord, item: Item, provider: Provider, settings: Settings, pre: ParserEvent | None = None
+    record: FilingRecord,
+    item: Item,
+    provider: Provider,
+    settings: Settings,
+    pre: ParserEvent | None = None,
+    filing_text: str | None = None,
 ) -> Plan | None:
+    """The item's calls. ``filing_text`` (the normalized text the spans index) is needed only for items
+    without text of their own: the filing's body is then their text (``body_without_items``)."""
     schema = schema_for_item(item)
     if schema is None:
         return None
@@ -87,10 +97,12 @@ def plan_item(
         schema = ask_schema(schema, pre.covered)
     date = record.cover.date_of_report.value
     refs = referenced_items(record, item)
+    body = body_without_items(record, item, filing_text)
     text = item.text + "".join(
         f"\n\n(Incorporated by reference from the same filing:)\n{r.text[: settings.chunk_chars]}"
         for r in refs
     )
+    text += "".join(f"\n\n{BODY_NOTE}\n{b}" for b, _start in body)
     parts = chunks(text, settings.chunk_chars, settings.chunk_overlap, _chunk_limit(schema, settings))
     prompts = [
         render(
@@ -108,7 +120,8 @@ def plan_item(
     ]
     shash = schema_hash(schema)
     keys = [cache_key(provider.model, p.hash, shash, json.dumps(p.messages)) for p in prompts]
-    return Plan(item, schema, prompts, keys, facts_of(record), pre, [(r.text, r.span[0]) for r in refs])
+    segments = [(r.text, r.span[0]) for r in refs] + body
+    return Plan(item, schema, prompts, keys, facts_of(record), pre, segments)
 
 
 _ITEM_NUMBER = re.compile(r"\bItems?\s+(\d{1,2}\.\d{2})\b", re.I)
@@ -148,7 +161,39 @@ def body_without_items(record: FilingRecord, item: Item, text: str | None) -> li
     start = max(it.span[1] for it in record.items)
     ends = [s[0] for s in (record.sections.signatures, record.sections.exhibit_index) if s and s[0] > start]
     end = min(ends, default=len(text))
+    start = past_cover_legends(text, start, end)
     return [(text[start:end], start)] if len(text[start:end].strip()) >= BODY_MIN_CHARS else []
+
+
+# the cover's legends and check-box provisions, which such a body opens with when the list precedes the
+# cover page: no body's text states them
+_COVER_LEGEND = re.compile(
+    r"check\s+the\s+appropriate\s+box|indicate\s+by\s+check\s+mark|written\s+communications\s+pursuant|"
+    r"soliciting\s+material\s+pursuant|pre-commencement\s+communications|emerging\s+growth\s+company|"
+    r"securities\s+registered\s+pursuant\s+to\s+section\s+12",
+    re.I,
+)
+_COVER_WINDOW = 6000  # the legends are looked for this far into the body: a cover page is shorter
+_GLYPH_LINE_MAX = 5  # a line this short is a check box, a "see" or a rule, not the body's text
+
+
+def past_cover_legends(text: str, start: int, end: int) -> int:
+    """Where the body's text begins after ``start``: past the cover page's last legend line ("Check the
+    appropriate box below ...", "Pre-commencement communications pursuant to Rule 13e-4(c) ...") when
+    the body opens with the cover, then past blank and check-box glyph lines."""
+    window = text[start : min(end, start + _COVER_WINDOW)]
+    last = max(_COVER_LEGEND.finditer(window), key=lambda m: m.start(), default=None)
+    pos = start
+    if last is not None:
+        nl = text.find("\n", start + last.end(), end)
+        pos = end if nl < 0 else nl + 1
+    while pos < end:
+        nl = text.find("\n", pos, end)
+        line_end = end if nl < 0 else nl + 1
+        if len(text[pos:line_end].strip()) > _GLYPH_LINE_MAX:
+            return pos
+        pos = line_end
+    return start
 
 
 def _chunk_limit(schema: type[BaseModel], settings: Settings) -> int:
@@ -174,13 +219,15 @@ def prefilled(item: Item) -> tuple[ParserEvent | None, Item | None]:
     return pre, None
 
 
-def prepare(record: FilingRecord, item: Item, provider: Provider, settings: Settings) -> Plan | Item:
+def prepare(
+    record: FilingRecord, item: Item, provider: Provider, settings: Settings, filing_text: str | None = None
+) -> Plan | Item:
     """The plan of the calls an item needs, or the finished item when it needs none (read completely by
     the parser, or no event schema)."""
     pre, done = prefilled(item)
     if done is not None:
         return done
-    plan = plan_item(record, item, provider, settings, pre)
+    plan = plan_item(record, item, provider, settings, pre, filing_text)
     if plan is None:
         return item.model_copy(update={"event": None, "llm": None})
     return plan

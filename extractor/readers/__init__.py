@@ -11,7 +11,8 @@ the model's event (pure; no I/O beyond the package's own data files).
   verb), ``auditors`` (4.01 firms from ``data/audit_firms.txt`` and their role), ``officers`` (5.02
   change kind, position and date from the sentence that names the person), ``category`` (7.01 / 8.01
   category from the cue phrases of the first sentences), ``amounts`` (2.03 principal amount),
-  ``dates.maturity_date`` (2.03 maturity);
+  ``dates.maturity_date`` (2.03 maturity), ``exemptions`` (3.02 exemption citations and the amount
+  sold; ``citations`` is the comparison form the merge and the eval share);
 - ``read.read_item``: every reader that applies to one item;
 - ``merge.merge``: the model's event and the readers' values merged by value (contract in its doc).
 

@@ -44,6 +44,7 @@ from typing import Any
 
 from ..events.tree import CURVE_CONFIDENCE
 from .checks import TYPE_FIELDS, type_problem
+from .exemptions import citations
 from .parties import name_key
 from .values import ChangeReading, ReaderValue, Readings
 from .vocabulary import recognize
@@ -73,6 +74,8 @@ def _same(field: str, a: Any, b: Any) -> bool:
         ra, rb = recognize(str(a)), recognize(str(b))
         if ra and rb and (ra[0] == rb[0] or (ra[1].name == rb[1].name and field == "instrument")):
             return True
+    if field == "exemption" and citations(a):  # the same provisions cited, however worded
+        return citations(a) == citations(b)
     if field in ("counterparties", "former_auditor", "new_auditor", "person"):
         return bool(name_key(str(a))) and name_key(str(a)) == name_key(str(b))
     norm = lambda v: " ".join(re.findall(r"[a-z0-9]+", str(v).lower()))  # noqa: E731

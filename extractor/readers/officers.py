@@ -13,7 +13,10 @@ The position is the title printed after "as" / "became" / "to serve as" / "from"
 Executive Officer of ..." -> "Chief Executive Officer"; "as a director"; "as a member of the Board of
 Directors"). The effective date is the sentence's "effective DATE", else null when it takes effect
 "upon" an undated event, else its lead date ("On DATE, ..."), else the report's date when "effective
-immediately" (``dates.sentence_date``).
+immediately" (``dates.sentence_date``); a lead date gives way to the "effective DATE" of a later
+sentence on the same change of that person alone ("... entered into an Employment Agreement ...,
+effective as of April 1, 2022"). Every segment is read: the item's text, the items it incorporates,
+the filing's body for an item without text.
 A person named again later ("Mr. Vena") is the same person: one change per person and kind.
 """
 
@@ -21,10 +24,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import replace
 
 from .dates import sentence_date
 from .text import sentences
-from .values import ChangeReading, Segment, value_at
+from .values import ChangeReading, ReaderValue, Segment, value_at
 
 __all__ = ["KIND_VERBS", "officer_changes"]
 
@@ -150,17 +154,56 @@ def _position(text: str, verb_end: int, se: int) -> tuple[int, int] | None:
 
 
 def officer_changes(segments: list[Segment], report_date: dt.date | None = None) -> list[ChangeReading]:
-    """One change per person and kind; ``report_date`` stands for "effective immediately" (``dates``)."""
-    text, offset = segments[0]
+    """One change per person and kind, read from every segment (the item's text, the items it
+    incorporates, the filing's body for an item without text); ``report_date`` stands for "effective
+    immediately" (``dates``)."""
     out: list[ChangeReading] = []
     seen: set[tuple[str, str]] = set()
+    for text, offset in segments:
+        out.extend(_segment_changes(text, offset, report_date, seen))
+    return out
+
+
+def _later_effective(
+    text: str, spans: list[tuple[int, int]], se: int, offset: int, verb: str, surname: str
+) -> ReaderValue | None:
+    """The "effective DATE" of a later sentence on the same change of the same person alone ("On April
+    8, the Board approved employment agreements for A, B and C. ... the Company and Mr. A entered into
+    an Employment Agreement ..., effective as of April 1"): the same change word (not another term of
+    it: "Effective January 1, Mr. Iger's base salary will increase" after an amended employment
+    agreement), and a sentence naming someone else is not his."""
+    own = re.compile(rf"\b{re.escape(surname)}\b", re.I)
+    words = r"\s+".join(re.escape(w) for w in verb.lower().rstrip("s").split())
+    same = re.compile(rf"\b{words}", re.I)
+    for s2, e2 in spans:
+        if s2 < se or not own.search(text, s2, e2):
+            continue
+        names = (" ".join(n[0].split()) for n in _NAME.finditer(text, s2, e2))
+        if {n.split()[-1].lower() for n in names if _is_person(n)} - {surname.lower()}:
+            continue
+        again = same.search(text, s2, e2)
+        if again is None:
+            continue
+        got = sentence_date(text, again.start(), offset, same, reader="person_sentence")
+        if got is not None and got.reasons == ("effective",):
+            return replace(
+                got, confidence=0.7, reasons=("effective, in a later sentence on the same change",)
+            )
+    return None
+
+
+def _segment_changes(
+    text: str, offset: int, report_date: dt.date | None, seen: set[tuple[str, str]]
+) -> list[ChangeReading]:
+    out: list[ChangeReading] = []
+    spans = sentences(text)
     body = 0
     if re.match(
         r"\s*item\b", text, re.I
     ):  # the heading repeats the SEC title ("Appointment of Certain Officers")
         nl = text.find("\n")
         body = nl if nl > 0 else len(text)
-    for ss, se in sentences(text):
+    for ss, se in spans:
         if se <= body:
             continue
         for m in _NAME.finditer(text, max(ss, body), se):
@@ -210,5 +253,7 @@ def officer_changes(segments: list[Segment], report_date: dt.date | None = None)
             date = sentence_date(text, verb.start(), offset, _ANY_VERB, reader="person_sentence",
                                  after_verb=kind == "departure" and "stand" in verb[0].lower(),
                                  report_date=report_date, name=key[0])  # fmt: skip
+            if date is None or date.reasons in (("lead",), ("nearest the verb",)):
+                date = _later_effective(text, spans, se, offset, verb[0], name.split()[-1]) or date
             out.append(ChangeReading(person, change, position, date))
     return out

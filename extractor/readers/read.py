@@ -15,7 +15,7 @@ from collections.abc import Sequence
 
 from .. import catalog
 from ..schemas import schema_for
-from . import agreements, amounts, auditors, category, officers, parties
+from . import agreements, amounts, auditors, category, exemptions, officers, parties
 from .agreements import VERBS
 from .dates import dated_after, maturity_date, sentence_date
 from .summary import lead_sentence
@@ -91,9 +91,14 @@ def read_item(
             if whole:
                 complete.add("counterparties")
     elif modern == "3.02":
-        found = agreements.securities(segments)
-        if found is not None:
-            values["securities"] = found
+        for name, reader in (
+            ("securities", agreements.securities),
+            ("amount", exemptions.amount),
+            ("exemption", exemptions.exemption),
+        ):
+            found = reader(segments)
+            if found is not None:
+                values[name] = found
     elif modern == "4.01":
         values.update(auditors.auditor_change(segments))
     elif modern in ("7.01", "8.01"):
