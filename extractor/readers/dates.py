@@ -75,6 +75,10 @@ _UPON = re.compile(
     r"occurrence|effective\s+time)\b|\beffective\s+upon\b",
     re.I,
 )
+# "effective at the adjournment of the 2023 annual meeting": a meeting the sentence does not date
+_AT_END_OF = re.compile(
+    r"\beffective\s+(?:at|as\s+of|upon|on)\s+the\s+(?:adjournment|conclusion|end|close)\s+of\b", re.I
+)
 _IMMEDIATELY = re.compile(r"\beffective\s+immediately\b|\bimmediately\s+effective\b", re.I)
 _LEAD = re.compile(r"\s*(?:\([a-f]\)\s*)?(?:On|As\s+of|Effective(?:\s+as\s+of)?)\s+", re.I)
 
@@ -120,6 +124,23 @@ def sentence_date(
         got = min(effective, key=lambda t: t[1])[0]
         return value_at(text, got[1], got[2], offset, got[0].isoformat(), 0.8, reader, reasons=("effective",))
     upon = _UPON.search(text, ss, se)
+    end_of = _AT_END_OF.search(text, ss, se) if upon is None else None
+    if end_of is not None:
+        rest = text[end_of.end() : end_of.end() + 80].lower()
+        term = next((k for k in defined if re.match(rf"\s+(?:the\s+)?{re.escape(k)}\b", rest)), None)
+        if term is not None:  # '... on September 27, 2023 (the "Annual Meeting") ... at the adjournment of
+            got = defined[term]  # the Annual Meeting': the date the term was defined with
+            return value_at(text, got[1], got[2], offset, got[0].isoformat(), 0.75, reader,
+                            reasons=("effective at the end of a dated event",))  # fmt: skip
+        dated = DATE_RE.search(text, end_of.end(), min(se, end_of.end() + 120))
+        day = parse_date(dated) if dated is not None else None
+        if (
+            dated is not None and day is not None
+        ):  # "... of the 2023 annual meeting ... on September 27, 2023"
+            return value_at(text, dated.start(), dated.end(), offset, day.isoformat(), 0.75, reader,
+                            reasons=("effective at the end of a dated event",))  # fmt: skip
+        if not DATE_RE.search(text, end_of.end(), se):
+            upon = end_of
     if upon is not None:
         return value_at(text, upon.start(), upon.end(), offset, None, 0.7, reader,
                         reasons=("effective upon an event the filing does not date",))  # fmt: skip

@@ -26,6 +26,7 @@ import datetime as dt
 import re
 from dataclasses import replace
 
+from ..sections.text import DATE_RE, parse_date
 from .dates import sentence_date
 from .text import sentences
 from .values import ChangeReading, ReaderValue, Segment, value_at
@@ -89,6 +90,15 @@ _BOARD = re.compile(
 _OF_KEEP = frozenset("board directors sales operations finance marketing engineering the".split())
 
 
+_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+
+
+def surname(name: str) -> str:
+    """The family name of a printed name, past a suffix ("Peter Karmanos, Jr." -> "Karmanos")."""
+    words = [w for w in re.findall(r"[A-Za-z'\u2019-]+", name) if w.lower() not in _SUFFIXES]
+    return words[-1] if words else name
+
+
 def _is_person(name: str) -> bool:
     words = re.findall(r"[A-Za-z'\u2019]+", name)
     return len(words) >= 2 and not any(w.lower() in _NOT_NAME for w in words)
@@ -97,9 +107,9 @@ def _is_person(name: str) -> bool:
 def _evidence(text: str, m: re.Match[str], verb: re.Match[str]) -> float:
     """How sure the words are a person: an honorific reference to the surname elsewhere ("Mr. Vena"),
     a middle initial, or the change verb right next to the name. 0 when none of these."""
-    surname = m[0].split()[-1].rstrip(",.")
+    family = surname(m[0])
     score = 0.0
-    if re.search(rf"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+{re.escape(surname)}\b", text):
+    if re.search(rf"\b(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+{re.escape(family)}\b", text):
         score += 0.5
     if re.search(r"\b[A-Z]\.\s", m[0]):
         score += 0.3
@@ -165,21 +175,21 @@ def officer_changes(segments: list[Segment], report_date: dt.date | None = None)
 
 
 def _later_effective(
-    text: str, spans: list[tuple[int, int]], se: int, offset: int, verb: str, surname: str
+    text: str, spans: list[tuple[int, int]], se: int, offset: int, verb: str, family: str
 ) -> ReaderValue | None:
     """The "effective DATE" of a later sentence on the same change of the same person alone ("On April
     8, the Board approved employment agreements for A, B and C. ... the Company and Mr. A entered into
     an Employment Agreement ..., effective as of April 1"): the same change word (not another term of
     it: "Effective January 1, Mr. Iger's base salary will increase" after an amended employment
     agreement), and a sentence naming someone else is not his."""
-    own = re.compile(rf"\b{re.escape(surname)}\b", re.I)
+    own = re.compile(rf"\b{re.escape(family)}\b", re.I)
     words = r"\s+".join(re.escape(w) for w in verb.lower().rstrip("s").split())
     same = re.compile(rf"\b{words}", re.I)
     for s2, e2 in spans:
         if s2 < se or not own.search(text, s2, e2):
             continue
         names = (" ".join(n[0].split()) for n in _NAME.finditer(text, s2, e2))
-        if {n.split()[-1].lower() for n in names if _is_person(n)} - {surname.lower()}:
+        if {surname(n).lower() for n in names if _is_person(n)} - {family.lower()}:
             continue
         again = same.search(text, s2, e2)
         if again is None:
@@ -190,6 +200,62 @@ def _later_effective(
                 got, confidence=0.7, reasons=("effective, in a later sentence on the same change",)
             )
     return None
+
+
+# the day a departure takes effect, stated after the notice: "Ms. Johnson's last day at the Company will
+# be October 20, 2023", "His resignation will become effective on June 18, 2010", "Mr. Craighead has
+# agreed to remain with the Company until January 31, 2006"
+_LAST_DAY = re.compile(
+    r"\b(?:last\s+day(?:\s+of\s+employment)?(?:\s+(?:at|with)\s+the\s+Company)?\s+(?:will\s+be|is|was)|"
+    r"(?:resignation|retirement|departure|termination)\s+(?:will\s+(?:be(?:come)?)|became|is|was)\s+effective"
+    r"(?:\s+(?:on|as\s+of))?|remain\s+(?:with|employed\s+(?:by|with))\s+the\s+Company\s+(?:through|until))\s+",
+    re.I,
+)
+_PRONOUN = re.compile(r"\b(?:he|his|she|her|him)\b", re.I)
+_NEXT_SENTENCES = 2
+
+
+def _last_day(
+    text: str, spans: list[tuple[int, int]], se: int, offset: int, family: str
+) -> ReaderValue | None:
+    """A departure's last day, from one of the two sentences after the notice that speak of the
+    person alone (the surname or a pronoun, no one else named)."""
+    own = re.compile(rf"\b{re.escape(family)}\b", re.I)
+    later = [(s2, e2) for s2, e2 in spans if s2 >= se][:_NEXT_SENTENCES]
+    for s2, e2 in later:
+        names = (" ".join(n[0].split()) for n in _NAME.finditer(text, s2, e2))
+        if {surname(n).lower() for n in names if _is_person(n)} - {family.lower()}:
+            return None  # the text has moved on to someone else
+        if not (own.search(text, s2, e2) or _PRONOUN.search(text, s2, e2)):
+            continue
+        for m in _LAST_DAY.finditer(text, s2, e2):
+            d = DATE_RE.match(text, m.end())
+            day = parse_date(d) if d is not None else None
+            if d is not None and day is not None:
+                return value_at(text, d.start(), d.end(), offset, day.isoformat(), 0.75, "person_sentence",
+                                reasons=("the departure's last day, stated after the notice",))  # fmt: skip
+    return None
+
+
+def _retold(
+    text: str, spans: list[tuple[int, int]], se: int, offset: int, kind: str, family: str
+) -> ReaderValue | None:
+    """The date of a later sentence that tells the same kind of change of the same person ("As
+    previously reported, on November 4, 2011, the Board appointed Ronald W. Allen to serve as interim
+    ... . On February 21, 2012, the Board appointed Mr. Allen to serve as President ...")."""
+    own = re.compile(rf"\b{re.escape(family)}\b", re.I)
+    for s2, e2 in spans:
+        if s2 < se or not own.search(text, s2, e2) or _RECALLS.match(text, s2):
+            continue
+        verb = KIND_VERBS[kind].search(text, s2, e2)
+        if verb is not None:
+            got = sentence_date(text, verb.start(), offset, KIND_VERBS[kind], reader="person_sentence")
+            if got is not None:
+                return got
+    return None
+
+
+_RECALLS = re.compile(r"\s*As\s+(?:previously|earlier)\s+(?:reported|disclosed|announced)\b", re.I)
 
 
 def _segment_changes(
@@ -203,7 +269,10 @@ def _segment_changes(
     ):  # the heading repeats the SEC title ("Appointment of Certain Officers")
         nl = text.find("\n")
         body = nl if nl > 0 else len(text)
-    for ss, se in spans:
+    # a sentence that recalls an earlier report ("As previously reported, on November 4, 2011, the Board
+    # appointed X to serve as interim ...") is read last: the change this report tells comes first
+    recalled = [sp for sp in spans if _RECALLS.match(text, sp[0])]
+    for ss, se in [sp for sp in spans if sp not in recalled] + recalled:
         if se <= body:
             continue
         for m in _NAME.finditer(text, max(ss, body), se):
@@ -222,7 +291,7 @@ def _segment_changes(
             if evidence == 0:
                 continue
             kind = next(k for k, rx in KIND_VERBS.items() if rx.fullmatch(verb[0]))
-            key = (name.split()[-1].lower(), kind)
+            key = (surname(name).lower(), kind)
             if key in seen:
                 continue
             seen.add(key)
@@ -253,7 +322,12 @@ def _segment_changes(
             date = sentence_date(text, verb.start(), offset, _ANY_VERB, reader="person_sentence",
                                  after_verb=kind == "departure" and "stand" in verb[0].lower(),
                                  report_date=report_date, name=key[0])  # fmt: skip
-            if date is None or date.reasons in (("lead",), ("nearest the verb",)):
-                date = _later_effective(text, spans, se, offset, verb[0], name.split()[-1]) or date
+            if (ss, se) in recalled:  # the report's own sentence on the change dates it
+                date = _retold(text, spans, se, offset, kind, surname(name)) or date
+            elif date is None or date.reasons in (("lead",), ("nearest the verb",)):
+                later = _later_effective(text, spans, se, offset, verb[0], surname(name))
+                if later is None and kind == "departure":
+                    later = _last_day(text, spans, se, offset, surname(name))
+                date = later or date
             out.append(ChangeReading(person, change, position, date))
-    return out
+    return sorted(out, key=lambda c: c.person.span[0])
