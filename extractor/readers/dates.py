@@ -124,21 +124,10 @@ def sentence_date(
         got = min(effective, key=lambda t: t[1])[0]
         return value_at(text, got[1], got[2], offset, got[0].isoformat(), 0.8, reader, reasons=("effective",))
     upon = _UPON.search(text, ss, se)
-    end_of = _AT_END_OF.search(text, ss, se) if upon is None else None
-    if end_of is not None:
-        rest = text[end_of.end() : end_of.end() + 80].lower()
-        term = next((k for k in defined if re.match(rf"\s+(?:the\s+)?{re.escape(k)}\b", rest)), None)
-        if term is not None:  # '... on September 27, 2023 (the "Annual Meeting") ... at the adjournment of
-            got = defined[term]  # the Annual Meeting': the date the term was defined with
-            return value_at(text, got[1], got[2], offset, got[0].isoformat(), 0.75, reader,
-                            reasons=("effective at the end of a dated event",))  # fmt: skip
-        dated = DATE_RE.search(text, end_of.end(), min(se, end_of.end() + 120))
-        day = parse_date(dated) if dated is not None else None
-        if (
-            dated is not None and day is not None
-        ):  # "... of the 2023 annual meeting ... on September 27, 2023"
-            return value_at(text, dated.start(), dated.end(), offset, day.isoformat(), 0.75, reader,
-                            reasons=("effective at the end of a dated event",))  # fmt: skip
+    if upon is None and (end_of := _AT_END_OF.search(text, ss, se)) is not None:
+        dated = _end_of_dated(text, end_of.end(), se, offset, reader, defined)
+        if dated is not None:
+            return dated
         if not DATE_RE.search(text, end_of.end(), se):
             upon = end_of
     if upon is not None:
@@ -162,6 +151,27 @@ def sentence_date(
         return _across(text, spans, ss, se, offset, reader, defined, name)
     d, s, e = min(near, key=lambda f: abs(f[1] - v.start()))
     return value_at(text, s, e, offset, d.isoformat(), 0.6, reader, reasons=("nearest the verb",))
+
+
+def _end_of_dated(
+    text: str, pos: int, se: int, offset: int, reader: str, defined: dict[str, Found]
+) -> ReaderValue | None:
+    """The date of the event a change takes effect at the end of (``pos`` just after "effective at the
+    adjournment of"): a defined term's ('... on September 27, 2023 (the "Annual Meeting") ... of the
+    Annual Meeting'), else a date printed soon after ("of the 2023 annual meeting ... on September 27,
+    2023")."""
+    rest = text[pos : pos + 80].lower()
+    term = next((k for k in defined if re.match(rf"\s+(?:the\s+)?{re.escape(k)}\b", rest)), None)
+    if term is not None:
+        got = defined[term]
+    else:
+        m = DATE_RE.search(text, pos, min(se, pos + 120))
+        day = parse_date(m) if m is not None else None
+        if m is None or day is None:
+            return None
+        got = (day, m.start(), m.end())
+    return value_at(text, got[1], got[2], offset, got[0].isoformat(), 0.75, reader,
+                    reasons=("effective at the end of a dated event",))  # fmt: skip
 
 
 def _across(

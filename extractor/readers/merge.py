@@ -45,6 +45,7 @@ from typing import Any
 from ..events.tree import CURVE_CONFIDENCE
 from .checks import TYPE_FIELDS, type_problem
 from .exemptions import citations
+from .officers import SUFFIXES, surname
 from .parties import name_key
 from .values import ChangeReading, ReaderValue, Readings
 from .vocabulary import recognize
@@ -160,9 +161,10 @@ def _surname(node: Any) -> str | None:
     value = leaf.get("value") if leaf else None
     if not value:
         return None
-    words = re.findall(r"[A-Za-z'\u2019-]+", str(value))
-    words = [w for w in words if w.lower() not in ("jr", "sr", "ii", "iii", "iv")]
-    return words[-1].lower() if words else None
+    return surname(str(value)).lower() or None
+
+
+_NOT_GIVEN = SUFFIXES | {"mr", "mrs", "ms", "miss", "dr"}
 
 
 def _given(node: Any) -> tuple[str, ...]:
@@ -170,11 +172,7 @@ def _given(node: Any) -> tuple[str, ...]:
     "Mr. McConnell"."""
     leaf = _leaf(node)
     words = re.findall(r"[A-Za-z'\u2019-]+", str(leaf.get("value") or "")) if leaf else []
-    words = [
-        w.lower()
-        for w in words
-        if w.lower() not in ("mr", "mrs", "ms", "miss", "dr", "jr", "sr", "ii", "iii", "iv")
-    ]
+    words = [w.lower() for w in words if w.lower() not in _NOT_GIVEN]
     return tuple(words[:-1])
 
 

@@ -31,7 +31,7 @@ from .dates import sentence_date
 from .text import sentences
 from .values import ChangeReading, ReaderValue, Segment, value_at
 
-__all__ = ["KIND_VERBS", "officer_changes"]
+__all__ = ["KIND_VERBS", "SUFFIXES", "officer_changes", "surname"]
 
 KIND_VERBS: dict[str, re.Pattern[str]] = {
     "departure": re.compile(
@@ -90,13 +90,14 @@ _BOARD = re.compile(
 _OF_KEEP = frozenset("board directors sales operations finance marketing engineering the".split())
 
 
-_SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
+SUFFIXES = frozenset({"jr", "sr", "ii", "iii", "iv"})
 
 
 def surname(name: str) -> str:
-    """The family name of a printed name, past a suffix ("Peter Karmanos, Jr." -> "Karmanos")."""
-    words = [w for w in re.findall(r"[A-Za-z'\u2019-]+", name) if w.lower() not in _SUFFIXES]
-    return words[-1] if words else name
+    """The family name of a printed name, past a suffix ("Peter Karmanos, Jr." -> "Karmanos"); "" when
+    it has no word."""
+    words = [w for w in re.findall(r"[A-Za-z'\u2019-]+", name) if w.lower() not in SUFFIXES]
+    return words[-1] if words else ""
 
 
 def _is_person(name: str) -> bool:
@@ -174,6 +175,12 @@ def officer_changes(segments: list[Segment], report_date: dt.date | None = None)
     return out
 
 
+def _names_another(text: str, start: int, end: int, family: str) -> bool:
+    """Does text[start:end] name a person of another surname than ``family``?"""
+    names = (" ".join(n[0].split()) for n in _NAME.finditer(text, start, end))
+    return bool({surname(n).lower() for n in names if _is_person(n)} - {family.lower()})
+
+
 def _later_effective(
     text: str, spans: list[tuple[int, int]], se: int, offset: int, verb: str, family: str
 ) -> ReaderValue | None:
@@ -188,8 +195,7 @@ def _later_effective(
     for s2, e2 in spans:
         if s2 < se or not own.search(text, s2, e2):
             continue
-        names = (" ".join(n[0].split()) for n in _NAME.finditer(text, s2, e2))
-        if {surname(n).lower() for n in names if _is_person(n)} - {family.lower()}:
+        if _names_another(text, s2, e2, family):
             continue
         again = same.search(text, s2, e2)
         if again is None:
@@ -223,8 +229,7 @@ def _last_day(
     own = re.compile(rf"\b{re.escape(family)}\b", re.I)
     later = [(s2, e2) for s2, e2 in spans if s2 >= se][:_NEXT_SENTENCES]
     for s2, e2 in later:
-        names = (" ".join(n[0].split()) for n in _NAME.finditer(text, s2, e2))
-        if {surname(n).lower() for n in names if _is_person(n)} - {family.lower()}:
+        if _names_another(text, s2, e2, family):
             return None  # the text has moved on to someone else
         if not (own.search(text, s2, e2) or _PRONOUN.search(text, s2, e2)):
             continue
@@ -235,6 +240,9 @@ def _last_day(
                 return value_at(text, d.start(), d.end(), offset, day.isoformat(), 0.75, "person_sentence",
                                 reasons=("the departure's last day, stated after the notice",))  # fmt: skip
     return None
+
+
+_RECALLS = re.compile(r"\s*As\s+(?:previously|earlier)\s+(?:reported|disclosed|announced)\b", re.I)
 
 
 def _retold(
@@ -253,9 +261,6 @@ def _retold(
             if got is not None:
                 return got
     return None
-
-
-_RECALLS = re.compile(r"\s*As\s+(?:previously|earlier)\s+(?:reported|disclosed|announced)\b", re.I)
 
 
 def _segment_changes(
